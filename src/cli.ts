@@ -1,0 +1,66 @@
+// The command line. Each command's module is imported only when that command runs, so a
+// quick command (check, run before every build) never pays for the others.
+import { Command, CommanderError } from 'commander';
+import { EXIT, PithError } from './errors.js';
+
+const VERSION = '0.1.0';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  verified / all consistent
+  1  a check failed (hash, signature, number mismatch)
+  2  bad input or usage (unreadable file, malformed JSON, wrong shape, bad option)
+  3  could not fetch (not found, resolver unreachable, offline with nothing cached)
+  4  refused to change a file (hand-edited pith.sty, locked, read-only)`;
+
+type Runner = (...args: never[]) => Promise<number>;
+
+/** Wrap a lazily imported command so its exit code becomes the process's. */
+function lazy(load: () => Promise<{ run: Runner }>) {
+  return async (...args: unknown[]): Promise<void> => {
+    const mod = await load();
+    // commander passes (...positionals, options, command); drop the command object.
+    process.exitCode = await (mod.run as (...a: unknown[]) => Promise<number>)(...args.slice(0, -1));
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pith-tex')
+    .version(VERSION, '-V, --version')
+    .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .showHelpAfterError('(run pith-tex --help for usage)')
+    .exitOverride();
+
+  program
+    .command('verify')
+    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
+    .argument('<file>', 'bundle.json or a canonical record JSON')
+    .option('--json', 'print the report as JSON')
+    .option('--trust-key <file>', 'also trust the key(s) in FILE (a public_keys entry or list); repeatable', collect)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(lazy(() => import('./commands/verify.js')));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; every usage error is exit 2 (commander would say 1).
+      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    if (err instanceof PithError) {
+      process.stderr.write(`pith-tex: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,120 @@
+// Trusted registry keys. A bundle carries its own `public_keys`, but trusting that list would
+// let anyone re-sign a forged bundle with a key of their own: signatures are checked only
+// against keys pinned here or added on purpose by the user (--trust-key).
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { base32Encode, base64Decode, bytesToHex, hexToBytes, sha256Bytes } from './encoding.js';
+import { isJsonObject, type JsonValue } from './json.js';
+
+// noble/ed25519 3.x needs a synchronous SHA-512 to verify without promises.
+ed.hashes.sha512 = sha512;
+
+export interface TrustedKey {
+  keyId: string;
+  publicKey: Uint8Array;
+  /** Hex of the first 16 bytes of SHA-256(raw key). */
+  fingerprint: string;
+  /** ISO time after which this key no longer signs; null when no rotation is scheduled. */
+  rotatesAt: string | null;
+  /** Where trust came from: "pinned" or the file that added it. */
+  origin: string;
+}
+
+/** The registry's key, pinned in the code (spec §3). */
+export const PINNED_KEYS: readonly TrustedKey[] = [
+  {
+    keyId: 'pith-v1-2026-05',
+    publicKey: hexToBytes('b2d552b68890857171a78b36a5dccf368a953413288c353f7c9d9d6f94b709b3'),
+    fingerprint: '8d4b5ee74e4693bcd1df2446408b0d54',
+    rotatesAt: null,
+    origin: 'pinned',
+  },
+];
+
+export function keyFingerprint(publicKey: Uint8Array): string {
+  return bytesToHex(sha256Bytes(publicKey).subarray(0, 16));
+}
+
+/** The bundle's `fingerprint_sha256_b32_first128bits`: same rule as the number body. */
+export function keyFingerprintBase32(publicKey: Uint8Array): string {
+  return base32Encode(sha256Bytes(publicKey).subarray(0, 17)).slice(0, 26);
+}
+
+export class KeyEntryError extends Error {
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+    this.name = 'KeyEntryError';
+  }
+}
+
+/**
+ * Read a key entry in the shape of a bundle's `public_keys` item (or a list of them, or an
+ * object with `public_keys` / `keys`, as the registry's key file may be shaped).
+ */
+export function keysFromJson(value: JsonValue, origin: string): TrustedKey[] {
+  let list: JsonValue[] = [value];
+  let prefix: string | null = null;
+  if (Array.isArray(value)) [list, prefix] = [value, ''];
+  else if (isJsonObject(value) && Array.isArray(value.public_keys)) [list, prefix] = [value.public_keys, 'public_keys'];
+  else if (isJsonObject(value) && Array.isArray(value.keys)) [list, prefix] = [value.keys, 'keys'];
+  if (list.length === 0) throw new KeyEntryError('no key entries found', prefix || '(top level)');
+  return list.map((entry, i) => keyFromEntry(entry, origin, prefix === null ? '' : `${prefix}[${i}]`));
+}
+
+function keyFromEntry(entry: JsonValue, origin: string, at: string): TrustedKey {
+  const field = (name: string) => `${at}${at ? '.' : ''}${name}`;
+  if (!isJsonObject(entry)) throw new KeyEntryError('expected a key object', at || '(top level)');
+  const keyId = entry.key_id;
+  if (typeof keyId !== 'string' || keyId === '') throw new KeyEntryError('expected a non-empty string', field('key_id'));
+  if (entry.algorithm !== undefined && entry.algorithm !== 'ed25519') {
+    throw new KeyEntryError(`algorithm ${JSON.stringify(entry.algorithm)} is not supported (expected "ed25519")`, field('algorithm'));
+  }
+  let publicKey: Uint8Array | null = null;
+  if (typeof entry.public_key_b64 === 'string') {
+    publicKey = base64Decode(entry.public_key_b64);
+    if (!publicKey || publicKey.length !== 32) throw new KeyEntryError('expected base64 of a 32-byte Ed25519 key', field('public_key_b64'));
+  }
+  if (typeof entry.public_key_hex === 'string') {
+    if (!/^[0-9a-f]{64}$/.test(entry.public_key_hex)) throw new KeyEntryError('expected 64 lower-case hex characters', field('public_key_hex'));
+    const fromHex = hexToBytes(entry.public_key_hex);
+    if (publicKey && bytesToHex(publicKey) !== entry.public_key_hex) {
+      throw new KeyEntryError('public_key_hex and public_key_b64 name different keys', field('public_key_hex'));
+    }
+    publicKey = fromHex;
+  }
+  if (!publicKey) throw new KeyEntryError('expected public_key_b64 or public_key_hex', field('public_key_b64'));
+  const fingerprint = keyFingerprint(publicKey);
+  if (entry.fingerprint_sha256_hex !== undefined && entry.fingerprint_sha256_hex !== fingerprint) {
+    throw new KeyEntryError(`fingerprint does not match the key (expected ${fingerprint})`, field('fingerprint_sha256_hex'));
+  }
+  const rotatesAt = entry.rotates_at ?? null;
+  if (rotatesAt !== null && (typeof rotatesAt !== 'string' || Number.isNaN(Date.parse(rotatesAt)))) {
+    throw new KeyEntryError('expected null or an ISO 8601 time', field('rotates_at'));
+  }
+  return { keyId, publicKey, fingerprint, rotatesAt, origin };
+}
+
+/**
+ * Ed25519 verification, RFC 8032 strict (zip215: false): the rule OpenSSL and libsodium apply,
+ * so that this verifier and theirs agree on every signature. Never throws.
+ */
+export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  try {
+    return ed.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+/** Sign (tests and test registries only: the tool itself never holds a private key). */
+export function signEd25519(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return ed.sign(message, secretKey);
+}
+
+export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  return ed.getPublicKey(secretKey);
+}

@@ -1,0 +1,107 @@
+// Pith numbers: derivation from a digest, and every written form parsed and normalised.
+//
+// Body = the first 26 characters of base32(first 17 bytes of the SHA-256 digest), i.e. the
+// first 130 bits. 26 x 5 = 130, so every one of the 32 symbols can stand in the last place:
+// there is no padding-bit rule for a full body (a 16-byte reading would leave two zero bits).
+import { BASE32_ALPHABET, base32Encode, hexToBytes, isSha256Hex } from './encoding.js';
+
+export const BODY_LENGTH = 26;
+export const SHORT_LENGTHS = [8, 12, 16] as const;
+
+export interface PithNumber {
+  body: string;
+  year: string;
+  /** `pith:YEAR:BODY` */
+  full: string;
+}
+
+export function bodyFromDigest(digest: Uint8Array): string {
+  if (digest.length < 17) throw new RangeError('a Pith number needs at least 17 digest bytes');
+  return base32Encode(digest.subarray(0, 17)).slice(0, BODY_LENGTH);
+}
+
+export function bodyFromSha256Hex(hex: string): string {
+  if (!isSha256Hex(hex)) throw new RangeError('expected 64 lower-case hex characters');
+  return bodyFromDigest(hexToBytes(hex));
+}
+
+export function pithNumberFrom(canonicalSha256: string, submittedAt: string): PithNumber {
+  const body = bodyFromSha256Hex(canonicalSha256);
+  const year = yearOf(submittedAt);
+  return { body, year, full: `pith:${year}:${body}` };
+}
+
+export function yearOf(submittedAt: string): string {
+  const m = /^(\d{4})-/.exec(submittedAt);
+  if (!m) throw new RangeError(`submitted_at ${JSON.stringify(submittedAt)} does not start with a four-digit year`);
+  return m[1] as string;
+}
+
+export const recordUrl = (body: string, base = 'https://pith.science'): string =>
+  `${base.replace(/\/+$/, '')}/pith/${body}`;
+
+/** A parsed number as written: a full body (maybe with its year) or a short prefix. */
+export type ParsedNumber =
+  | { kind: 'full'; body: string; year: string | null }
+  | { kind: 'short'; prefix: string; length: 8 | 12 | 16 };
+
+export class NumberFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NumberFormatError';
+  }
+}
+
+const EXPECTED =
+  'expected pith:YEAR:BODY, pith:BODY or BODY, where BODY is 26 characters of A-Z and 2-7 (or an 8, 12 or 16 character prefix)';
+
+/**
+ * Parse any written form: `pith:2022:BODY`, `pith:BODY`, `BODY`, short 8/12/16 prefixes
+ * (with or without `pith:`), any case. Throws NumberFormatError saying what is wrong.
+ */
+export function parsePithNumber(input: string): ParsedNumber {
+  const text = input.trim();
+  if (text === '') throw new NumberFormatError(`empty Pith number: ${EXPECTED}`);
+  const parts = text.split(':');
+  let year: string | null = null;
+  let body: string;
+  if (parts.length === 3) {
+    if (parts[0]?.toLowerCase() !== 'pith') throw new NumberFormatError(`"${text}" does not start with "pith:": ${EXPECTED}`);
+    year = parts[1] as string;
+    body = parts[2] as string;
+    if (!/^\d{4}$/.test(year)) throw new NumberFormatError(`year "${year}" in "${text}" is not four digits: ${EXPECTED}`);
+  } else if (parts.length === 2) {
+    if (parts[0]?.toLowerCase() !== 'pith') throw new NumberFormatError(`"${text}" does not start with "pith:": ${EXPECTED}`);
+    body = parts[1] as string;
+  } else if (parts.length === 1) {
+    body = text;
+  } else {
+    throw new NumberFormatError(`"${text}" has too many ":" parts: ${EXPECTED}`);
+  }
+  body = body.toUpperCase();
+  const bad = [...body].find((ch) => !BASE32_ALPHABET.includes(ch));
+  if (bad !== undefined) {
+    const hint = '0189'.includes(bad) ? ` (base32 has no ${bad}; did you mean ${{ '0': 'O', '1': 'I', '8': 'B', '9': 'G' }[bad]}?)` : '';
+    throw new NumberFormatError(`"${text}" has the character "${bad}" outside A-Z and 2-7${hint}`);
+  }
+  if (body.length === BODY_LENGTH) return { kind: 'full', body, year };
+  if (year !== null) {
+    throw new NumberFormatError(`"${text}" has a ${body.length}-character body; a number with a year needs all 26 characters`);
+  }
+  if ((SHORT_LENGTHS as readonly number[]).includes(body.length)) {
+    return { kind: 'short', prefix: body, length: body.length as 8 | 12 | 16 };
+  }
+  throw new NumberFormatError(`"${text}" has ${body.length} characters; ${EXPECTED}`);
+}
+
+/** Check a parsed number against the record's own number; null when they agree. */
+export function numberMismatch(parsed: ParsedNumber, actual: PithNumber): string | null {
+  if (parsed.kind === 'short') {
+    return actual.body.startsWith(parsed.prefix) ? null : `short number ${parsed.prefix} is not a prefix of ${actual.body}`;
+  }
+  if (parsed.body !== actual.body) return `body ${parsed.body} differs from the record's ${actual.body}`;
+  if (parsed.year !== null && parsed.year !== actual.year) {
+    return `year ${parsed.year} disagrees with the record's submission year ${actual.year}`;
+  }
+  return null;
+}

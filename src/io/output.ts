@@ -1,0 +1,30 @@
+// Printing: --json as data on stdout, human text that reads as a checklist.
+import type { Check } from '../core/verify.js';
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+}
+
+const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+
+const paint = (code: string, text: string): string => (useColour() ? `\u001b[${code}m${text}\u001b[0m` : text);
+
+export const mark = {
+  pass: () => paint('32', '✓'),
+  fail: () => paint('31', '✗'),
+  na: () => paint('2', '–'),
+};
+
+export function formatCheck(check: Check, idWidth: number): string {
+  const symbol = check.status === 'pass' ? mark.pass() : check.status === 'fail' ? mark.fail() : mark.na();
+  return `  ${symbol} ${check.id.padEnd(idWidth)}  ${check.detail}`;
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  const width = Math.max(...checks.map((c) => c.id.length));
+  return checks.map((c) => formatCheck(c, width)).join('\n');
+}
+
+export function warn(message: string): void {
+  process.stderr.write(`pith-tex: warning: ${message}\n`);
+}
