@@ -354,3 +354,40 @@ function checkKeys(checks: Checks, bundle: JsonObject, events: JsonObject[], tru
     }
   }
 }
+
+/**
+ * Verify a record with its registry receipt alone (what a lock file keeps): the record's
+ * hash, its number, and the receipt's signature over that hash against the trusted keys.
+ * `claimedNumber`, when given, must be the record's number.
+ */
+export function verifyRecordReceipt(
+  record: JsonValue | undefined,
+  receipt: JsonValue | undefined,
+  trusted: readonly TrustedKey[],
+  claimed: { canonical_sha256?: JsonValue; pith_number?: JsonValue } = {},
+  at = '',
+): VerifyReport {
+  assertCanonicalRecord(record, at ? `${at}.canonical_record` : 'canonical_record');
+  const checks = new Checks();
+  const sha = canonicalSha256(record);
+  const num = numberOfRecord(record);
+  if (claimed.canonical_sha256 !== undefined) checks.compare('canonical_hash', claimed.canonical_sha256, sha, 'canonical_sha256');
+  if (claimed.pith_number !== undefined) checkNumber(checks, 'number', claimed.pith_number, num);
+  if (!isJsonObject(receipt)) checks.add('receipt.signature', 'fail', 'no receipt object');
+  else {
+    checks.compare('receipt.hash', receipt.canonical_sha256, sha, 'receipt canonical_sha256');
+    checkSignature(checks, 'receipt.signature', receipt, EXPECTED_SIGNED_MESSAGE.receipt, sha, { trusted, listedKeys: [] });
+  }
+  return finish('record', checks, num, sha, true);
+}
+
+/** The record_created receipt of a bundle (after verifyBundle passed), or null. */
+export function receiptOfBundle(bundle: JsonObject): JsonObject | null {
+  const events = Array.isArray(bundle.events) ? bundle.events : [];
+  for (const e of events) {
+    if (isJsonObject(e) && e.event_type === 'record_created' && isJsonObject(e.payload) && isJsonObject(e.payload.receipt)) {
+      return e.payload.receipt;
+    }
+  }
+  return null;
+}
