@@ -99,7 +99,7 @@ export function verifyRecordEnvelope(env: JsonObject): VerifyReport {
     checks.compare('canonical_json', env.canonical_json, canonicalJson(record), 'canonical_json');
   }
   if (env.pith_number === undefined) checks.add('number', 'n/a', `derived ${num.full}; no registry number beside the record to compare`);
-  else checks.compare('number', env.pith_number, num.full, 'pith_number');
+  else checkNumber(checks, 'number', env.pith_number, num);
   for (const n of [8, 12, 16]) {
     const key = `pith_short_${n}`;
     if (env[key] !== undefined) checks.compare(`short_number:${n}`, env[key], num.body.slice(0, n), key);

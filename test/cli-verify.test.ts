@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, openSync, ftruncateSync, closeSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { canonicalJson, type JsonObject, type JsonValue } from '../src/core/json.js';
+import { cliPath } from './helpers.js';
+import { BUNDLE_FILE, seedBundle, vectorRecords } from './support/vectors.js';
+import { resignBundle } from './support/sign.js';
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'pith-verify-'));
+const write = (name: string, content: string | JsonValue): string => {
+  const file = path.join(tmp, name);
+  writeFileSync(file, typeof content === 'string' ? content : canonicalJson(content));
+  return file;
+};
+const cli = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf-8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+test('verify: the seed bundle is verified (exit 0), as a checklist and as JSON', () => {
+  const human = cli('verify', BUNDLE_FILE);
+  assert.equal(human.code, 0, human.err);
+  assert.match(human.out, /^pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK {2}verified/);
+  assert.match(human.out, /✓ bundle\.signature/);
+  const json = cli('verify', BUNDLE_FILE, '--json');
+  assert.equal(json.code, 0);
+  const report = JSON.parse(json.out);
+  assert.equal(report.report, 'pith-tex/verify');
+  assert.equal(report.report_version, 1);
+  assert.equal(report.ok, true);
+  assert.ok(report.checks.length >= 25);
+});
+
+test('verify: a bare record gets hash and number checks and says signatures were not checked', () => {
+  const v = vectorRecords()[1]!;
+  const r = cli('verify', write('record.json', v.canonical_record));
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, new RegExp(`^${v.pith_number}`));
+  assert.match(r.out, /signatures not checked/);
+});
+
+test('verify: a tampered bundle fails with exit 1 and names the check', () => {
+  const bundle = seedBundle();
+  ((bundle.canonical_record as JsonObject).metadata as JsonObject).primary_cat = 'cs.LG';
+  const r = cli('verify', write('tampered.json', bundle));
+  assert.equal(r.code, 1);
+  assert.match(r.out, /NOT verified/);
+  assert.match(r.out, /✗ canonical_hash/);
+});
+
+test('verify --trust-key adds a test registry key; without it the bundle is untrusted', () => {
+  const secret = randomBytes(32);
+  const bundle = resignBundle(seedBundle(), secret, 'test-registry-9');
+  const file = write('test-registry.json', bundle);
+  const keyFile = write('key.json', (bundle.public_keys as JsonValue[])[0]!);
+  const untrusted = cli('verify', file);
+  assert.equal(untrusted.code, 1);
+  assert.match(untrusted.out, /untrusted key/);
+  const trusted = cli('verify', file, '--trust-key', keyFile);
+  assert.equal(trusted.code, 0, trusted.out + trusted.err);
+  assert.doesNotMatch(trusted.out, /✗/);
+});
+
+test('verify: a --trust-key file re-using the pinned key_id for another key is refused', () => {
+  const bundle = resignBundle(seedBundle(), randomBytes(32), 'pith-v1-2026-05');
+  const keyFile = write('impostor-key.json', bundle.public_keys as JsonValue);
+  const r = cli('verify', BUNDLE_FILE, '--trust-key', keyFile);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /impostor-key\.json: key_id: pith-v1-2026-05 is already trusted/);
+});
+
+const badInputs: [string, () => string, RegExp][] = [
+  ['a missing file', () => path.join(tmp, 'nope.json'), /nope\.json: cannot read .* \(no such file\)/],
+  ['an empty file', () => write('empty.json', ''), /empty\.json: the file is empty; expected a Pith bundle or record/],
+  ['not JSON', () => write('text.json', 'hello'), /text\.json:1:1: not valid for pith-tex: unexpected character "h"/],
+  ['a JSON array', () => write('array.json', '[]'), /array\.json: \(top level\): expected a JSON object .* not an array/],
+  ['a record missing fields', () => write('nometa.json', { schema_version: '1.0', source: { kind: 'arxiv', id: '1', version: 1 } }), /nometa\.json: metadata: expected an object/],
+  ['a wrong type', () => write('badver.json', { ...(vectorRecords()[0]!.canonical_record), source: { kind: 'arxiv', id: '1', version: '2' } }), /badver\.json: source\.version: expected a positive integer/],
+  ['a float', () => write('float.json', '{"schema_version":"1.0","x":1.5}'), /float\.json:1:\d+: .*float 1\.5 is not accepted/],
+  ['duplicate keys', () => write('dup.json', '{"bundle_type":"a","bundle_type":"b"}'), /dup\.json:1:\d+: .*duplicate key "bundle_type"/],
+  ['100,000-deep nesting', () => write('deep.json', '['.repeat(100_000) + ']'.repeat(100_000)), /deep\.json:1:258: .*nesting deeper than 256 levels/],
+  ['a folder', () => tmp, /is a folder/],
+  ['bad UTF-8', () => { const f = path.join(tmp, 'latin1.json'); writeFileSync(f, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d])); return f; }, /latin1\.json: is not UTF-8 text/],
+  ['a 2 GB file', () => { const f = path.join(tmp, 'huge.json'); const fd = openSync(f, 'w'); ftruncateSync(fd, 2 * 1024 ** 3); closeSync(fd); return f; }, /huge\.json: 2147483648 bytes is over the 16777216-byte limit/],
+];
+for (const [name, make, message] of badInputs) {
+  test(`verify: ${name} is one clear line and exit 2`, () => {
+    const r = cli('verify', make());
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, message);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.equal(r.out, '');
+  });
+}
+
+test('verify: __proto__ keys do not pollute and are verified as data', () => {
+  const bundle = JSON.parse(readFileSync(BUNDLE_FILE, 'utf-8'));
+  const text = JSON.stringify(bundle).replace('"bundle_type"', '"__proto__":{"isAdmin":true},"bundle_type"');
+  const r = cli('verify', write('proto.json', text));
+  assert.equal(r.code, 1); // an extra key changes the bundle hash
+  assert.match(r.out, /✗ bundle\.hash/);
+});
+
+test('usage errors exit 2; --help documents the exit codes', () => {
+  assert.equal(cli('verify').code, 2);
+  assert.equal(cli('frobnicate').code, 2);
+  const help = cli('verify', '--help');
+  assert.equal(help.code, 0);
+  assert.match(help.out, /3 {2}could not fetch/);
+});
