@@ -1,0 +1,204 @@
+// The author's files: read with their encoding/BOM/line endings kept, written atomically, and a
+// per-folder lock so two stamps never interleave.
+import { promises as fs, constants as fsc } from 'node:fs';
+import path from 'node:path';
+import { chooseRoot, findIncludingRoot, isRootText, type Candidate } from '../core/paper.js';
+import { decodeSource, encodeSource, type DecodedSource } from '../core/tex-edit.js';
+import { EXIT, PithError } from '../errors.js';
+import { describeFsError, writeFileAtomic, type AtomicWriteOptions } from './files.js';
+
+/** Largest .tex source stamped (arXiv's whole upload limit is 50 MB). */
+export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
+export const STAMP_LOCK = '.pith-tex.lock';
+
+export interface SourceFile extends DecodedSource {
+  file: string;
+  bytes: Uint8Array;
+}
+
+export async function readSource(file: string): Promise<SourceFile> {
+  let bytes: Uint8Array;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) throw new PithError(`${file}: is a folder; expected a .tex file`, EXIT.badInput);
+    if (stat.size > MAX_SOURCE_BYTES) throw new PithError(`${file}: ${stat.size} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for a .tex file`, EXIT.badInput);
+    bytes = new Uint8Array(await fs.readFile(file));
+  } catch (err) {
+    if (err instanceof PithError) throw err;
+    throw new PithError(`${file}: cannot read (${describeFsError(err)})`, EXIT.badInput);
+  }
+  return { file, bytes, ...decodeSource(bytes) };
+}
+
+/** Encode `text` like `source` (same encoding and BOM). Throws exit 2 if it cannot be. */
+export function encodeLike(source: DecodedSource, text: string): Uint8Array {
+  try {
+    return encodeSource({ ...source, text });
+  } catch (err) {
+    throw new PithError(`cannot write the new text in ${source.encoding}: ${(err as Error).message}`, EXIT.badInput);
+  }
+}
+
+export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep']): Promise<void> {
+  await writeFileAtomic(file, data, onStep ? { onStep } : {});
+}
+
+/**
+ * Refuse (exit 4) before anything is written when a file that will change, or its folder, is
+ * read-only. Mode bits are checked as well as access(2), so the answer is the same for root.
+ */
+export async function assertWritable(file: string, exists: boolean): Promise<void> {
+  const dir = path.dirname(path.resolve(file));
+  const check = async (p: string, what: string) => {
+    try {
+      const st = await fs.stat(p);
+      if ((st.mode & 0o222) === 0) throw Object.assign(new Error('read-only'), { code: 'EACCES' });
+      await fs.access(p, fsc.W_OK);
+    } catch (err) {
+      const why = (err as Error).message === 'read-only' ? 'it is read-only' : describeFsError(err);
+      throw new PithError(`${p}: cannot change the ${what} (${why}); nothing was changed`, EXIT.refused);
+    }
+  };
+  await check(dir, 'folder');
+  if (exists) await check(file, 'file');
+}
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+export interface LockOptions {
+  /** How long to wait for another stamp to finish (ms); 0 refuses at once. */
+  waitMs?: number;
+}
+
+/**
+ * Take the folder's stamp lock (`.pith-tex.lock`, created with O_EXCL, holding our pid). A lock
+ * whose pid is no longer alive is stale and is taken over. Waits up to `waitMs`, then exit 4.
+ */
+export async function acquireFolderLock(dir: string, options: LockOptions = {}): Promise<() => Promise<void>> {
+  const file = path.join(dir, STAMP_LOCK);
+  const deadline = Date.now() + (options.waitMs ?? 10_000);
+  for (;;) {
+    try {
+      const handle = await fs.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+      await handle.writeFile(`${JSON.stringify({ pid: process.pid, started: new Date().toISOString() })}\n`);
+      await handle.close();
+      return async () => {
+        await fs.rm(file, { force: true }).catch(() => {});
+      };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EEXIST') {
+        throw new PithError(`${dir}: cannot take the stamp lock ${STAMP_LOCK} (${describeFsError(err)}); nothing was changed`, EXIT.refused);
+      }
+    }
+    let holder: number | null = null;
+    try {
+      const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { pid?: unknown };
+      holder = typeof parsed.pid === 'number' ? parsed.pid : null;
+    } catch {
+      holder = null; // being written right now, or garbage
+    }
+    if (holder !== null && !isAlive(holder)) {
+      // Stale: its stamp died. Remove it only if it is still the same stale file.
+      const again = await fs.readFile(file, 'utf8').catch(() => '');
+      if (again.includes(`"pid":${holder},`)) await fs.rm(file, { force: true });
+      continue;
+    }
+    if (holder === null) {
+      // Unreadable content: stale if old (a live writer fills it within microseconds).
+      const st = await fs.stat(file).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > 5_000) {
+        await fs.rm(file, { force: true });
+        continue;
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new PithError(
+        `${path.join(dir, STAMP_LOCK)}: another pith-tex stamp${holder !== null ? ` (pid ${holder})` : ''} is working on this folder; try again when it has finished (remove the file if no stamp is running)`,
+        EXIT.refused,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Remove temporary files left by a stamp that was killed mid-write (`.NAME.PID.HEX.tmp`, PID dead). */
+export async function removeStaleTemps(dir: string, names: readonly string[]): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const m = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry);
+    if (!m || !names.includes(m[1] as string)) continue;
+    if (!isAlive(Number(m[2]))) await fs.rm(path.join(dir, entry), { force: true }).catch(() => {});
+  }
+}
+
+async function texCandidates(dir: string): Promise<Candidate[]> {
+  let entries: string[];
+  try {
+    entries = (await fs.readdir(dir)).filter((e) => e.endsWith('.tex')).sort();
+  } catch {
+    return [];
+  }
+  const out: Candidate[] = [];
+  for (const e of entries.slice(0, 200)) {
+    const file = path.join(dir, e);
+    try {
+      const st = await fs.stat(file);
+      if (!st.isFile() || st.size > MAX_SOURCE_BYTES) continue;
+      out.push({ name: file, text: decodeSource(new Uint8Array(await fs.readFile(file))).text });
+    } catch {
+      /* unreadable: not a candidate */
+    }
+  }
+  return out;
+}
+
+/** The paper's root file: the one given (which must have \documentclass), or found in `dir`. */
+export async function findPaper(given: string | undefined, cwd: string): Promise<string> {
+  if (given !== undefined) {
+    const file = path.resolve(cwd, given);
+    const src = await readSource(file);
+    if (isRootText(src.text)) return file;
+    const here = path.dirname(file);
+    const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
+    const root = findIncludingRoot(file, near);
+    const hint = root
+      ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex stamp ${path.relative(cwd, root) || root}`
+      : '; name the file that has \\documentclass';
+    throw new PithError(`${given}: is not a root file (no \\documentclass)${hint}`, EXIT.badInput);
+  }
+  const candidates = await texCandidates(cwd);
+  let rc: string | null = null;
+  for (const name of ['.latexmkrc', 'latexmkrc']) {
+    rc = await fs.readFile(path.join(cwd, name), 'utf8').catch(() => null);
+    if (rc !== null) break;
+  }
+  const choice = chooseRoot(candidates.map((c) => ({ ...c, name: path.basename(c.name) })), rc);
+  if (choice.kind === 'root') return path.join(cwd, choice.name);
+  throw new PithError(choice.message, EXIT.badInput);
+}
+
+/** Resolve an `\input{name}` the way TeX does from the root's folder: name, then name.tex. */
+export async function resolveInput(rootDir: string, name: string): Promise<string | null> {
+  const base = path.resolve(rootDir, name);
+  for (const f of name.endsWith('.tex') ? [base] : [`${base}.tex`, base]) {
+    try {
+      if ((await fs.stat(f)).isFile()) return f;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
