@@ -43,6 +43,23 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .action(lazy(() => import('./commands/verify.js')));
 
+  program
+    .command('stamp')
+    .description('verify the paper\'s record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper')
+    .argument('[main.tex]', 'the paper\'s root file (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
+    .option('--bundle <file>', 'the record\'s signed bundle (verified offline)')
+    .option('--number <n>', 'the Pith number (pith:YEAR:BODY, BODY or a short prefix), resolved and verified')
+    .option('--arxiv <id>', 'an arXiv id (2109.10465v1), resolved and verified')
+    .option('--doi <doi>', 'an arXiv DOI (10.48550/arXiv.2109.10465), resolved and verified')
+    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
+    .option('--offline', 'no network: bundle, lock or cache only')
+    .option('--resolver <url>', 'the registry to resolve from (default https://pith.science)')
+    .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
+    .option('--dry-run', 'print the changes as a unified diff; write nothing')
+    .option('--json', 'print what was done as JSON')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(lazy(() => import('./commands/stamp.js')));
+
   return program;
 }
 

@@ -208,6 +208,7 @@ export interface TexAnalysis {
   packages: PackageUse[];
   /** Uses that load pith (`\usepackage[opts]{pith}`, `\usepackage{a,pith,b}`, `\RequirePackage`). */
   pithPackage: PackageUse | null;
+  /** Every code `\pithnumber{...}` (preamble or body). */
   numbers: NumberSite[];
   /** Files `\input` in the preamble (as written, without resolution). */
   inputs: string[];
@@ -227,8 +228,9 @@ export function analyzeTex(text: string): TexAnalysis {
     const list = (m[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== '');
     packages.push({ start: m.index, end: m.index + m[0].length, packages: list });
   }
+  // \pithnumber may also be given in the body (pith.sty reads it from the .aux).
   const numbers: NumberSite[] = [];
-  for (const m of preamble.matchAll(NUMBER_RE)) {
+  for (const m of masked.matchAll(NUMBER_RE)) {
     const valueEnd = m.index + m[0].length - 1;
     const valueStart = valueEnd - (m[1] as string).length;
     numbers.push({ start: m.index, end: m.index + m[0].length, valueStart, valueEnd, value: text.slice(valueStart, valueEnd) });
@@ -296,7 +298,22 @@ const indentOf = (text: string, line: Line): string => /^[ \t]*/.exec(text.slice
 export const packageLine = '\\usepackage{pith}';
 export const numberLine = (body: string): string => `\\pithnumber{${body}}`;
 
+/** Does the written `value` of a `\pithnumber` already denote this number? */
+export function sameNumber(value: string, body: string, year?: string): boolean {
+  const v = value.replace(/\s+/g, '').toUpperCase();
+  if (v === body) return true;
+  const m = /^PITH:(?:(\d{4}):)?([A-Z2-7]{26})$/.exec(v);
+  return m !== null && m[2] === body && (m[1] === undefined || year === undefined || m[1] === year);
+}
+
+/** The new value for a `\pithnumber` that names another number, in the form the author used. */
+function rewrittenNumber(value: string, body: string, year?: string): string {
+  return year !== undefined && /^\s*pith:\d{4}:/i.test(value) ? `pith:${year}:${body}` : body;
+}
+
 export interface StampContext {
+  /** The record's year: an author's `\pithnumber{pith:YEAR:BODY}` keeps that form. */
+  year?: string;
   /** Another file of the paper (an `\input` preamble file) already loads pith. */
   packageElsewhere?: boolean;
   /** Another file of the paper already sets `\pithnumber`. */
@@ -394,15 +411,17 @@ export function stampText(text: string, body: string, ctx: StampContext = {}): S
   const edits: Edit[] = [];
   const actions: string[] = [];
   for (const n of a.numbers) {
-    if (n.value !== body) {
-      edits.push({ at: n.valueStart, remove: n.valueEnd - n.valueStart, insert: body });
-      actions.push(`updated \\pithnumber{${n.value.trim()}} to \\pithnumber{${body}}`);
+    if (!sameNumber(n.value, body, ctx.year)) {
+      const value = rewrittenNumber(n.value, body, ctx.year);
+      edits.push({ at: n.valueStart, remove: n.valueEnd - n.valueStart, insert: value });
+      actions.push(`updated \\pithnumber{${n.value.trim()}} to \\pithnumber{${value}}`);
     }
   }
   const needPackage = !a.pithPackage && !ctx.packageElsewhere;
   const needNumber = a.numbers.length === 0 && !ctx.numberElsewhere;
-  if (needPackage && a.numbers.length > 0) {
-    edits.push(insertLinesBefore(text, lineAt(text, (a.numbers[0] as NumberSite).start), [packageLine]));
+  const firstInPreamble = a.numbers.find((n) => n.start < a.preambleEnd);
+  if (needPackage && firstInPreamble) {
+    edits.push(insertLinesBefore(text, lineAt(text, firstInPreamble.start), [packageLine]));
     actions.push('inserted \\usepackage{pith}');
   } else if (needPackage) {
     const anchor = insertionAnchor(text, a);

@@ -1,0 +1,416 @@
+// pith-tex stamp [main.tex]: resolve and verify the paper's record, then write pith.sty,
+// pith.lock.json and the two lines in the paper. docs/stamp.md explains every choice.
+//
+// Order of writes (so a crash midway leaves a state `pith-tex check` and pith.sty report clearly):
+//   1. pith.sty     (the package; a paper that already loads pith keeps compiling)
+//   2. pith.lock.json
+//   3. \input preamble files holding the stamp, then the root file, last.
+// A crash after 1-2 leaves the paper's old \pithnumber (or none) beside a new pith.sty and lock:
+// pith.sty's stamped-number check and `pith-tex check` both say "run pith-tex stamp". The paper is
+// never left loading a pith.sty that is not there. Each file is written atomically (old or new).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isJsonObject, type JsonObject } from '../core/json.js';
+import { assertLock, LOCK_FILE, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
+import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
+import { ShapeError } from '../core/record.js';
+import { analyzeTex, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
+import { classifyDocument, verifyBundle, type VerifyReport } from '../core/verify.js';
+import { EXIT, PithError } from '../errors.js';
+import { readBoundedText, readJsonFile } from '../io/files.js';
+import { printJson } from '../io/output.js';
+import {
+  acquireFolderLock,
+  assertWritable,
+  encodeLike,
+  findPaper,
+  readSource,
+  removeStaleTemps,
+  resolveInput,
+  writeBytes,
+  type SourceFile,
+} from '../io/paper-files.js';
+import { loadTrustedKeys } from '../io/trust.js';
+
+export interface StampOptions {
+  bundle?: string;
+  number?: string;
+  arxiv?: string;
+  doi?: string;
+  trustKey?: string[];
+  offline?: boolean;
+  resolver?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+export const STY_FILE = 'pith.sty';
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+// ---------------------------------------------------------------------------------------------
+// Test hook: PITH_TEX_TEST_CRASH_AT=<point> kills the process (SIGKILL) at that point, e.g.
+// `sty:temp-written`, `lock:renamed`, `after-lock`, `paper:temp-synced` (test/crash.test.ts).
+function crashPoint(point: string): void {
+  if (process.env.PITH_TEX_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+}
+const stepHook = (label: string) => (step: string) => crashPoint(`${label}:${step}`);
+
+// ---------------------------------------------------------------------------------------------
+// The generated pith.sty (src/core/sty.ts, by the TeX side), loaded when stamp runs.
+interface StampedStyInfo {
+  generatedByPithTex: boolean;
+  edited: boolean;
+  body?: string;
+  number?: string;
+  toolVersion?: string;
+}
+interface StyModule {
+  renderPithSty(args: {
+    templateText: string;
+    packageSource: string;
+    values: { body: string; year: string; number: string; recordUrl: string; canonicalSha256: string; toolVersion: string };
+  }): string | Promise<string>;
+  readStampedSty(text: string): StampedStyInfo;
+}
+
+async function loadStyModule(): Promise<StyModule> {
+  const spec = '../core/sty.js';
+  try {
+    return (await import(spec)) as StyModule;
+  } catch (err) {
+    throw new PithError(`this build of pith-tex cannot generate pith.sty (${(err as Error).message})`, EXIT.badInput);
+  }
+}
+
+async function toolVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await fs.readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the record.
+
+interface ChosenRecord {
+  lock: PithLock;
+  number: PithNumber;
+  /** Where it came from, for the message. */
+  from: string;
+}
+
+function failedChecks(report: VerifyReport): string {
+  return report.checks
+    .filter((c) => c.status === 'fail')
+    .map((c) => `  ✗ ${c.id}: ${c.detail}`)
+    .join('\n');
+}
+
+function numberOfLock(lock: PithLock): PithNumber {
+  const parsed = parsePithNumber(lock.pith_number);
+  if (parsed.kind !== 'full' || parsed.year === null) throw new ShapeError('pith_number', 'pith:YEAR:BODY');
+  return { body: parsed.body, year: parsed.year, full: `pith:${parsed.year}:${parsed.body}` };
+}
+
+async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {
+  const trusted = await loadTrustedKeys(options.trustKey);
+  const doc = await readJsonFile(file, 'Pith bundle');
+  try {
+    const kind = classifyDocument(doc);
+    if (kind !== 'bundle') {
+      throw new PithError(
+        `${file}: is a bare canonical record; stamping needs the signed bundle (download it from the record's page, "download bundle")`,
+        EXIT.badInput,
+      );
+    }
+    const report = verifyBundle(doc as JsonObject, trusted);
+    if (!report.ok) throw new PithError(`${file}: the bundle does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
+    const lock = lockFromBundle(doc as JsonObject);
+    return { lock, number: numberOfLock(lock), from: `bundle ${file}` };
+  } catch (err) {
+    if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
+    throw err;
+  }
+}
+
+async function fromLockFile(file: string, options: StampOptions): Promise<ChosenRecord> {
+  const trusted = await loadTrustedKeys(options.trustKey);
+  const doc = await readJsonFile(file, 'pith-tex lock file');
+  try {
+    assertLock(doc);
+    const report = verifyLock(doc, trusted);
+    if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
+    return { lock: doc, number: numberOfLock(doc), from: `lock ${path.basename(file)}` };
+  } catch (err) {
+    if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
+    throw err;
+  }
+}
+
+/**
+ * A query (--number/--arxiv/--doi, or the paper's own \pithnumber) through src/io/resolve.ts:
+ * the same sources and verification as `pith-tex resolve`.
+ */
+async function fromQuery(query: string, options: StampOptions): Promise<ChosenRecord> {
+  const spec = '../io/resolve.js';
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(spec)) as Record<string, unknown>;
+  } catch {
+    throw new PithError(`cannot resolve ${query} in this build of pith-tex; pass the record's signed bundle with --bundle FILE`, EXIT.badInput);
+  }
+  const resolve = (mod.resolveToBundle ?? mod.resolve) as
+    | ((q: string, o: { trustKey?: string[]; offline?: boolean; resolver?: string }) => Promise<unknown>)
+    | undefined;
+  if (typeof resolve !== 'function') {
+    throw new PithError(`cannot resolve ${query} in this build of pith-tex; pass the record's signed bundle with --bundle FILE`, EXIT.badInput);
+  }
+  const result = (await resolve(query, { trustKey: options.trustKey, offline: options.offline, resolver: options.resolver })) as Record<string, unknown>;
+  const bundle = isJsonObject(result?.bundle) ? result.bundle : isJsonObject(result) && 'bundle_type' in result ? result : null;
+  if (!bundle) {
+    throw new PithError(`${query}: the resolver gave a record without its signed bundle; stamping needs the bundle (pass --bundle FILE)`, EXIT.fetchFailed);
+  }
+  const lock = lockFromBundle(bundle);
+  return { lock, number: numberOfLock(lock), from: `resolved ${query}` };
+}
+
+async function chooseRecord(options: StampOptions, dir: string, sources: readonly SourceFile[]): Promise<ChosenRecord> {
+  const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
+  if (given.length > 1) throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
+  if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
+  if (options.number !== undefined) return fromQuery(options.number, options);
+  if (options.arxiv !== undefined) return fromQuery(options.arxiv, options);
+  if (options.doi !== undefined) return fromQuery(options.doi, options);
+  const lockFile = path.join(dir, LOCK_FILE);
+  if (await exists(lockFile)) return fromLockFile(lockFile, options);
+  for (const src of sources) {
+    const n = analyzeTex(src.text).numbers[0];
+    if (n) return fromQuery(n.value.trim(), options);
+  }
+  throw new PithError(
+    'which record? pass --bundle FILE (the signed bundle from the record\'s page), --number pith:YEAR:BODY, --arxiv ID or --doi DOI; later stamps read pith.lock.json',
+    EXIT.badInput,
+  );
+}
+
+const exists = (file: string): Promise<boolean> =>
+  fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+
+// ---------------------------------------------------------------------------------------------
+// Planning and writing.
+
+interface PlannedFile {
+  file: string;
+  label: 'sty' | 'lock' | 'input' | 'paper';
+  old: Uint8Array | null;
+  data: Uint8Array;
+  oldText: string;
+  newText: string;
+  details: string[];
+}
+
+/** The root file and the preamble files it \inputs (two levels), as sources. */
+async function paperSources(root: SourceFile): Promise<SourceFile[]> {
+  const out: SourceFile[] = [root];
+  const dir = path.dirname(root.file);
+  const seen = new Set([root.file]);
+  let frontier: SourceFile[] = [root];
+  for (let depth = 0; depth < 2 && frontier.length > 0; depth++) {
+    const next: SourceFile[] = [];
+    for (const src of frontier) {
+      for (const name of analyzeTex(src.text).inputs) {
+        const file = await resolveInput(dir, name);
+        if (!file || seen.has(file) || out.length > 50) continue;
+        seen.add(file);
+        const s = await readSource(file);
+        out.push(s);
+        next.push(s);
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+function planTex(sources: readonly SourceFile[], number: PithNumber): { file: SourceFile; text: string; actions: string[] }[] {
+  const info = sources.map((s) => {
+    const a = analyzeTex(s.text);
+    return { src: s, pkg: a.pithPackage !== null, num: a.numbers.length > 0 };
+  });
+  const root = info[0] as (typeof info)[number];
+  // The stamp's home: the root, unless only an \input preamble file holds (part of) it.
+  const home = root.pkg || root.num ? root : (info.find((i) => i.pkg || i.num) ?? root);
+  return info.map((i) => {
+    const others = info.filter((o) => o !== i);
+    const ctx: StampContext =
+      i === home
+        ? { year: number.year, packageElsewhere: others.some((o) => o.pkg), numberElsewhere: others.some((o) => o.num) }
+        : { year: number.year, packageElsewhere: true, numberElsewhere: true };
+    const r = stampText(i.src.text, number.body, ctx);
+    return { file: i.src, text: r.text, actions: r.actions };
+  });
+}
+
+const rel = (file: string): string => {
+  const r = path.relative(process.cwd(), file);
+  return r === '' ? file : r.startsWith('..') && path.isAbsolute(file) ? file : r;
+};
+
+export async function run(file: string | undefined, options: StampOptions): Promise<number> {
+  const paper = await findPaper(file, process.cwd());
+  const dir = path.dirname(paper);
+  const waitMs = Number(process.env.PITH_TEX_LOCK_WAIT_MS ?? 10_000);
+  const release = options.dryRun ? async () => {} : await acquireFolderLock(dir, { waitMs: Number.isFinite(waitMs) ? waitMs : 10_000 });
+  try {
+    return await stampLocked(paper, dir, options);
+  } finally {
+    await release();
+  }
+}
+
+async function stampLocked(paper: string, dir: string, options: StampOptions): Promise<number> {
+  const root = await readSource(paper);
+  const sources = await paperSources(root);
+  const chosen = await chooseRecord(options, dir, sources);
+  const { number, lock } = chosen;
+  const version = await toolVersion();
+  const sty = await loadStyModule();
+  const styFile = path.join(dir, STY_FILE);
+  const lockFile = path.join(dir, LOCK_FILE);
+  if (!options.dryRun) await removeStaleTemps(dir, [STY_FILE, LOCK_FILE, ...sources.map((s) => path.basename(s.file))]);
+
+  const planned: PlannedFile[] = [];
+  const enc = new TextEncoder();
+
+  // 1. pith.sty
+  const [templateText, packageSource] = await Promise.all([
+    readBoundedText(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
+    readBoundedText(path.join(repoRoot, 'tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
+  ]);
+  const styText = await sty.renderPithSty({
+    templateText,
+    packageSource,
+    values: {
+      body: number.body,
+      year: number.year,
+      number: number.full,
+      recordUrl: recordUrl(number.body, options.resolver ?? 'https://pith.science'),
+      canonicalSha256: lock.canonical_sha256,
+      toolVersion: version,
+    },
+  });
+  const oldSty = await fs.readFile(styFile).then((b) => new Uint8Array(b), () => null);
+  const styDetails: string[] = [];
+  if (oldSty) {
+    const oldStyText = new TextDecoder().decode(oldSty);
+    const info = sty.readStampedSty(oldStyText);
+    if (!info.generatedByPithTex && !options.force) {
+      throw new PithError(
+        `${rel(styFile)}: was not generated by pith-tex (your own or a CTAN copy?); left alone, nothing was changed. Move it away, or pass --force to replace it`,
+        EXIT.refused,
+      );
+    }
+    if (info.edited && !options.force) {
+      throw new PithError(
+        `${rel(styFile)}: was edited by hand after pith-tex generated it; left alone, nothing was changed. Pass --force to regenerate it (the edits are lost), or keep your copy and stamp elsewhere`,
+        EXIT.refused,
+      );
+    }
+    if (oldStyText !== styText) {
+      styDetails.push(
+        !info.generatedByPithTex || info.edited
+          ? 'replaced (--force)'
+          : info.toolVersion !== undefined && info.toolVersion !== version
+            ? `upgraded from pith-tex ${info.toolVersion}`
+            : 'updated',
+      );
+    }
+  } else {
+    styDetails.push('written');
+  }
+  if (styDetails.length > 0) {
+    planned.push({ file: styFile, label: 'sty', old: oldSty, data: enc.encode(styText), oldText: oldSty ? new TextDecoder().decode(oldSty) : '', newText: styText, details: styDetails });
+  }
+
+  // 2. pith.lock.json
+  const lockText = serializeLock(lock);
+  const oldLock = await fs.readFile(lockFile).then((b) => new Uint8Array(b), () => null);
+  const oldLockText = oldLock ? new TextDecoder().decode(oldLock) : '';
+  if (oldLockText !== lockText) {
+    planned.push({ file: lockFile, label: 'lock', old: oldLock, data: enc.encode(lockText), oldText: oldLockText, newText: lockText, details: [oldLock ? 'updated' : 'written'] });
+  }
+
+  // 3. the paper: \input preamble files first, the root last.
+  const texPlans = planTex(sources, number);
+  const inputs = texPlans.slice(1).filter((p) => p.text !== p.file.text);
+  const rootPlan = texPlans[0] as (typeof texPlans)[number];
+  for (const p of [...inputs, ...(rootPlan.text !== rootPlan.file.text ? [rootPlan] : [])]) {
+    planned.push({
+      file: p.file.file,
+      label: p === rootPlan ? 'paper' : 'input',
+      old: p.file.bytes,
+      data: encodeLike(p.file, p.text),
+      oldText: p.file.text,
+      newText: p.text,
+      details: p.actions,
+    });
+  }
+
+  const summary = {
+    paper: rel(paper),
+    pith_number: number.full,
+    record_from: chosen.from,
+    dry_run: Boolean(options.dryRun),
+    changed: planned.map((p) => ({ file: rel(p.file), what: p.details })),
+  };
+
+  if (options.dryRun) {
+    if (options.json) {
+      printJson({ ...summary, diffs: planned.map((p) => diffOf(p)) });
+    } else {
+      for (const p of planned) process.stdout.write(diffOf(p));
+      process.stdout.write(
+        planned.length === 0
+          ? `Already stamped with ${number.full}; nothing to do\n`
+          : `Dry run: would change ${planned.map((p) => rel(p.file)).join(', ')} for ${number.full}; nothing was written\n`,
+      );
+    }
+    return EXIT.ok;
+  }
+
+  // Refuse before writing anything if any target (or its folder) is read-only.
+  for (const p of planned) await assertWritable(p.file, p.old !== null);
+
+  for (const p of planned) {
+    await writeBytes(p.file, p.data, stepHook(p.label));
+    crashPoint(`after-${p.label}`);
+  }
+
+  if (options.json) {
+    printJson(summary);
+  } else if (planned.length === 0) {
+    process.stdout.write(`Already stamped with ${number.full}; nothing to do\n`);
+  } else {
+    const paperPlan = planned.filter((p) => p.label === 'paper' || p.label === 'input');
+    const extras = planned.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
+    const lead = paperPlan.length > 0 ? `Stamped ${rel(paper)} with ${number.full}` : `${rel(paper)} already carries ${number.full}`;
+    process.stdout.write(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
+    for (const p of paperPlan) for (const d of p.details) process.stdout.write(`  ${rel(p.file)}: ${d}\n`);
+  }
+  return EXIT.ok;
+}
+
+function diffOf(p: PlannedFile): string {
+  const name = rel(p.file);
+  if (p.label === 'sty' && p.old === null) {
+    return `+++ ${name} (new file: the generated package, ${p.newText.split('\n').length - 1} lines)\n`;
+  }
+  return unifiedDiff(p.oldText, p.newText, p.old === null ? '/dev/null' : `a/${name}`, `b/${name}`);
+}
