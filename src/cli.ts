@@ -60,6 +60,16 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .action(lazy(() => import('./commands/stamp.js')));
 
+  program
+    .command('check')
+    .description('offline, fast: the lock file, the paper\'s \\pithnumber and pith.sty agree, and the record and receipt verify')
+    .argument('[main.tex]', 'the paper (default: main.tex or the only root .tex file here)')
+    .option('--json', 'print the report as JSON')
+    .option('-q, --quiet', 'print nothing when all agree')
+    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
+    .addHelpText('after', '\nExit codes: 0 all agree, 1 a disagreement (one line each, with the fix), 2 nothing stamped or bad input.')
+    .action(lazy(() => import('./commands/check.js')));
+
   return program;
 }
 

@@ -1,0 +1,192 @@
+// pith-tex check [main.tex]: offline, fast consistency check of a stamped paper.
+//
+// Run before every build (the latexmk hook), so bin/pith-tex.js dispatches `check` straight
+// here (runFromArgv) without commander, and the static imports below are only node built-ins,
+// ../core/json.js and ../core/check.js. The full verifier (@noble/ed25519) is loaded only when
+// the lean one does not say "verified", or when --trust-key is given.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import {
+  compareStamp,
+  formatFinding,
+  leanVerifyLock,
+  LOCK_FILE_NAME,
+  stampedOfSty,
+  type CheckInputs,
+  type CheckReport,
+} from '../core/check.js';
+import { parseJson, type JsonValue } from '../core/json.js';
+import type { PithLock } from '../core/lock.js';
+import { chooseRoot } from '../core/paper.js';
+import { analyzeTex } from '../core/tex-edit.js';
+
+export interface CheckOptions {
+  json?: boolean;
+  trustKey?: string[];
+  /** Print nothing on success (the hook's mode). */
+  quiet?: boolean;
+}
+
+const EXIT_OK = 0;
+const EXIT_MISMATCH = 1;
+const EXIT_BAD_INPUT = 2;
+
+class CheckUsage extends Error {}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new CheckUsage(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/**
+ * The paper's root file: the argument (a .tex file, or a folder), else the folder's root as
+ * src/core/paper.ts chooses it (.latexmkrc @default_files, else the one file with \documentclass).
+ */
+export function findPaper(arg: string | undefined): string {
+  const target = arg ?? '.';
+  let isDir = false;
+  try {
+    isDir = statSync(target).isDirectory();
+  } catch {
+    if (!target.endsWith('.tex') && readText(`${target}.tex`) !== null) return `${target}.tex`;
+    throw new CheckUsage(`${target}: no such file`);
+  }
+  if (!isDir) return target;
+  const candidates = readdirSync(target)
+    .filter((f) => f.endsWith('.tex'))
+    .map((name) => ({ name, text: readText(path.join(target, name)) ?? '' }));
+  const choice = chooseRoot(candidates, readText(path.join(target, '.latexmkrc')));
+  if (choice.kind === 'root') return path.join(target, choice.name);
+  throw new CheckUsage(`${target}: ${choice.message.replace('pith-tex stamp', 'pith-tex check')}`);
+}
+
+async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
+  const text = readText(lockFile);
+  if (text === null) return null;
+  let value: JsonValue;
+  try {
+    value = parseJson(text);
+  } catch (err) {
+    return { number: null, body: null, year: null, verified: false, problems: [`not valid JSON (${(err as Error).message})`] };
+  }
+  const lean = options.trustKey?.length ? null : leanVerifyLock(value);
+  if (lean?.ok) return { number: lean.number, body: lean.body, year: lean.year, verified: true, problems: [] };
+  // Slow path: the full verifier says what is wrong (and has the last word on signatures).
+  const [lockMod, { loadTrustedKeys }, { ShapeError }] = await Promise.all([
+    import('../core/lock.js'),
+    import('../io/trust.js'),
+    import('../core/record.js'),
+  ]);
+  const trusted = await loadTrustedKeys(options.trustKey);
+  try {
+    const assertLock: (v: JsonValue) => asserts v is PithLock = lockMod.assertLock;
+    assertLock(value);
+    const report = lockMod.verifyLock(value, trusted);
+    const problems = report.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.detail}`);
+    const num = report.pith_number ?? null;
+    const m = num ? /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(num) : null;
+    return { number: num, body: m?.[2] ?? null, year: m?.[1] ?? null, verified: report.ok, problems };
+  } catch (err) {
+    if (err instanceof ShapeError) return { number: null, body: null, year: null, verified: false, problems: [`${err.field}: expected ${err.expected}`] };
+    throw err;
+  }
+}
+
+/** Gather the three places and compare them. Throws CheckUsage for unreadable input. */
+export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
+  const paperFile = findPaper(paperArg);
+  const tex = readText(paperFile);
+  if (tex === null) throw new CheckUsage(`${paperFile}: no such file`);
+  const dir = path.dirname(paperFile);
+  const styText = readText(path.join(dir, 'pith.sty'));
+  let sty: CheckInputs['sty'] = null;
+  if (styText !== null) sty = await readSty(styText);
+  const shown = path.relative(process.cwd(), paperFile) || paperFile;
+  return compareStamp({
+    paper: shown,
+    paperNumbers: analyzeTex(tex).numbers.map((n) => n.value),
+    lock: await lockInput(path.join(dir, LOCK_FILE_NAME), options),
+    sty,
+    stampCommand: `pith-tex stamp ${shown}`,
+  });
+}
+
+async function readSty(text: string): Promise<CheckInputs['sty']> {
+  // Only generated copies carry \pith@stamped@...; the plain tex/pith.sty returns quickly.
+  return stampedOfSty(text);
+}
+
+export function formatReport(report: CheckReport): { out: string; err: string } {
+  if (report.status === 'nothing-stamped') {
+    return {
+      out: '',
+      err: `pith-tex check: nothing stamped: ${report.paper} has no \\pithnumber, and there is no ${LOCK_FILE_NAME} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper}\n`,
+    };
+  }
+  if (report.status === 'ok') {
+    return {
+      out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE_NAME} agree; record hash, number and receipt signature verified\n`,
+      err: '',
+    };
+  }
+  return { out: '', err: report.findings.map((f) => `pith-tex check: ✗ ${formatFinding(f)}\n`).join('') };
+}
+
+export async function run(paper: string | undefined, options: CheckOptions = {}): Promise<number> {
+  let report: CheckReport;
+  try {
+    report = await checkPaper(paper, options);
+  } catch (err) {
+    if (err instanceof CheckUsage) {
+      process.stderr.write(`pith-tex: ${err.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    const name = (err as Error)?.name;
+    if (name === 'PithError') {
+      process.stderr.write(`pith-tex: ${(err as Error).message}\n`);
+      return (err as { exitCode: number }).exitCode;
+    }
+    throw err;
+  }
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const { out, err } = formatReport(report);
+    if (out && !options.quiet) process.stdout.write(out);
+    if (err) process.stderr.write(err);
+  }
+  return report.status === 'ok' ? EXIT_OK : report.status === 'mismatch' ? EXIT_MISMATCH : EXIT_BAD_INPUT;
+}
+
+/**
+ * The fast entry point used by bin/pith-tex.js: `check [main.tex] [--json] [--quiet]
+ * [--trust-key FILE]...`. Returns null for --help/-h so the caller hands over to commander.
+ */
+export async function runFromArgv(args: readonly string[]): Promise<number | null> {
+  const options: CheckOptions = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--help' || a === '-h') return null;
+    else if (a === '--json') options.json = true;
+    else if (a === '--quiet' || a === '-q') options.quiet = true;
+    else if (a === '--trust-key' || a.startsWith('--trust-key=')) {
+      const v = a === '--trust-key' ? args[++i] : a.slice('--trust-key='.length);
+      if (!v) return usage('--trust-key needs a FILE');
+      (options.trustKey ??= []).push(v);
+    } else if (a === '--') positionals.push(...args.slice(i + 1)), (i = args.length);
+    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${a}`);
+    else positionals.push(a);
+  }
+  if (positionals.length > 1) return usage(`too many arguments: ${positionals.join(' ')}`);
+  return run(positionals[0], options);
+}
+
+function usage(message: string): number {
+  process.stderr.write(`pith-tex check: ${message}\n(run pith-tex check --help for usage)\n`);
+  return EXIT_BAD_INPUT;
+}

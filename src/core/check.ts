@@ -1,0 +1,311 @@
+// `pith-tex check`: the pure part. Compares the three places a paper's Pith number lives
+// (pith.lock.json, the paper's \pithnumber, the generated pith.sty) and re-verifies the lock.
+//
+// Speed matters here: the check runs before every build (the latexmk hook), so this module
+// imports nothing but node:crypto and ./json.js (no @noble/*, ~10 ms and ~50 ms of first-verify
+// precomputation). It therefore carries a *lean* lock verifier with node:crypto's SHA-256 and
+// Ed25519. The lean verifier is only ever trusted when it says "verified": its checks are a
+// superset of the full path's (src/core/lock.ts verifyLock + src/core/keys.ts, RFC 8032
+// strict), so lean-pass implies full-pass; on anything else the command falls back to the full
+// verifier for the report. test/check.test.ts proves the two agree on the vectors and on
+// mutated locks and signatures.
+//
+// NOTE for the lead: LEAN_PINNED_KEYS duplicates PINNED_KEYS of src/core/keys.ts (importing
+// keys.ts loads @noble/ed25519); a test asserts they are equal. Moving PINNED_KEYS to a module
+// without imports would remove the copy. Likewise the base32 body rule below mirrors
+// number.ts (tested equal), and stampedOfSty is a small stand-in until readStampedSty
+// (src/core/sty.ts) can be imported without heavy dependencies.
+import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
+
+export const LOCK_FILE_NAME = 'pith.lock.json';
+
+export interface LeanKey {
+  keyId: string;
+  publicKeyHex: string;
+  fingerprint: string;
+  rotatesAt: string | null;
+}
+
+/** Copy of keys.ts PINNED_KEYS (see the note above; tested equal). */
+export const LEAN_PINNED_KEYS: readonly LeanKey[] = [
+  {
+    keyId: 'pith-v1-2026-05',
+    publicKeyHex: 'b2d552b68890857171a78b36a5dccf368a953413288c353f7c9d9d6f94b709b3',
+    fingerprint: '8d4b5ee74e4693bcd1df2446408b0d54',
+    rotatesAt: null,
+  },
+];
+
+const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** The 26-character body of a SHA-256 digest (same rule as number.ts bodyFromDigest). */
+export function leanBody(digest: Uint8Array): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of digest.subarray(0, 17)) {
+    buffer = ((buffer << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += B32[(buffer >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out.slice(0, 26);
+}
+
+// ----------------------------------------------------------------- Ed25519 (node:crypto)
+const P = (1n << 255n) - 19n;
+const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+/** y coordinates of the eight small-order points (identity, order 2, 4, 8). */
+const SMALL_ORDER_Y = new Set<bigint>([
+  1n,
+  P - 1n,
+  0n,
+  0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
+  0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n,
+]);
+const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+const leInt = (bytes: Uint8Array): bigint => {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] as number);
+  return n;
+};
+/** y of an encoded point, or null when the encoding is not canonical (y >= p). */
+const pointY = (enc: Uint8Array): bigint | null => {
+  const y = leInt(enc) & ((1n << 255n) - 1n);
+  return y < P ? y : null;
+};
+
+/**
+ * Ed25519 verification by OpenSSL, with the strict rules of keys.ts (noble, zip215: false)
+ * checked first: canonical A and R, S < L, no small-order public key. Cofactorless (OpenSSL)
+ * acceptance then implies noble's cofactored acceptance. A `false` here is not final: callers
+ * fall back to keys.ts verifyEd25519 for anything that does not verify.
+ */
+export function leanVerifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  if (signature.length !== 64 || publicKey.length !== 32) return false;
+  const ay = pointY(publicKey);
+  const ry = pointY(signature.subarray(0, 32));
+  if (ay === null || ry === null || SMALL_ORDER_Y.has(ay)) return false;
+  if (leInt(signature.subarray(32)) >= L) return false;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    return cryptoVerify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const SHA_RE = /^[0-9a-f]{64}$/;
+const SUBMITTED_AT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export interface LeanLockResult {
+  /** True only when every check the full verifier makes would pass. */
+  ok: boolean;
+  /** pith:YEAR:BODY derived from the record (when the record could be hashed). */
+  number: string | null;
+  body: string | null;
+  year: string | null;
+  sha256: string | null;
+}
+
+/**
+ * Re-verify a parsed pith.lock.json: lock and record shape (as assertLock and
+ * assertCanonicalRecord), canonical hash, number, receipt hash and signature against `keys`.
+ */
+export function leanVerifyLock(lock: JsonValue, keys: readonly LeanKey[] = LEAN_PINNED_KEYS): LeanLockResult {
+  const result: LeanLockResult = { ok: false, number: null, body: null, year: null, sha256: null };
+  if (!isJsonObject(lock) || lock.lock !== 'pith-tex/lock' || lock.lock_version !== 1) return result;
+  if (typeof lock.pith_number !== 'string' || typeof lock.canonical_sha256 !== 'string') return result;
+  if (!Array.isArray(lock.source_aliases) || !isJsonObject(lock.receipt)) return result;
+  const record = lock.canonical_record;
+  if (!leanRecordShape(record)) return result;
+  const text = canonicalJson(record);
+  const digest = createHash('sha256').update(text, 'utf8').digest();
+  const sha = digest.toString('hex');
+  const year = (record.metadata as JsonObject).submitted_at as string;
+  result.sha256 = sha;
+  result.body = leanBody(digest);
+  result.year = year.slice(0, 4);
+  result.number = `pith:${result.year}:${result.body}`;
+  if (lock.canonical_sha256 !== sha || lock.pith_number !== result.number) return result;
+  const receipt = lock.receipt;
+  if (receipt.canonical_sha256 !== sha) return result;
+  if (receipt.algorithm !== 'ed25519' || receipt.signed_message !== 'canonical_sha256_bytes') return result;
+  if (receipt.signature_status !== undefined && receipt.signature_status !== 'signed_v1') return result;
+  const key = keys.find((k) => k.keyId === receipt.key_id);
+  if (!key || key.rotatesAt !== null) return result;
+  if (receipt.public_key_fingerprint !== undefined && receipt.public_key_fingerprint !== key.fingerprint) return result;
+  const sigText = receipt.signature_b64;
+  if (typeof sigText !== 'string' || !BASE64_RE.test(sigText)) return result;
+  const sig = Buffer.from(sigText, 'base64');
+  if (sig.length !== 64 || sig.toString('base64') !== sigText) return result;
+  result.ok = leanVerifyEd25519(sig, digest, Buffer.from(key.publicKeyHex, 'hex'));
+  return result;
+}
+
+function leanRecordShape(value: JsonValue | undefined): value is JsonObject {
+  if (!isJsonObject(value) || value.schema_version !== '1.0') return false;
+  const s = value.source;
+  if (!isJsonObject(s) || typeof s.kind !== 'string' || s.kind === '' || typeof s.id !== 'string' || s.id === '') return false;
+  if (typeof s.version !== 'number' || s.version < 1) return false;
+  const m = value.metadata;
+  if (!isJsonObject(m) || typeof m.license !== 'string' || typeof m.primary_cat !== 'string') return false;
+  if (typeof m.submitted_at !== 'string' || !SUBMITTED_AT_RE.test(m.submitted_at)) return false;
+  if (!Array.isArray(m.cross_cats_sorted) || !m.cross_cats_sorted.every((c) => typeof c === 'string')) return false;
+  return typeof m.title_canon_sha256 === 'string' && SHA_RE.test(m.title_canon_sha256) &&
+    typeof m.abstract_canon_sha256 === 'string' && SHA_RE.test(m.abstract_canon_sha256);
+}
+
+// ------------------------------------------------------------------- the paper's side
+
+/** A number as pith.sty reads it: spaces dropped, upper-cased, BODY or pith:[YEAR:]BODY. */
+export function parseTexNumber(raw: string): { body: string; year: string | null } | null {
+  const text = raw.replace(/\s+/g, '').toUpperCase();
+  const m = /^(?:PITH:(?:(\d{4}):)?)?([A-Z2-7]{26})$/.exec(text);
+  return m ? { body: m[2] as string, year: m[1] ?? null } : null;
+}
+
+export interface StampedSty {
+  generatedByPithTex: boolean;
+  body?: string;
+  year?: string;
+  number?: string;
+}
+
+/**
+ * What a generated pith.sty was stamped with: its `\pith@stamped@...` definitions (tex/pith.sty
+ * documents them). Stand-in for readStampedSty of src/core/sty.ts; see the note at the top.
+ */
+export function stampedOfSty(text: string): StampedSty {
+  const defs: Record<string, string> = {};
+  const re = /\\(?:gdef|def|xdef|edef)\s*\\pith@stamped@([a-z]+)\s*\{([^{}]*)\}|\\(?:@namedef|expandafter\\def\\csname)\s*\{?pith@stamped@([a-z]+)/g;
+  for (const m of text.matchAll(re)) if (m[1] !== undefined) defs[m[1]] = (m[2] as string).trim();
+  const generatedByPithTex = Object.keys(defs).length > 0;
+  const out: StampedSty = { generatedByPithTex };
+  let parsed = defs.number !== undefined ? parseTexNumber(defs.number) : null;
+  if (!parsed && defs.body !== undefined) parsed = parseTexNumber(defs.body);
+  if (parsed) {
+    out.body = parsed.body;
+    const year = parsed.year ?? (defs.year && /^\d{4}$/.test(defs.year) ? defs.year : undefined);
+    if (year) out.year = year;
+    out.number = year ? `pith:${year}:${parsed.body}` : `pith:${parsed.body}`;
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------- the comparison
+
+export interface Finding {
+  /** The two places that differ (or the one that is wrong), e.g. ["pith.lock.json", "main.tex"]. */
+  places: string[];
+  message: string;
+  /** The command that fixes it. */
+  fix: string;
+}
+
+export interface CheckInputs {
+  /** Paper file name as shown to the user (e.g. "main.tex"). */
+  paper: string;
+  /** The paper's \pithnumber arguments (empty: none). */
+  paperNumbers: string[];
+  /** The lock: null when absent. `verified` false with `problems` when it did not verify. */
+  lock: { number: string | null; body: string | null; year: string | null; verified: boolean; problems: string[] } | null;
+  /** pith.sty beside the paper: null when absent. */
+  sty: { generatedByPithTex: boolean; edited?: boolean; body?: string; year?: string; number?: string } | null;
+  /** The stamp command to suggest, e.g. "pith-tex stamp main.tex". */
+  stampCommand: string;
+}
+
+export interface CheckReport {
+  report: 'pith-tex/check';
+  report_version: 1;
+  paper: string;
+  /** ok: all agree; mismatch: a finding; nothing-stamped: no lock, no \pithnumber, no generated pith.sty. */
+  status: 'ok' | 'mismatch' | 'nothing-stamped';
+  pith_number: string | null;
+  lock_verified: boolean | null;
+  paper_number: string | null;
+  sty_number: string | null;
+  findings: Finding[];
+}
+
+const show = (n: { body: string; year: string | null }): string => (n.year ? `pith:${n.year}:${n.body}` : `pith:${n.body}`);
+
+/** Compare the three places; pure. */
+export function compareStamp(input: CheckInputs): CheckReport {
+  const { paper, lock, sty, stampCommand } = input;
+  const findings: Finding[] = [];
+  const add = (places: string[], message: string, fix = stampCommand): void => {
+    findings.push({ places, message, fix });
+  };
+  const styName = 'pith.sty';
+  const lockName = LOCK_FILE_NAME;
+  const parsedPaper = input.paperNumbers.map((raw) => ({ raw, parsed: parseTexNumber(raw) }));
+  const styStamped = sty?.generatedByPithTex ? sty : null;
+  const report: CheckReport = {
+    report: 'pith-tex/check',
+    report_version: 1,
+    paper,
+    status: 'ok',
+    pith_number: lock?.number ?? null,
+    lock_verified: lock ? lock.verified : null,
+    paper_number: parsedPaper[0]?.parsed ? show(parsedPaper[0].parsed) : (parsedPaper[0]?.raw ?? null),
+    sty_number: styStamped?.number ?? null,
+    findings,
+  };
+  if (!lock && parsedPaper.length === 0 && !styStamped) {
+    report.status = 'nothing-stamped';
+    return report;
+  }
+
+  if (!lock) {
+    add([lockName], `no ${lockName} beside ${paper}: the number cannot be checked offline`);
+  } else if (!lock.verified) {
+    for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, `${stampCommand} (re-fetches and re-verifies the record)`);
+    if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, `${stampCommand} (re-fetches and re-verifies the record)`);
+  }
+  const ref = lock?.body ? { body: lock.body, year: lock.year } : null;
+
+  // The paper's \pithnumber.
+  if (parsedPaper.length === 0) {
+    add([lockName, paper], `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`);
+  }
+  for (const { raw, parsed } of parsedPaper) {
+    if (!parsed) {
+      add([paper], `${paper}: \\pithnumber{${raw}} is not a Pith number (26 characters A-Z 2-7, or pith:YEAR:BODY)`);
+      continue;
+    }
+    if (ref) {
+      if (parsed.body !== ref.body || (parsed.year !== null && parsed.year !== ref.year)) {
+        add([lockName, paper], `${paper} says \\pithnumber{${raw}} but ${lockName} holds ${show(ref)}`);
+      }
+    } else if (styStamped?.body && parsed.body !== styStamped.body) {
+      add([styName, paper], `${paper} says \\pithnumber{${raw}} but ${styName} is stamped for ${styStamped.number}`);
+    }
+  }
+
+  // The generated pith.sty.
+  if (!sty) {
+    add([styName], `no ${styName} beside ${paper}: the paper cannot compile (and arXiv needs it in the upload)`);
+  } else if (!sty.generatedByPithTex) {
+    add([styName, lockName], `${styName} beside ${paper} is not a copy generated by pith-tex, so it does not carry the stamped number`);
+  } else {
+    if (sty.edited) add([styName], `${styName} was edited by hand after pith-tex generated it`);
+    if (!sty.body) add([styName], `${styName} is generated by pith-tex but carries no readable stamped number`);
+    else if (ref && (sty.body !== ref.body || (sty.year !== undefined && sty.year !== ref.year))) {
+      add([lockName, styName], `${styName} is stamped for ${sty.number} but ${lockName} holds ${show(ref)}`);
+    }
+  }
+  if (findings.length > 0) report.status = 'mismatch';
+  return report;
+}
+
+/** One line per finding: which places differ, and the fix. */
+export function formatFinding(f: Finding): string {
+  return `${f.message} — fix: ${f.fix}`;
+}

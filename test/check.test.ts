@@ -1,0 +1,227 @@
+// pith-tex check: the lean verifier agrees with the full one, the comparison, the command.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { compareStamp, leanBody, leanVerifyEd25519, leanVerifyLock, LEAN_PINNED_KEYS, parseTexNumber, stampedOfSty } from '../src/core/check.js';
+import { bodyFromDigest } from '../src/core/number.js';
+import { bytesToHex, hexToBytes, sha256Bytes } from '../src/core/encoding.js';
+import { PINNED_KEYS, publicKeyOf, signEd25519, verifyEd25519 } from '../src/core/keys.js';
+import { lockFromBundle, verifyLock, type PithLock } from '../src/core/lock.js';
+import { parseJson, type JsonObject } from '../src/core/json.js';
+import { cliPath, repoRoot } from './helpers.js';
+import { rng } from './support/random.js';
+import { seedBundle } from './support/vectors.js';
+import { BODY, NUMBER, OTHER_BODY, makeStampedPaper, paperTex, stampedStyText } from './support/stamped-paper.js';
+
+const freshLock = (): PithLock => lockFromBundle(seedBundle());
+const clone = <T>(v: T): T => parseJson(JSON.stringify(v)) as T;
+
+test('leanBody matches number.ts on random digests', () => {
+  const r = rng(7);
+  for (let i = 0; i < 500; i++) {
+    const d = new Uint8Array(32).map(() => Math.floor(r() * 256));
+    assert.equal(leanBody(d), bodyFromDigest(d));
+  }
+});
+
+test('LEAN_PINNED_KEYS is a faithful copy of keys.ts PINNED_KEYS', () => {
+  assert.equal(LEAN_PINNED_KEYS.length, PINNED_KEYS.length);
+  PINNED_KEYS.forEach((k, i) => {
+    const l = LEAN_PINNED_KEYS[i]!;
+    assert.deepEqual([l.keyId, l.publicKeyHex, l.fingerprint, l.rotatesAt], [k.keyId, bytesToHex(k.publicKey), k.fingerprint, k.rotatesAt]);
+  });
+});
+
+test('node:crypto Ed25519 agrees with keys.ts (RFC 8032 strict) on the vector and on mutations', () => {
+  const lock = freshLock();
+  const sig = Buffer.from(lock.receipt.signature_b64 as string, 'base64');
+  const msg = hexToBytes(lock.canonical_sha256);
+  const pub = PINNED_KEYS[0]!.publicKey;
+  const cases: [Uint8Array, Uint8Array, Uint8Array][] = [[sig, msg, pub]];
+  const r = rng(11);
+  for (let i = 0; i < 120; i++) {
+    const s = Uint8Array.from(sig);
+    s[Math.floor(r() * 64)]! ^= 1 << Math.floor(r() * 8);
+    cases.push([s, msg, pub]);
+    const m = Uint8Array.from(msg);
+    m[Math.floor(r() * 32)]! ^= 1;
+    cases.push([sig, m, pub]);
+  }
+  // S + L: the same signature with a non-canonical S (strict verifiers refuse it).
+  const L = (1n << 252n) + 27742317777372353535851937790883648493n;
+  let sInt = 0n;
+  for (let i = 63; i >= 32; i--) sInt = (sInt << 8n) | BigInt(sig[i]!);
+  const big = sInt + L;
+  const sBig = Uint8Array.from(sig);
+  for (let i = 0; i < 32; i++) sBig[32 + i] = Number((big >> BigInt(8 * i)) & 0xffn);
+  if (big < 1n << 256n) cases.push([sBig, msg, pub]);
+  // Small-order and non-canonical keys, wrong lengths.
+  const identity = new Uint8Array(32);
+  identity[0] = 1;
+  cases.push([sig, msg, identity], [sig, msg, new Uint8Array(32)], [sig, msg, new Uint8Array(32).fill(0xff)], [sig.subarray(0, 63), msg, pub]);
+  // Signatures of our own keys over random messages.
+  for (let i = 0; i < 40; i++) {
+    const sk = new Uint8Array(32).map(() => Math.floor(r() * 256));
+    const m = new Uint8Array(1 + Math.floor(r() * 40)).map(() => Math.floor(r() * 256));
+    const sg = signEd25519(m, sk);
+    cases.push([sg, m, publicKeyOf(sk)]);
+    const bad = Uint8Array.from(sg);
+    bad[Math.floor(r() * 64)]! ^= 0x80;
+    cases.push([bad, m, publicKeyOf(sk)]);
+  }
+  let valid = 0;
+  for (const [s, m, k] of cases) {
+    const full = verifyEd25519(s, m, k);
+    assert.equal(leanVerifyEd25519(s, m, k), full, `disagree on sig ${bytesToHex(s)} key ${bytesToHex(k)}`);
+    if (full) valid++;
+  }
+  assert.ok(valid >= 41, 'the valid cases really verify');
+});
+
+test('leanVerifyLock passes exactly when verifyLock passes (vector and mutated locks)', () => {
+  const mutations: [string, (l: JsonObject) => void][] = [
+    ['none', () => {}],
+    ['title hash', (l) => ((l.canonical_record as any).metadata.title_canon_sha256 = 'a'.repeat(64))],
+    ['version', (l) => ((l.canonical_record as any).source.version = 2)],
+    ['submitted_at', (l) => ((l.canonical_record as any).metadata.submitted_at = '2022-09-22T00:00:00Z')],
+    ['pith_number', (l) => (l.pith_number = `pith:2021:${OTHER_BODY}`)],
+    ['pith_number year', (l) => (l.pith_number = `pith:2022:${BODY}`)],
+    ['canonical_sha256', (l) => (l.canonical_sha256 = '0'.repeat(64))],
+    ['receipt sha', (l) => ((l.receipt as any).canonical_sha256 = '0'.repeat(64))],
+    ['receipt key', (l) => ((l.receipt as any).key_id = 'someone-else')],
+    ['receipt fingerprint', (l) => ((l.receipt as any).public_key_fingerprint = '0'.repeat(32))],
+    ['receipt status', (l) => ((l.receipt as any).signature_status = 'unsigned')],
+    ['receipt algo', (l) => ((l.receipt as any).algorithm = 'rsa')],
+    ['receipt message', (l) => ((l.receipt as any).signed_message = 'other')],
+    ['sig', (l) => ((l.receipt as any).signature_b64 = Buffer.alloc(64, 7).toString('base64'))],
+    ['sig not base64', (l) => ((l.receipt as any).signature_b64 = 'nope')],
+    ['extra field in record', (l) => ((l.canonical_record as any).extra = 1)],
+  ];
+  for (const [name, mutate] of mutations) {
+    const lock = clone(freshLock()) as unknown as JsonObject;
+    mutate(lock);
+    const full = verifyLock(lock as PithLock, PINNED_KEYS).ok;
+    assert.equal(leanVerifyLock(lock).ok, full, name);
+    assert.equal(full, name === 'none', `${name}: full verifier`);
+  }
+  const ok = leanVerifyLock(freshLock());
+  assert.equal(ok.number, NUMBER);
+});
+
+test('parseTexNumber reads what pith.sty reads', () => {
+  assert.deepEqual(parseTexNumber(BODY), { body: BODY, year: null });
+  assert.deepEqual(parseTexNumber(` pith:2021:${BODY.toLowerCase()} `), { body: BODY, year: '2021' });
+  assert.deepEqual(parseTexNumber(`pith:${BODY}`), { body: BODY, year: null });
+  assert.equal(parseTexNumber('pith:NMB7QKC2'), null);
+  assert.equal(parseTexNumber(BODY.replace('N', '0')), null);
+});
+
+test('stampedOfSty reads a generated copy and not the plain package', () => {
+  assert.deepEqual(stampedOfSty(stampedStyText(BODY)), { generatedByPithTex: true, body: BODY, year: '2021', number: NUMBER });
+  assert.equal(stampedOfSty(readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8')).generatedByPithTex, false);
+});
+
+const lockIn = { number: NUMBER, body: BODY, year: '2021', verified: true, problems: [] as string[] };
+const styIn = { generatedByPithTex: true, body: BODY, year: '2021', number: NUMBER };
+const base = { paper: 'main.tex', stampCommand: 'pith-tex stamp main.tex' };
+
+test('compareStamp: agreement, each pair of places, nothing stamped', () => {
+  assert.equal(compareStamp({ ...base, paperNumbers: [BODY], lock: lockIn, sty: styIn }).status, 'ok');
+  assert.equal(compareStamp({ ...base, paperNumbers: [NUMBER], lock: lockIn, sty: styIn }).status, 'ok');
+  const paperOff = compareStamp({ ...base, paperNumbers: [OTHER_BODY], lock: lockIn, sty: styIn });
+  assert.equal(paperOff.status, 'mismatch');
+  assert.deepEqual(paperOff.findings.map((f) => f.places), [['pith.lock.json', 'main.tex']]);
+  assert.match(paperOff.findings[0]!.fix, /pith-tex stamp main\.tex/);
+  const yearOff = compareStamp({ ...base, paperNumbers: [`pith:2022:${BODY}`], lock: lockIn, sty: styIn });
+  assert.equal(yearOff.findings.length, 1);
+  const styOff = compareStamp({ ...base, paperNumbers: [BODY], lock: lockIn, sty: { ...styIn, body: OTHER_BODY, number: `pith:2021:${OTHER_BODY}` } });
+  assert.deepEqual(styOff.findings.map((f) => f.places), [['pith.lock.json', 'pith.sty']]);
+  const bad = compareStamp({ ...base, paperNumbers: [BODY], lock: { ...lockIn, verified: false, problems: ['canonical_hash: x'] }, sty: styIn });
+  assert.deepEqual(bad.findings.map((f) => f.places), [['pith.lock.json']]);
+  const noLock = compareStamp({ ...base, paperNumbers: [BODY], lock: null, sty: styIn });
+  assert.equal(noLock.status, 'mismatch');
+  const plainSty = compareStamp({ ...base, paperNumbers: [BODY], lock: lockIn, sty: { generatedByPithTex: false } });
+  assert.equal(plainSty.status, 'mismatch');
+  assert.equal(compareStamp({ ...base, paperNumbers: [], lock: null, sty: { generatedByPithTex: false } }).status, 'nothing-stamped');
+  assert.equal(compareStamp({ ...base, paperNumbers: [], lock: null, sty: null }).status, 'nothing-stamped');
+  assert.equal(compareStamp({ ...base, paperNumbers: [], lock: lockIn, sty: styIn }).status, 'mismatch');
+});
+
+function cli(args: string[], cwd?: string) {
+  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('pith-tex check: agree → 0, each tamper → 1 naming both places and the fix, nothing → 2', async () => {
+  const { dir, main } = await makeStampedPaper();
+  try {
+    let r = cli(['check', main]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, new RegExp(`✓ ${NUMBER}`));
+    r = cli(['check'], dir);
+    assert.equal(r.code, 0, r.err);
+    r = cli(['check', '--json', main]);
+    const report = JSON.parse(r.out);
+    assert.equal(report.status, 'ok');
+    assert.equal(report.lock_verified, true);
+
+    writeFileSync(main, paperTex(OTHER_BODY));
+    r = cli(['check', main]);
+    assert.equal(r.code, 1);
+    const lines = r.err.trim().split('\n');
+    assert.equal(lines.length, 1, r.err);
+    assert.match(lines[0]!, /main\.tex says \\pithnumber\{AAAA.*pith\.lock\.json holds pith:2021:NMB7.*fix: pith-tex stamp/);
+    writeFileSync(main, paperTex(`pith:2021:${BODY}`));
+    assert.equal(cli(['check', main]).code, 0);
+
+    // A tampered lock: the slow path explains it.
+    const lockFile = path.join(dir, 'pith.lock.json');
+    const good = readFileSync(lockFile, 'utf8');
+    writeFileSync(lockFile, good.replace('"primary_cat": "', '"primary_cat": "x'));
+    r = cli(['check', main]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /pith\.lock\.json does not verify: canonical_hash/);
+    writeFileSync(lockFile, '{ not json');
+    assert.equal(cli(['check', main]).code, 1);
+    writeFileSync(lockFile, good);
+
+    writeFileSync(path.join(dir, 'pith.sty'), stampedStyText(OTHER_BODY));
+    r = cli(['check', main]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /pith\.sty is stamped for pith:2021:AAAA.* but pith\.lock\.json holds/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const bare = mkdtempSync(path.join(os.tmpdir(), 'pith-bare-'));
+  try {
+    writeFileSync(path.join(bare, 'main.tex'), '\\documentclass{article}\\begin{document}x\\end{document}\n');
+    const r = cli(['check', path.join(bare, 'main.tex')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /nothing stamped/);
+    assert.equal(cli(['check', path.join(bare, 'missing.tex')]).code, 2);
+    assert.equal(cli(['check', '--bogus']).code, 2);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+});
+
+test('the check command loads no commander, execa, handlebars or @noble (static import graph)', () => {
+  const seen = new Set<string>();
+  const bare: string[] = [];
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*import\s+(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/gm)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec));
+      else bare.push(spec);
+    }
+  };
+  visit(path.join(repoRoot, 'dist', 'src', 'commands', 'check.js'));
+  assert.deepEqual(bare.filter((s) => !s.startsWith('node:')), []);
+  assert.ok(seen.size <= 6, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
+});
