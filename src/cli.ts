@@ -70,6 +70,40 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExit codes: 0 all agree, 1 a disagreement (one line each, with the fix), 2 nothing stamped or bad input.')
     .action(lazy(() => import('./commands/check.js')));
 
+  program
+    .command('resolve')
+    .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
+    .argument('<query>', '2201.05596[v2], hep-th/9901001v1, an arxiv.org abs/pdf URL, 10.48550/arXiv.ID (or doi.org URL), pith:YEAR:BODY, pith:BODY, BODY, or an 8/12/16-character prefix')
+    .option('--json', 'print the verified record, aliases and source as JSON')
+    .option('--bundle <file>', 'use this signed bundle (verified offline) instead of looking it up')
+    .option('--dir <dir>', 'the paper\'s folder, where pith.lock.json is read (default: current folder)')
+    .option('--offline', 'never touch the network: bundle, lock or cache only')
+    .option('--refresh', 'skip the lock and the cache; ask the resolver (the answer is still verified and cached)')
+    .option('--resolver <url>', 'the resolver or static mirror (default $PITH_RESOLVER or https://pith.science)')
+    .option('--save <file>', 'write the verified bundle to FILE (atomically)')
+    .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
+    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(lazy(() => import('./commands/resolve.js')));
+
+  program
+    .command('compute')
+    .description('compute the canonical record, its hash and Pith number offline from the paper\'s metadata')
+    .argument('[metadata-file]', 'paper metadata as JSON, or arXiv\'s Atom (export API) or OAI-PMH arXiv/arXivRaw XML')
+    .option('--arxiv-id <id>', 'arXiv id (2201.05596, or 2201.05596v2)')
+    .option('--version <n>', 'the arXiv version the record is of')
+    .option('--title <text>', 'the title as arXiv lists it')
+    .option('--abstract <text>', 'the abstract as arXiv lists it')
+    .option('--abstract-file <file>', 'read the abstract from FILE')
+    .option('--primary-cat <cat>', 'primary category (cs.LG, hep-th, math.AG, astro-ph.CO)')
+    .option('--cross-cats <cats>', 'cross-list categories, comma or space separated; repeatable', collect)
+    .option('--license <url>', 'the license URL as arXiv shows it')
+    .option('--submitted-at <time>', 'first version\'s submission time, ISO 8601 with a time zone')
+    .option('--check <file>', 'compare with the registry\'s record (a bundle, record or lock) and name the first field that differs')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(lazy(() => import('./commands/compute.js')));
+
   return program;
 }
 

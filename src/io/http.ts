@@ -1,0 +1,356 @@
+// A careful HTTP GET on node:http/https (no fetch: Node 20's fetch cannot use a proxy without
+// undici's ProxyAgent, which is not a dependency here).
+//
+// - HTTPS only, except loopback (127.0.0.0/8, ::1, localhost), which may be plain HTTP.
+//   Every redirect hop is checked against the same rule.
+// - connect timeout (TCP + TLS, or proxy CONNECT + TLS) and a total timeout per attempt;
+// - a response size cap (default 8 MiB), checked against Content-Length and while reading;
+// - at most 5 redirects; a loop is reported as such;
+// - 429 and 5xx retried with exponential backoff, honouring Retry-After (seconds or an HTTP
+//   date), capped; a dropped connection (ECONNRESET) is retried too; timeouts are not;
+// - HTTPS_PROXY / https_proxy (an http:// proxy, with user:password if given) through a
+//   CONNECT tunnel; NO_PROXY / no_proxy (comma-separated host names, ".suffix", "*",
+//   optional ":port"); loopback targets never use the proxy. HTTP_PROXY is not used: the only
+//   plain-HTTP targets allowed are loopback ones.
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+
+export type FetchErrorKind =
+  | 'not_found'
+  | 'unreachable'
+  | 'timeout'
+  | 'http_status'
+  | 'too_large'
+  | 'redirects'
+  | 'insecure'
+  | 'bad_url';
+
+export class FetchError extends Error {
+  constructor(
+    readonly kind: FetchErrorKind,
+    readonly url: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'FetchError';
+  }
+}
+
+export interface HttpOptions {
+  connectTimeoutMs: number;
+  totalTimeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  /** Retries after the first attempt, for 429, 5xx and dropped connections. */
+  retries: number;
+  /** First backoff delay; doubled each retry. */
+  backoffMs: number;
+  /** Longest wait honoured from Retry-After (and longest backoff). */
+  retryAfterCapMs: number;
+  /** Where HTTPS_PROXY / NO_PROXY are read. */
+  env: NodeJS.ProcessEnv;
+  headers: Record<string, string>;
+  onProgress?: (p: { url: string; received: number; total: number | null }) => void;
+  /** Called before each retry, e.g. to print a note. */
+  onRetry?: (p: { url: string; attempt: number; waitMs: number; reason: string }) => void;
+}
+
+export const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
+
+const envInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const v = env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+};
+
+/**
+ * Defaults, overridable by environment (used by tests and for slow links):
+ * PITH_HTTP_CONNECT_TIMEOUT_MS, PITH_HTTP_TIMEOUT_MS, PITH_HTTP_MAX_BYTES, PITH_HTTP_RETRIES,
+ * PITH_HTTP_BACKOFF_MS, PITH_HTTP_RETRY_AFTER_CAP_MS.
+ */
+export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: Partial<HttpOptions> = {}): HttpOptions {
+  return {
+    connectTimeoutMs: envInt(env, 'PITH_HTTP_CONNECT_TIMEOUT_MS', 10_000),
+    totalTimeoutMs: envInt(env, 'PITH_HTTP_TIMEOUT_MS', 30_000),
+    maxBytes: envInt(env, 'PITH_HTTP_MAX_BYTES', DEFAULT_MAX_BYTES),
+    maxRedirects: 5,
+    retries: envInt(env, 'PITH_HTTP_RETRIES', 3),
+    backoffMs: envInt(env, 'PITH_HTTP_BACKOFF_MS', 500),
+    retryAfterCapMs: envInt(env, 'PITH_HTTP_RETRY_AFTER_CAP_MS', 10_000),
+    env,
+    headers: { 'user-agent': 'pith-tex/0.1.0', accept: 'application/json' },
+    ...overrides,
+  };
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  if (/^::ffff:127\.\d+\.\d+\.\d+$/.test(h)) return true;
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
+  return m !== null && m[1] === '127' && m.slice(2).every((p) => Number(p) <= 255);
+}
+
+/** Throws FetchError('insecure') unless the URL is https, or http to a loopback host. */
+export function assertAllowedUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new FetchError('bad_url', raw, `${raw} is not a valid URL`);
+  }
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  if (url.protocol === 'http:') {
+    throw new FetchError('insecure', raw, `refused ${raw}: plain http is allowed only to loopback (127.0.0.0/8, ::1, localhost); use https`);
+  }
+  throw new FetchError('insecure', raw, `refused ${raw}: only https (and http to loopback) URLs are fetched`);
+}
+
+/** The proxy to use for a URL, or null (direct). Throws FetchError('bad_url') for an unusable proxy setting. */
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | null {
+  if (url.protocol !== 'https:' || isLoopbackHost(url.hostname)) return null;
+  const raw = env.https_proxy ?? env.HTTPS_PROXY;
+  if (!raw) return null;
+  if (bypassProxy(url, env.no_proxy ?? env.NO_PROXY ?? '')) return null;
+  let proxy: URL;
+  try {
+    proxy = new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    throw new FetchError('bad_url', raw, `HTTPS_PROXY=${raw} is not a URL`);
+  }
+  if (proxy.protocol !== 'http:') {
+    throw new FetchError('bad_url', raw, `HTTPS_PROXY=${raw}: only http:// proxies (CONNECT tunnels) are supported`);
+  }
+  return proxy;
+}
+
+export function bypassProxy(url: URL, noProxy: string): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    let entryPort: string | null = null;
+    const pm = /^(.*?):(\d+)$/.exec(entry);
+    if (pm && !entry.includes('::')) {
+      entry = pm[1] as string;
+      entryPort = pm[2] as string;
+    }
+    entry = entry.replace(/^\[|\]$/g, '').replace(/^\*?\./, '.');
+    if (entryPort !== null && entryPort !== port) continue;
+    const bare = entry.replace(/^\./, '');
+    if (host === bare || host.endsWith(`.${bare}`)) return true;
+  }
+  return false;
+}
+
+export interface HttpResponse {
+  url: string;
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+  attempts: number;
+  redirects: string[];
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Retry-After as milliseconds (delta seconds or HTTP date), or null. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | null {
+  if (value === undefined) return null;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** GET a URL with the rules above. Resolves only for a 2xx; everything else is a FetchError. */
+export async function httpGet(startUrl: string, opts: HttpOptions): Promise<HttpResponse> {
+  let url = assertAllowedUrl(startUrl);
+  const redirects: string[] = [];
+  let attempts = 0;
+  let retriesLeft = opts.retries;
+  let backoff = opts.backoffMs;
+  for (;;) {
+    attempts++;
+    let res: RawResponse;
+    try {
+      res = await attempt(url, opts);
+    } catch (err) {
+      if (err instanceof FetchError && err.kind === 'unreachable' && /ECONNRESET|EPIPE|socket hang up/.test(err.message) && retriesLeft > 0) {
+        retriesLeft--;
+        const wait = Math.min(backoff, opts.retryAfterCapMs);
+        opts.onRetry?.({ url: url.href, attempt: attempts, waitMs: wait, reason: err.message });
+        await sleep(wait);
+        backoff *= 2;
+        continue;
+      }
+      throw err;
+    }
+    const { status } = res;
+    if (status >= 200 && status < 300) {
+      return { url: url.href, status, headers: res.headers, body: res.body as Buffer, attempts, redirects };
+    }
+    if ([301, 302, 303, 307, 308].includes(status)) {
+      const location = res.headers.location;
+      if (!location) throw new FetchError('http_status', url.href, `${url.href} answered ${status} without a Location`, status);
+      const next = new URL(location, url).href;
+      if (redirects.length >= opts.maxRedirects) {
+        const loop = redirects.includes(next) ? ' (a redirect loop)' : '';
+        throw new FetchError('redirects', startUrl, `${startUrl}: more than ${opts.maxRedirects} redirects${loop}; last ${url.href} → ${next}`);
+      }
+      redirects.push(url.href);
+      url = assertAllowedUrl(next);
+      continue;
+    }
+    if (status === 404 || status === 410) throw new FetchError('not_found', url.href, `${url.href}: ${status} not found`, status);
+    if (status === 429 || status >= 500) {
+      if (retriesLeft > 0) {
+        retriesLeft--;
+        const asked = retryAfterMs(headerValue(res.headers['retry-after']));
+        const wait = Math.min(asked ?? backoff, opts.retryAfterCapMs);
+        opts.onRetry?.({ url: url.href, attempt: attempts, waitMs: wait, reason: `HTTP ${status}` });
+        await sleep(wait);
+        backoff *= 2;
+        continue;
+      }
+      throw new FetchError('unreachable', url.href, `${url.href}: HTTP ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'}`, status);
+    }
+    throw new FetchError('http_status', url.href, `${url.href}: HTTP ${status}`, status);
+  }
+}
+
+const headerValue = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer | null;
+}
+
+function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
+  return new Promise<RawResponse>((resolve, reject) => {
+    let settled = false;
+    const cleanups: (() => void)[] = [];
+    const done = (err: Error | null, value?: RawResponse) => {
+      if (settled) return;
+      settled = true;
+      for (const c of cleanups) c();
+      if (err) reject(err);
+      else resolve(value as RawResponse);
+    };
+    const fail = (kind: FetchErrorKind, message: string) => done(new FetchError(kind, url.href, message));
+
+    const total = setTimeout(() => {
+      fail('timeout', `${url.href}: no complete answer within ${opts.totalTimeoutMs} ms`);
+    }, opts.totalTimeoutMs);
+    cleanups.push(() => clearTimeout(total));
+    const connectTimer = setTimeout(() => {
+      fail('timeout', `${url.href}: could not connect within ${opts.connectTimeoutMs} ms`);
+    }, opts.connectTimeoutMs);
+    cleanups.push(() => clearTimeout(connectTimer));
+    const connected = () => clearTimeout(connectTimer);
+
+    let proxy: URL | null;
+    try {
+      proxy = proxyFor(url, opts.env);
+    } catch (err) {
+      return done(err as Error);
+    }
+
+    const send = (createConnection?: () => Duplex) => {
+      if (settled) return;
+      const mod = url.protocol === 'https:' ? https : http;
+      const req = mod.request(
+        {
+          protocol: url.protocol,
+          hostname: url.hostname.replace(/^\[|\]$/g, ''),
+          port: url.port || undefined,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers: { ...opts.headers, host: url.host },
+          agent: createConnection ? undefined : false,
+          ...(createConnection ? { createConnection: createConnection as never } : {}),
+        },
+        (res) => {
+          connected();
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status >= 300) {
+            res.resume();
+            return done(null, { status, headers: res.headers, body: null });
+          }
+          const lengthHeader = Number(res.headers['content-length']);
+          const totalLen = Number.isFinite(lengthHeader) ? lengthHeader : null;
+          if (totalLen !== null && totalLen > opts.maxBytes) {
+            res.destroy();
+            return fail('too_large', `${url.href}: the answer is ${totalLen} bytes, over the ${opts.maxBytes}-byte limit`);
+          }
+          const chunks: Buffer[] = [];
+          let received = 0;
+          res.on('data', (chunk: Buffer) => {
+            received += chunk.length;
+            if (received > opts.maxBytes) {
+              res.destroy();
+              return fail('too_large', `${url.href}: the answer is over the ${opts.maxBytes}-byte limit`);
+            }
+            chunks.push(chunk);
+            opts.onProgress?.({ url: url.href, received, total: totalLen });
+          });
+          res.on('end', () => done(null, { status, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('error', (err) => fail('unreachable', `${url.href}: connection lost while reading (${errText(err)})`));
+          res.on('aborted', () => fail('unreachable', `${url.href}: connection lost while reading`));
+        },
+      );
+      cleanups.push(() => req.destroy());
+      req.on('socket', (socket) => {
+        if (createConnection) return; // the tunnel is already connected
+        const ev = url.protocol === 'https:' ? 'secureConnect' : 'connect';
+        socket.once(ev, connected);
+      });
+      req.on('error', (err) => fail('unreachable', `${url.href}: ${errText(err)}`));
+      req.end();
+    };
+
+    if (!proxy) return send();
+
+    // CONNECT tunnel through an http:// proxy, then TLS to the target inside it.
+    const target = `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 443}`;
+    const headers: Record<string, string> = { host: target, 'user-agent': opts.headers['user-agent'] ?? 'pith-tex' };
+    if (proxy.username) {
+      const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+      headers['proxy-authorization'] = `Basic ${Buffer.from(cred).toString('base64')}`;
+    }
+    const proxyLabel = `${proxy.protocol}//${proxy.host}`;
+    const creq = http.request({ hostname: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || 80, method: 'CONNECT', path: target, headers, agent: false });
+    cleanups.push(() => creq.destroy());
+    creq.on('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        return fail('unreachable', `proxy ${proxyLabel} refused the tunnel to ${target}: HTTP ${res.statusCode ?? '?'}`);
+      }
+      const secure = tls.connect({ socket, servername: url.hostname.replace(/^\[|\]$/g, '') });
+      cleanups.push(() => secure.destroy());
+      secure.once('secureConnect', () => {
+        connected();
+        send(() => secure);
+      });
+      secure.on('error', (err) => fail('unreachable', `${url.href} through proxy ${proxyLabel}: ${errText(err)}`));
+    });
+    creq.on('error', (err) => fail('unreachable', `proxy ${proxyLabel}: ${errText(err)}`));
+    creq.end();
+  });
+}
+
+function errText(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOTFOUND') return `host not found (${e.message.replace(/^getaddrinfo ENOTFOUND /, '')})`;
+  if (e?.code === 'ECONNREFUSED') return 'connection refused';
+  return e?.code ? `${e.code}: ${e.message}` : String(e?.message ?? err);
+}
