@@ -11,10 +11,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isJsonObject, type JsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
+import type { TrustedKey } from '../core/keys.js';
 import { assertLock, LOCK_FILE, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
 import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
+import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
+import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { analyzeTex, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
@@ -56,33 +59,6 @@ function crashPoint(point: string): void {
   if (process.env.PITH_TEX_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 const stepHook = (label: string) => (step: string) => crashPoint(`${label}:${step}`);
-
-// ---------------------------------------------------------------------------------------------
-// The generated pith.sty (src/core/sty.ts, by the TeX side), loaded when stamp runs.
-interface StampedStyInfo {
-  generatedByPithTex: boolean;
-  edited: boolean;
-  body?: string;
-  number?: string;
-  toolVersion?: string;
-}
-interface StyModule {
-  renderPithSty(args: {
-    templateText: string;
-    packageSource: string;
-    values: { body: string; year: string; number: string; recordUrl: string; canonicalSha256: string; toolVersion: string };
-  }): string | Promise<string>;
-  readStampedSty(text: string): StampedStyInfo;
-}
-
-async function loadStyModule(): Promise<StyModule> {
-  const spec = '../core/sty.js';
-  try {
-    return (await import(spec)) as StyModule;
-  } catch (err) {
-    throw new PithError(`this build of pith-tex cannot generate pith.sty (${(err as Error).message})`, EXIT.badInput);
-  }
-}
 
 async function toolVersion(): Promise<string> {
   try {
@@ -155,41 +131,54 @@ async function fromLockFile(file: string, options: StampOptions): Promise<Chosen
  * A query (--number/--arxiv/--doi, or the paper's own \pithnumber) through src/io/resolve.ts:
  * the same sources and verification as `pith-tex resolve`.
  */
-async function fromQuery(query: string, options: StampOptions): Promise<ChosenRecord> {
-  const spec = '../io/resolve.js';
-  let mod: Record<string, unknown>;
+async function fromQuery(raw: string, options: StampOptions, dir: string): Promise<ChosenRecord> {
+  let query: Query;
   try {
-    mod = (await import(spec)) as Record<string, unknown>;
+    query = parseQuery(raw);
+  } catch (err) {
+    if (err instanceof QueryError) throw new PithError(err.message, EXIT.badInput);
+    throw err;
+  }
+  // src/io/resolve.ts, loaded by name so this command builds without it.
+  const spec = '../io/resolve.js';
+  let mod: { resolveQuery?: unknown };
+  try {
+    mod = (await import(spec)) as { resolveQuery?: unknown };
   } catch {
-    throw new PithError(`cannot resolve ${query} in this build of pith-tex; pass the record's signed bundle with --bundle FILE`, EXIT.badInput);
+    mod = {};
   }
-  const resolve = (mod.resolveToBundle ?? mod.resolve) as
-    | ((q: string, o: { trustKey?: string[]; offline?: boolean; resolver?: string }) => Promise<unknown>)
-    | undefined;
-  if (typeof resolve !== 'function') {
-    throw new PithError(`cannot resolve ${query} in this build of pith-tex; pass the record's signed bundle with --bundle FILE`, EXIT.badInput);
+  if (typeof mod.resolveQuery !== 'function') {
+    throw new PithError(`cannot resolve ${raw} in this build of pith-tex; pass the record's signed bundle with --bundle FILE`, EXIT.badInput);
   }
-  const result = (await resolve(query, { trustKey: options.trustKey, offline: options.offline, resolver: options.resolver })) as Record<string, unknown>;
-  const bundle = isJsonObject(result?.bundle) ? result.bundle : isJsonObject(result) && 'bundle_type' in result ? result : null;
-  if (!bundle) {
-    throw new PithError(`${query}: the resolver gave a record without its signed bundle; stamping needs the bundle (pass --bundle FILE)`, EXIT.fetchFailed);
-  }
-  const lock = lockFromBundle(bundle);
-  return { lock, number: numberOfLock(lock), from: `resolved ${query}` };
+  const resolveQuery = mod.resolveQuery as (
+    q: Query,
+    o: { trusted: readonly TrustedKey[]; dir: string; offline?: boolean; resolver?: string; progress?: boolean },
+  ) => Promise<{ bundle: JsonObject | null; lock: PithLock | null; source: { kind: string; location: string } }>;
+  const trusted = await loadTrustedKeys(options.trustKey);
+  const resolved = await resolveQuery(query, {
+    trusted,
+    dir,
+    ...(options.offline ? { offline: true } : {}),
+    ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+    progress: Boolean(process.stderr.isTTY),
+  });
+  const lock = resolved.lock ?? (resolved.bundle ? lockFromBundle(resolved.bundle) : null);
+  if (!lock) throw new PithError(`${raw}: the resolver gave no signed bundle or lock to stamp with; pass --bundle FILE`, EXIT.fetchFailed);
+  return { lock, number: numberOfLock(lock), from: `${resolved.source.kind} ${resolved.source.location}` };
 }
 
 async function chooseRecord(options: StampOptions, dir: string, sources: readonly SourceFile[]): Promise<ChosenRecord> {
   const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
   if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
-  if (options.number !== undefined) return fromQuery(options.number, options);
-  if (options.arxiv !== undefined) return fromQuery(options.arxiv, options);
-  if (options.doi !== undefined) return fromQuery(options.doi, options);
+  if (options.number !== undefined) return fromQuery(options.number, options, dir);
+  if (options.arxiv !== undefined) return fromQuery(options.arxiv, options, dir);
+  if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
   if (await exists(lockFile)) return fromLockFile(lockFile, options);
   for (const src of sources) {
     const n = analyzeTex(src.text).numbers[0];
-    if (n) return fromQuery(n.value.trim(), options);
+    if (n) return fromQuery(n.value.trim(), options, dir);
   }
   throw new PithError(
     'which record? pass --bundle FILE (the signed bundle from the record\'s page), --number pith:YEAR:BODY, --arxiv ID or --doi DOI; later stamps read pith.lock.json',
@@ -281,7 +270,6 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
   const chosen = await chooseRecord(options, dir, sources);
   const { number, lock } = chosen;
   const version = await toolVersion();
-  const sty = await loadStyModule();
   const styFile = path.join(dir, STY_FILE);
   const lockFile = path.join(dir, LOCK_FILE);
   if (!options.dryRun) await removeStaleTemps(dir, [STY_FILE, LOCK_FILE, ...sources.map((s) => path.basename(s.file))]);
@@ -294,7 +282,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
     readBoundedText(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
     readBoundedText(path.join(repoRoot, 'tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
   ]);
-  const styText = await sty.renderPithSty({
+  const styText = renderPithSty({
     templateText,
     packageSource,
     values: {
@@ -310,7 +298,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
   const styDetails: string[] = [];
   if (oldSty) {
     const oldStyText = new TextDecoder().decode(oldSty);
-    const info = sty.readStampedSty(oldStyText);
+    const info = readStampedSty(oldStyText);
     if (!info.generatedByPithTex && !options.force) {
       throw new PithError(
         `${rel(styFile)}: was not generated by pith-tex (your own or a CTAN copy?); left alone, nothing was changed. Move it away, or pass --force to replace it`,
