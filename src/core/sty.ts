@@ -54,11 +54,12 @@ function texUnescape(s: string): string {
     .replace(/\\([{}%#&_$])/g, '$1');
 }
 
-/** A TeX group holding the escaped value: `{...}`, rendered by the template's triple-stash. */
-const group = (s: string): string => `{${texEscape(s)}}`;
-
 /** Header text may hold no line break (it sits in `%%` comment lines). */
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
+
+/** A TeX group holding the escaped value: `{...}`, rendered by the template's triple-stash. */
+const group = (s: string): string => `{${texEscape(oneLine(s))}}`;
+
 
 /** SHA-256 (hex) of the text with its checksum line removed. */
 export function styChecksum(text: string): string {
@@ -86,7 +87,7 @@ export function renderPithSty(args: { templateText: string; packageSource: strin
     recordUrlArg: group(values.recordUrl),
     canonicalSha256Arg: group(values.canonicalSha256),
     packageSource: packageSource.endsWith('\n') ? packageSource : `${packageSource}\n`,
-  });
+  }).replace(/\n+$/, '\n'); // one final newline, whether or not the template file ends with one
   if (!text.includes(CHECKSUM_PREFIX + PLACEHOLDER)) {
     throw new Error(`pith.sty template has no "${CHECKSUM_PREFIX}{{{checksum}}}" line`);
   }

@@ -1,0 +1,317 @@
+// pith.sty compiled for real: every class × hyperref placement on pdfLaTeX, every engine path for
+// article / revtex4-2 / acmart, \DocumentMetadata, the generated (stamped) copy and its in-TeX check,
+// malformed and missing numbers, and the main options. Each case compiles a fixture from
+// test/fixtures/tex/ in its own temporary folder; compiles run two at a time.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, fixture } from '../helpers.js';
+import { compile, pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, type CompileResult, type Engine } from '../../src/io/tex.js';
+import { renderPithSty } from '../../src/core/sty.js';
+
+const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const NUMBER = `pith:2021:${BODY}`;
+const RECORD = `https://pith.science/pith/${BODY}`;
+const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+const HYPERREF = '\\usepackage{hyperref}\\hypersetup{pdftitle={Pith Test Title}}';
+const TITLE = /scaling\s+sparse\s+experts/i;
+
+const packageSource = fs.readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
+const templateText = fs.readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8');
+const stamped = (body: string, year = '2021'): string =>
+  renderPithSty({
+    templateText,
+    packageSource,
+    values: {
+      body,
+      year,
+      number: `pith:${year}:${body}`,
+      recordUrl: `https://pith.science/pith/${body}`,
+      canonicalSha256: SHA,
+      toolVersion: '0.1.0',
+    },
+  });
+
+type Variant = 'none' | 'before' | 'after' | 'nopith';
+// Where the badge must sit on page 1: after the title and before `before` (case-insensitive).
+// Title-block classes: before the abstract; title-inside-abstract classes, acmart, beamer and
+// title pages: right under the title, before the authors.
+const UNDER_TITLE = /lovelace/i;
+const BEFORE_ABSTRACT = /we\s+study\s+sparse/i;
+const CLASSES: Record<string, RegExp> = {
+  article: BEFORE_ABSTRACT,
+  'report-notitlepage': BEFORE_ABSTRACT,
+  'report-titlepage': UNDER_TITLE,
+  amsart: UNDER_TITLE,
+  'revtex4-2': UNDER_TITLE,
+  'ieee-conference': BEFORE_ABSTRACT,
+  'ieee-journal': BEFORE_ABSTRACT,
+  'acm-sigconf': UNDER_TITLE,
+  'acm-acmsmall': UNDER_TITLE,
+  llncs: BEFORE_ABSTRACT,
+  elsarticle: UNDER_TITLE,
+  memoir: BEFORE_ABSTRACT,
+  scrartcl: BEFORE_ABSTRACT,
+  beamer: UNDER_TITLE,
+  'metadata-article': BEFORE_ABSTRACT,
+};
+// Classes that set pdftitle themselves (hyperref's Title is the class's, not ours to keep).
+const OWN_PDFTITLE = new Set(['acm-sigconf', 'acm-acmsmall', 'beamer']);
+
+function source(name: string, variant: Variant, edit?: (s: string) => string): string {
+  let s = fs.readFileSync(fixture('tex', `${name}.tex`), 'utf8');
+  if (variant === 'before') s = s.replace(/^%HYPERREF-BEFORE$/m, HYPERREF);
+  if (variant === 'after') s = s.replace(/^%HYPERREF-AFTER$/m, HYPERREF);
+  if (variant === 'nopith') s = s.replace(/^.*%PITH\n/gm, '');
+  return edit ? edit(s) : s;
+}
+
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'pith-tex-sty-'));
+after(() => {
+  if (!process.env.PITH_TEX_KEEP_TMP) fs.rmSync(tmpRoot, { recursive: true, force: true });
+});
+
+interface Job {
+  dir: string;
+  result: CompileResult;
+}
+// A small pool: at most two latexmk runs at once (CI has two cores).
+const POOL = Math.max(1, Number(process.env.PITH_TEX_JOBS ?? 2));
+let running = 0;
+const waiting: (() => void)[] = [];
+async function slot<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= POOL) await new Promise<void>((r) => waiting.push(r));
+  running++;
+  try {
+    return await fn();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+let seq = 0;
+function build(name: string, engine: Engine, variant: Variant, opts: { sty?: string; edit?: (s: string) => string } = {}): Promise<Job> {
+  const dir = path.join(tmpRoot, `${String(seq++).padStart(3, '0')}-${name}-${engine}-${variant}`);
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'pith.sty'), opts.sty ?? packageSource);
+  let src = source(name, variant, opts.edit);
+  // latex+dvipdfmx: name the driver as a global class option (what hyperref needs to write for
+  // dvipdfmx at all). acmart fails with it even without pith, so acmart keeps hyperref's default
+  // dvips driver there, which pith.sty also handles.
+  if (engine === 'dvipdfmx' && !name.startsWith('acm')) {
+    src = src.replace(/^\\documentclass(?:\[([^\]]*)\])?\{/m, (_m, o: string | undefined) => `\\documentclass[${o ? `${o},` : ''}dvipdfmx]{`);
+  }
+  fs.writeFileSync(path.join(dir, 'main.tex'), src);
+  return slot(async () => ({ dir, result: await compile({ dir, main: 'main.tex', engine }) }));
+}
+// Start everything now (the pool keeps it to two at a time); tests await their own job.
+const jobs = new Map<string, Promise<Job>>();
+function job(key: string, make: () => Promise<Job>): Promise<Job> {
+  let j = jobs.get(key);
+  if (!j) {
+    j = make();
+    j.catch(() => undefined);
+    jobs.set(key, j);
+  }
+  return j;
+}
+
+function failMessage(j: Job): string {
+  const err = j.result.log.split('\n').filter((l) => /^!|^\.\/main\.tex:\d+:/.test(l));
+  return `latexmk exit ${j.result.exitCode} in ${j.dir}\n${err.slice(0, 8).join('\n')}\n${j.result.output.slice(-1500)}`;
+}
+
+function count(hay: string, needle: string): number {
+  return hay.split(needle).length - 1;
+}
+
+const baseline = (name: string): Promise<Job> => job(`base:${name}`, () => build(name, 'pdf', 'nopith'));
+
+async function checkBadgeCase(name: string, engine: Engine, variant: Variant, extra: { stampedCopy?: boolean } = {}) {
+  const j = await job(`${name}:${engine}:${variant}:${extra.stampedCopy ? 's' : ''}`, () =>
+    build(name, engine, variant, extra.stampedCopy ? { sty: stamped(BODY) } : {}),
+  );
+  assert.ok(j.result.ok, failMessage(j));
+  const pdf = j.result.pdfPath;
+  assert.ok(fs.existsSync(pdf), `no PDF in ${j.dir}`);
+
+  const info = await pdfInfoCustom(pdf);
+  assert.equal(info.PithNumber, NUMBER, `PithNumber in ${j.dir}`);
+  if (extra.stampedCopy) {
+    assert.equal(info.PithRecord, RECORD);
+    assert.equal(info.PithCanonicalSHA256, SHA);
+  } else {
+    assert.equal(info.PithRecord, undefined, 'PithRecord only comes from a stamped copy');
+  }
+  if (variant === 'before' || variant === 'after') {
+    if (OWN_PDFTITLE.has(name)) assert.ok(!(info.Title ?? '').includes('pith:'), `Title: ${info.Title}`);
+    else if (engine !== 'dvips' || !name.startsWith('acm')) assert.equal(info.Title, 'Pith Test Title', `hyperref's Title in ${j.dir}`);
+  }
+
+  const urls = await pdfUrls(pdf);
+  assert.ok(
+    urls.some((u) => u.page === 1 && u.url === RECORD),
+    `record link on page 1 in ${j.dir}: ${JSON.stringify(urls)}`,
+  );
+
+  const page1 = await pdfText(pdf, { firstPage: 1, lastPage: 1 });
+  const at = page1.indexOf(NUMBER);
+  assert.ok(at >= 0, `badge text on page 1 in ${j.dir}:\n${page1}`);
+  const title = page1.search(TITLE);
+  assert.ok(title >= 0 && title < at, `badge after the title in ${j.dir}:\n${page1}`);
+  const marker = CLASSES[name];
+  assert.ok(marker, `no placement rule for ${name}`);
+  const next = page1.search(marker);
+  assert.ok(next > at, `badge before ${marker} in ${j.dir}:\n${page1}`);
+
+  const all = await pdfText(pdf);
+  assert.equal(count(all, NUMBER), 1, `the badge appears once (no running head / reference block) in ${j.dir}`);
+
+  const base = await baseline(name);
+  assert.ok(base.result.ok, failMessage(base));
+  assert.equal(await pdfPageCount(pdf), await pdfPageCount(base.result.pdfPath), `no added page in ${j.dir}`);
+}
+
+// ---- every class × hyperref placement, pdfLaTeX
+for (const name of Object.keys(CLASSES)) {
+  for (const variant of ['none', 'before', 'after'] as const) {
+    job(`${name}:pdf:${variant}:`, () => build(name, 'pdf', variant));
+  }
+  baseline(name);
+}
+// ---- every engine path with article, revtex4-2 and acmart
+const ENGINE_CLASSES = ['article', 'revtex4-2', 'acm-sigconf'];
+const OTHER_ENGINES: Engine[] = ['xe', 'lua', 'dvipdfmx', 'dvips'];
+for (const name of ENGINE_CLASSES) {
+  for (const engine of OTHER_ENGINES) {
+    for (const variant of ['none', 'after'] as const) {
+      job(`${name}:${engine}:${variant}:`, () => build(name, engine, variant));
+    }
+  }
+}
+for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
+  job(`article:${engine}:after:s`, () => build('article', engine, 'after', { sty: stamped(BODY) }));
+}
+
+for (const name of Object.keys(CLASSES)) {
+  for (const variant of ['none', 'before', 'after'] as const) {
+    test(`${name}, pdfLaTeX, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, () =>
+      checkBadgeCase(name, 'pdf', variant),
+    );
+  }
+}
+for (const name of ENGINE_CLASSES) {
+  for (const engine of OTHER_ENGINES) {
+    for (const variant of ['none', 'after'] as const) {
+      test(`${name}, ${engine}, hyperref ${variant === 'none' ? 'absent' : 'after pith'}`, () =>
+        checkBadgeCase(name, engine, variant),
+      );
+    }
+  }
+}
+for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
+  test(`stamped copy, article, ${engine}: PithRecord and PithCanonicalSHA256`, () =>
+    checkBadgeCase('article', engine, 'after', { stampedCopy: true }),
+  );
+}
+
+test('\\DocumentMetadata with LuaLaTeX (compiled in its own folder)', () => checkBadgeCase('metadata-article', 'lua', 'none'));
+
+test('stamped copy that disagrees with \\pithnumber stops the build, naming both numbers', async () => {
+  const other = 'AAAAAAAAAAAAAAAAAAAAAAAAAA';
+  const j = await build('article', 'pdf', 'none', { sty: stamped(other) });
+  assert.equal(j.result.ok, false, 'the build must fail');
+  assert.match(j.result.log, /Pith number mismatch/);
+  assert.ok(j.result.log.includes(NUMBER), 'log names the document number');
+  assert.ok(j.result.log.includes(`pith:2021:${other}`), 'log names the stamped number');
+  assert.ok(j.result.log.includes('pith-tex stamp'), 'log names the fix');
+});
+
+test('stamped copy whose year disagrees also fails', async () => {
+  const j = await build('article', 'pdf', 'none', { sty: stamped(BODY, '2020') });
+  assert.equal(j.result.ok, false);
+  assert.ok(j.result.log.includes(`pith:2020:${BODY}`));
+});
+
+test('malformed \\pithnumber fails with the expected form', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, '\\pithnumber{pith:2021:NMB7QKC2NJYNHLPG6XMF2N35I1}'),
+  });
+  assert.equal(j.result.ok, false);
+  assert.match(j.result.log, /Malformed Pith number/);
+  assert.match(j.result.log, /Expected 26 characters A-Z and 2-7/);
+  assert.match(j.result.log, /pith:YEAR:BODY/);
+});
+
+test('missing \\pithnumber builds, with a warning and no metadata', async () => {
+  const j = await build('article', 'pdf', 'none', { edit: (s) => s.replace(/^\\pithnumber.*\n/m, '') });
+  assert.ok(j.result.ok, failMessage(j));
+  assert.match(j.result.log, /Package pith Warning: No \\pithnumber given/);
+  const info = await pdfInfoCustom(j.result.pdfPath);
+  assert.equal(info.PithNumber, undefined);
+  assert.equal(count(await pdfText(j.result.pdfPath), 'pith:'), 0);
+});
+
+test('lower-case body without year: accepted, upper-cased, shown as pith:BODY', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, `\\pithnumber{${BODY.toLowerCase()}}`),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, `pith:${BODY}`);
+  const text = await pdfText(j.result.pdfPath, { firstPage: 1, lastPage: 1 });
+  assert.ok(text.includes(`pith:${BODY}`) && !text.includes(NUMBER));
+});
+
+test('display=short shows pith:<first 8>, metadata keeps the full number', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[display=short]{pith}'),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  const text = await pdfText(j.result.pdfPath, { firstPage: 1, lastPage: 1 });
+  assert.ok(text.includes(`pith:${BODY.slice(0, 8)}`), text);
+  assert.ok(!text.includes(BODY), 'no full body on the page');
+  assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
+});
+
+test('badge=none, metadata=false, link=false: nothing written', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=none,metadata=false,link=false]{pith}'),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, undefined);
+  assert.equal(count(await pdfText(j.result.pdfPath), 'pith:'), 0);
+  assert.equal((await pdfUrls(j.result.pdfPath)).length, 0);
+});
+
+test('\\pithbadge by hand replaces the automatic badge', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace('We study sparse mixtures of experts.', 'We study sparse mixtures of experts. \\pithbadge'),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  const text = await pdfText(j.result.pdfPath);
+  assert.equal(count(text, NUMBER), 1);
+  assert.ok(text.indexOf(NUMBER) > text.search(BEFORE_ABSTRACT), 'the one badge is the hand-placed one');
+  assert.ok((await pdfUrls(j.result.pdfPath)).some((u) => u.url === RECORD));
+});
+
+test('badge=footnote puts it at the foot of page 1', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=footnote]{pith}'),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  const page1 = await pdfText(j.result.pdfPath, { firstPage: 1, lastPage: 1 });
+  assert.ok(page1.indexOf(NUMBER) > page1.indexOf('route each token'), page1);
+  assert.equal(await pdfPageCount(j.result.pdfPath), 2);
+});
+
+test('\\pithnumber in the body, after the title: metadata now, badge from the .aux on the rerun', async () => {
+  const j = await build('article', 'xe', 'none', {
+    edit: (s) => s.replace(/^(\\pithnumber\{[^}]*\})%PITH\n/m, '').replace('\\section{Method}', `\\pithnumber{${NUMBER}}\\section{Method}`),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
+  const page1 = await pdfText(j.result.pdfPath, { firstPage: 1, lastPage: 1 });
+  assert.ok(page1.includes(NUMBER), page1);
+});
