@@ -88,6 +88,19 @@ export const VERBATIM_ENVS = new Set([
 
 const TOKEN = /\\(?:([a-zA-Z]+)|([^a-zA-Z]))|%/g;
 
+/**
+ * Macros whose names start with `if` but that are not TeX conditionals (no matching `\fi`):
+ * ifthen's `\ifthenelse`, etoolbox's `\ifdef...`/`\ifcs...`/`\ifstr...`/... tests. TeX's own
+ * conditionals (`\ifdefined`, `\ifcsname`, `\ifnum`, `\ifdim`, ...) and `\newif` ones count.
+ */
+const NOT_CONDITIONAL = /^if(?:thenelse|boolexp[re]|(?:def|undef|cs|csundef|str|blank|bool|toggle|ltx|rmnum|inlist|patchable)[a-zA-Z]*|(?:num|dim)(?:comp|equal|greater|less|odd|zero)[a-zA-Z]*)$/;
+const PRIMITIVE_IF = new Set(['ifdefined', 'ifcsname']);
+
+/** Does `\NAME` (NAME starting with `if`) open a conditional that a `\fi` closes? */
+export function isConditional(name: string): boolean {
+  return name.startsWith('if') && (PRIMITIVE_IF.has(name) || !NOT_CONDITIONAL.test(name));
+}
+
 const blank = (s: string): string => s.replace(/[^\r\n]/g, ' ');
 
 function lineEndFrom(text: string, i: number): number {
@@ -126,7 +139,7 @@ export function maskTex(text: string): string {
       } else if (word === 'else' && skipDepth === 1) {
         ranges.push([skipStart, at]);
         skipDepth = 0;
-      } else if (word.startsWith('if')) {
+      } else if (isConditional(word)) {
         skipDepth++;
       }
       continue;
@@ -362,7 +375,7 @@ function conditionalDepths(masked: string, positions: number[]): number[] {
     const w = m[1] as string;
     if (w.startsWith('newif')) continue;
     if (w === 'fi') depth = Math.max(0, depth - 1);
-    else depth++;
+    else if (isConditional(w)) depth++;
   }
   while (k < sorted.length) {
     result[(sorted[k] as readonly [number, number])[1]] = depth;
@@ -373,21 +386,21 @@ function conditionalDepths(masked: string, positions: number[]): number[] {
 }
 
 /** Where a new `\usepackage{pith}` line goes: {line to insert before} or {line to insert after}. */
-function insertionAnchor(text: string, a: TexAnalysis): { before: Line } | { after: Line } {
+function insertionAnchor(text: string, a: TexAnalysis): { before: Line } | { after: Line; indent: string } {
   const afterClass = a.packages.filter((p) => a.documentclassEnd === null || p.start >= a.documentclassEnd);
   const depths = conditionalDepths(a.masked, afterClass.map((p) => p.start));
   const top = afterClass.filter((_, i) => depths[i] === 0);
   const hyperref = top.find((p) => p.packages.includes('hyperref'));
   if (hyperref) return { before: lineAt(text, hyperref.start) };
   const last = top[top.length - 1];
-  if (last) return { after: lineAt(text, last.end - 1) };
-  if (a.documentclassEnd !== null) return { after: lineAt(text, a.documentclassEnd - 1) };
+  if (last) return { after: lineAt(text, last.end - 1), indent: indentOf(text, lineAt(text, last.start)) };
+  if (a.documentclassEnd !== null) return { after: lineAt(text, a.documentclassEnd - 1), indent: '' };
   // A preamble file with neither: the top of the file.
   return { before: lineAt(text, 0) };
 }
 
-function insertLinesAfter(text: string, line: Line, lines: string[]): Edit {
-  const indent = indentOf(text, line);
+/** Insert whole lines after `line`, indented like the command they follow (`indent`). */
+function insertLinesAfter(text: string, line: Line, lines: string[], indent = indentOf(text, line)): Edit {
   if (line.eol === '') {
     const eol = dominantEol(text);
     return { at: line.end, remove: 0, insert: lines.map((l) => eol + indent + l).join('') };
@@ -426,16 +439,16 @@ export function stampText(text: string, body: string, ctx: StampContext = {}): S
   } else if (needPackage) {
     const anchor = insertionAnchor(text, a);
     const lines = needNumber ? [packageLine, numberLine(body)] : [packageLine];
-    edits.push('before' in anchor ? insertLinesBefore(text, anchor.before, lines) : insertLinesAfter(text, anchor.after, lines));
+    edits.push('before' in anchor ? insertLinesBefore(text, anchor.before, lines) : insertLinesAfter(text, anchor.after, lines, anchor.indent));
     actions.push('inserted \\usepackage{pith}');
     if (needNumber) actions.push(`inserted \\pithnumber{${body}}`);
   } else if (needNumber && a.pithPackage) {
-    edits.push(insertLinesAfter(text, lineAt(text, a.pithPackage.end - 1), [numberLine(body)]));
+    edits.push(insertLinesAfter(text, lineAt(text, a.pithPackage.end - 1), [numberLine(body)], indentOf(text, lineAt(text, a.pithPackage.start))));
     actions.push(`inserted \\pithnumber{${body}}`);
   } else if (needNumber) {
     // pith is loaded by another file, the number is set nowhere: after the last package here.
     const anchor = insertionAnchor(text, a);
-    edits.push('before' in anchor ? insertLinesBefore(text, anchor.before, [numberLine(body)]) : insertLinesAfter(text, anchor.after, [numberLine(body)]));
+    edits.push('before' in anchor ? insertLinesBefore(text, anchor.before, [numberLine(body)]) : insertLinesAfter(text, anchor.after, [numberLine(body)], anchor.indent));
     actions.push(`inserted \\pithnumber{${body}}`);
   }
   if (edits.length === 0) return { text, changed: false, actions: [] };

@@ -1,0 +1,67 @@
+// Bundles for the stamp tests: the real vector bundle, and a second, correctly formed bundle for
+// another vector record signed by a test key (trusted with --trust-key), so a test can re-stamp
+// a paper with a different record.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseJson, type JsonObject, type JsonValue } from '../../src/core/json.js';
+import { resignBundle } from './sign.js';
+import { seedBundle, vectorRecords } from './vectors.js';
+
+export const SEED_BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+export const SEED_NUMBER = `pith:2021:${SEED_BODY}`;
+const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+
+/** A fixed test secret key, so runs are reproducible. */
+const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+
+export interface OtherBundle {
+  bundle: JsonObject;
+  keyEntry: JsonValue;
+  number: string;
+  body: string;
+}
+
+/** A bundle for vector record `index` (default: 2201.05596v2), signed by the test key. */
+export function otherBundle(index = 0): OtherBundle {
+  const rec = vectorRecords()[index]!;
+  const body = rec.pith_number.split(':')[2]!;
+  let text = JSON.stringify(seedBundle());
+  const swaps: [string, string][] = [
+    [SEED_NUMBER, rec.pith_number],
+    [SEED_BODY, body],
+    [SEED_BODY.slice(0, 16), body.slice(0, 16)],
+    [SEED_BODY.slice(0, 12), body.slice(0, 12)],
+    [SEED_BODY.slice(0, 8), body.slice(0, 8)],
+    [SEED_SHA, rec.canonical_sha256],
+  ];
+  for (const [a, b] of swaps) text = text.split(a).join(b);
+  const bundle = parseJson(text) as JsonObject;
+  const source = rec.canonical_record.source as JsonObject;
+  bundle.canonical_record = rec.canonical_record;
+  bundle.source = { kind: 'arxiv', id: source.id as string, version: source.version as number };
+  bundle.source_aliases = [
+    { alias_kind: 'arxiv', alias_value: rec.arxiv_id, created_at: '2026-07-05T03:16:36Z' },
+    { alias_kind: 'arxiv_version', alias_value: `${rec.arxiv_id}v${rec.arxiv_version}`, created_at: '2026-07-05T03:16:36Z' },
+    { alias_kind: 'doi', alias_value: rec.doi.toLowerCase(), created_at: '2026-07-05T03:16:36Z' },
+  ];
+  for (const e of bundle.events as JsonObject[]) {
+    const payload = e.payload as JsonObject;
+    if (e.event_type === 'record_created') {
+      payload.canonical_record = rec.canonical_record;
+      payload.source_id = source.id as string;
+      payload.source_version = source.version as number;
+    }
+  }
+  const signed = resignBundle(bundle, TEST_SECRET, 'pith-test-stamp');
+  return { bundle: signed, keyEntry: (signed.public_keys as JsonValue[])[0]!, number: rec.pith_number, body };
+}
+
+/** Write the other bundle and its key into `dir`; returns their paths. */
+export function writeOtherBundle(dir: string, index = 0): { bundleFile: string; keyFile: string; number: string; body: string } {
+  const o = otherBundle(index);
+  const bundleFile = path.join(dir, 'other.bundle.json');
+  const keyFile = path.join(dir, 'test-key.json');
+  writeFileSync(bundleFile, JSON.stringify(o.bundle));
+  writeFileSync(keyFile, JSON.stringify(o.keyEntry));
+  return { bundleFile, keyFile, number: o.number, body: o.body };
+}
