@@ -289,16 +289,16 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
           const lengthHeader = Number(res.headers['content-length']);
           const totalLen = Number.isFinite(lengthHeader) ? lengthHeader : null;
           if (totalLen !== null && totalLen > opts.maxBytes) {
-            res.destroy();
-            return fail('too_large', `${url.href}: the answer is ${totalLen} bytes, over the ${opts.maxBytes}-byte limit`);
+            fail('too_large', `${url.href}: the answer is ${totalLen} bytes, over the ${opts.maxBytes}-byte limit`);
+            return res.destroy();
           }
           const chunks: Buffer[] = [];
           let received = 0;
           res.on('data', (chunk: Buffer) => {
             received += chunk.length;
             if (received > opts.maxBytes) {
-              res.destroy();
-              return fail('too_large', `${url.href}: the answer is over the ${opts.maxBytes}-byte limit`);
+              fail('too_large', `${url.href}: the answer is over the ${opts.maxBytes}-byte limit`);
+              return void res.destroy();
             }
             chunks.push(chunk);
             opts.onProgress?.({ url: url.href, received, total: totalLen });
