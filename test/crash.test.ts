@@ -1,0 +1,90 @@
+// Crash safety of `pith-tex stamp`: the CLI is SIGKILLed at every injected point
+// (PITH_TEX_TEST_CRASH_AT) and every file is found old or new, never a mix; the files written
+// before the point are new and those after it old (pith.sty, then the lock, then the paper);
+// `pith-tex check` reports the in-between state; and the next stamp finishes the job cleanly.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { cliPath, repoRoot } from './helpers.js';
+import { writeOtherBundle } from './support/stamp-bundles.js';
+
+const EXAMPLE = path.join(repoRoot, 'examples', 'moe-paper');
+const BUNDLE = path.join(EXAMPLE, '2109.10465v1.bundle.json');
+const FILES = ['pith.sty', 'pith.lock.json', 'main.tex'] as const;
+const LABEL = { 'pith.sty': 'sty', 'pith.lock.json': 'lock', 'main.tex': 'paper' } as const;
+const STEPS = ['temp-written', 'temp-synced', 'renamed'] as const;
+
+function pith(cwd: string, args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+}
+
+type State = Record<(typeof FILES)[number], string | null>;
+const state = (dir: string): State =>
+  Object.fromEntries(FILES.map((f) => [f, existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'latin1') : null])) as State;
+
+/** Every crash point, in the order stamp passes them. */
+const POINTS = FILES.flatMap((f) => [...STEPS.map((s) => `${LABEL[f]}:${s}`), `after-${LABEL[f]}`]);
+
+function scenario(name: string, prepare: (dir: string) => void, args: (dir: string) => string[]) {
+  test(`crash safety (${name}): killed at each of ${POINTS.length} points, each file is old or new, in order`, () => {
+    // The old and new states, from an uninterrupted run.
+    const ref = mkdtempSync(path.join(tmpdir(), 'pith-crash-ref-'));
+    prepare(ref);
+    const oldState = state(ref);
+    const done = pith(ref, args(ref));
+    assert.equal(done.status, 0, done.stderr);
+    const newState = state(ref);
+    for (const f of FILES) assert.notEqual(newState[f], oldState[f], `${name}: ${f} changes`);
+
+    POINTS.forEach((point, i) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'pith-crash-'));
+      prepare(dir);
+      const r = pith(dir, args(dir), { PITH_TEX_TEST_CRASH_AT: point });
+      assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
+      const now = state(dir);
+      for (const f of FILES) {
+        assert.ok(now[f] === oldState[f] || now[f] === newState[f], `${point}: ${f} is old or new, never a mix`);
+        // Files before the crash point are new; the one being written is new only once renamed.
+        const fIndex = POINTS.indexOf(`${LABEL[f]}:renamed`);
+        const expectNew = i >= fIndex;
+        assert.equal(now[f], expectNew ? newState[f] : oldState[f], `${point}: ${f} should be ${expectNew ? 'new' : 'old'}`);
+      }
+      // Between the first and the last file, `pith-tex check` says something is off.
+      const mixed = FILES.some((f) => now[f] !== newState[f]) && FILES.some((f) => now[f] !== oldState[f]);
+      if (mixed) {
+        const c = pith(dir, ['check']);
+        assert.notEqual(c.status, 0, `${point}: check must not pass a half-stamped paper`);
+        assert.match(c.stdout + c.stderr, /stamp/, `${point}: check names the fix`);
+      }
+      // The next stamp takes over the dead stamp's lock, removes its temporary file, finishes.
+      const again = pith(dir, args(dir));
+      assert.equal(again.status, 0, `${point}: recovery: ${again.stderr}`);
+      assert.deepEqual(state(dir), newState, `${point}: recovered to the new state`);
+      assert.deepEqual(
+        readdirSync(dir).filter((f) => f.startsWith('.')),
+        [],
+        `${point}: no lock or temporary file left`,
+      );
+    });
+  });
+}
+
+scenario(
+  'first stamp',
+  (dir) => copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'main.tex')),
+  () => ['stamp', '--bundle', BUNDLE],
+);
+
+scenario(
+  're-stamp with another record',
+  (dir) => {
+    copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'main.tex'));
+    const r = pith(dir, ['stamp', '--bundle', BUNDLE]);
+    assert.equal(r.status, 0, r.stderr);
+    writeOtherBundle(dir);
+  },
+  (dir) => ['stamp', 'main.tex', '--bundle', path.join(dir, 'other.bundle.json'), '--trust-key', path.join(dir, 'test-key.json')],
+);
