@@ -54,11 +54,10 @@ function latin1Encode(text: string): Uint8Array {
 export function decodeSource(bytes: Uint8Array): DecodedSource {
   const bom = bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
   const body = bom ? bytes.subarray(3) : bytes;
-  if (!bom) {
-    const asBytes = latin1Decode(body);
-    if (BYTE_ENCODINGS.test(maskTex(asBytes).slice(0, preambleEnd(asBytes)))) {
-      return { text: asBytes, encoding: 'latin1', bom: false };
-    }
+  if (!bom && BYTE_ENCODINGS.test(codePreamble(new TextDecoder('latin1').decode(body)))) {
+    // (The WHATWG "latin1" decoder is windows-1252: good enough to find an ASCII declaration;
+    // the text itself is decoded byte for byte.)
+    return { text: latin1Decode(body), encoding: 'latin1', bom: false };
   }
   try {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
@@ -183,6 +182,18 @@ export function maskTex(text: string): string {
 function preambleEndMasked(masked: string): number {
   const m = /\\begin\s*\{document\}/.exec(masked);
   return m ? m.index : masked.length;
+}
+
+/** The masked preamble, masking only up to the first code `\begin{document}`. */
+function codePreamble(text: string): string {
+  const raw = text.indexOf('\\begin{document}');
+  if (raw >= 0) {
+    const masked = maskTex(text.slice(0, raw + 16));
+    const end = preambleEndMasked(masked);
+    if (end < masked.length) return masked.slice(0, end);
+  }
+  const masked = maskTex(text);
+  return masked.slice(0, preambleEndMasked(masked));
 }
 
 export function preambleEnd(text: string): number {
