@@ -71,6 +71,15 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/check.js')));
 
   program
+    .command('hook')
+    .description('install, remove or show the latexmk hook (.latexmkrc) that runs pith-tex check before every LaTeX run')
+    .argument('<action>', 'install | remove | status')
+    .argument('[dir]', 'the paper\'s folder (default: here)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExit codes: 0 done (status: hook current), 1 status: absent, outdated or overridden, 2 bad usage, 4 could not write.')
+    .action(lazy(() => import('./commands/hook.js')));
+
+  program
     .command('resolve')
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
     .argument('<query>', '2201.05596[v2], hep-th/9901001v1, an arxiv.org abs/pdf URL, 10.48550/arXiv.ID (or doi.org URL), pith:YEAR:BODY, pith:BODY, BODY, or an 8/12/16-character prefix')
@@ -91,7 +100,7 @@ export function buildProgram(): Command {
     .description('compute the canonical record, its hash and Pith number offline from the paper\'s metadata')
     .argument('[metadata-file]', 'paper metadata as JSON, or arXiv\'s Atom (export API) or OAI-PMH arXiv/arXivRaw XML')
     .option('--arxiv-id <id>', 'arXiv id (2201.05596, or 2201.05596v2)')
-    .option('--version <n>', 'the arXiv version the record is of')
+    .option('--arxiv-version <n>', 'the arXiv version the record is of (or write the id as 2201.05596v2); not --version, which is pith-tex\'s own')
     .option('--title <text>', 'the title as arXiv lists it')
     .option('--abstract <text>', 'the abstract as arXiv lists it')
     .option('--abstract-file <file>', 'read the abstract from FILE')

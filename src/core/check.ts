@@ -269,7 +269,8 @@ export function compareStamp(input: CheckInputs): CheckReport {
     for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, `${stampCommand} (re-fetches and re-verifies the record)`);
     if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, `${stampCommand} (re-fetches and re-verifies the record)`);
   }
-  const ref = lock?.body ? { body: lock.body, year: lock.year } : null;
+  // A lock that does not verify is reported once; comparing with it would only echo that.
+  const ref = lock?.verified && lock.body ? { body: lock.body, year: lock.year } : null;
 
   // The paper's \pithnumber.
   if (parsedPaper.length === 0) {
@@ -284,7 +285,7 @@ export function compareStamp(input: CheckInputs): CheckReport {
       if (parsed.body !== ref.body || (parsed.year !== null && parsed.year !== ref.year)) {
         add([lockName, paper], `${paper} says \\pithnumber{${raw}} but ${lockName} holds ${show(ref)}`);
       }
-    } else if (styStamped?.body && parsed.body !== styStamped.body) {
+    } else if (!lock && styStamped?.body && parsed.body !== styStamped.body) {
       add([styName, paper], `${paper} says \\pithnumber{${raw}} but ${styName} is stamped for ${styStamped.number}`);
     }
   }

@@ -1,0 +1,195 @@
+# Runs `pith-tex check` before every LaTeX run of this folder's papers. On a mismatch between
+# pith.lock.json, the paper's \pithnumber and pith.sty, that run fails (latexmk exits 12) with
+# the check's message, and `latexmk -pvc` keeps watching until it is mended.
+# How: the engine commands ($pdflatex, $latex, $xelatex, $lualatex) are wrapped in a Perl sub
+# that checks, then runs the engine. The check runs once per change of those three files.
+# Without pith-tex/Node on the PATH (e.g. Overleaf) a core-Perl check runs instead: record
+# hash, number, \pithnumber and pith.sty, but NOT the receipt's Ed25519 signature (it says so).
+# Set PITH_TEX to the pith-tex command to use, or PITH_TEX=perl to force the Perl check.
+# Docs: docs/check-hook-arxiv.md in pith-tex.
+{
+  package PithTexHook;
+  use strict;
+  use warnings;
+  use File::Basename ();
+  use File::Spec ();
+  use Digest::SHA ();
+  use JSON::PP ();
+  our %memo;
+  our $lock_name = 'pith.lock.json';
+
+  sub slurp {
+    my ($file) = @_;
+    open(my $fh, '<:raw', $file) or return undef;
+    local $/;
+    my $text = <$fh>;
+    close $fh;
+    return $text;
+  }
+
+  sub which {
+    my ($name) = @_;
+    for my $dir (File::Spec->path()) {
+      my $f = File::Spec->catfile($dir, $name);
+      return $f if -f $f && -x _;
+    }
+    return undef;
+  }
+
+  # The tex file of an engine command line (latexmk passes %S, the source file).
+  sub tex_of {
+    my @args = @_;
+    for my $a (reverse @args) { return $a if $a =~ /\.tex$/i; }
+    for my $a (reverse @args[1 .. $#args]) {
+      next if $a =~ /^-/;
+      return -e "$a.tex" ? "$a.tex" : $a;
+    }
+    return undef;
+  }
+
+  # pith.sty's reading of a number: spaces dropped, upper case, BODY or pith:[YEAR:]BODY.
+  sub parse_number {
+    my ($raw) = @_;
+    (my $t = $raw) =~ s/\s+//g;
+    $t = uc $t;
+    return ($2, $1) if $t =~ /^(?:PITH:(?:(\d{4}):)?)?([A-Z2-7]{26})$/;
+    return ();
+  }
+
+  sub show_number { my ($body, $year) = @_; return defined $year ? "pith:$year:$body" : "pith:$body"; }
+
+  sub body_of_digest {
+    my ($digest) = @_;
+    my @alphabet = ('A' .. 'Z', '2' .. '7');
+    my $bits = unpack('B*', substr($digest, 0, 17));
+    return substr(join('', map { $alphabet[oct("0b$_")] } ($bits =~ /(.{5})/g)), 0, 26);
+  }
+
+  # The check in core Perl (JSON::PP, Digest::SHA). Returns a list of problems.
+  sub perl_check {
+    my ($tex, $dir) = @_;
+    require JSON::PP;
+    require Digest::SHA;
+    my @problems;
+    my $stamp = "pith-tex stamp $tex";
+    my $src = slurp($tex);
+    return ("$tex: cannot read") unless defined $src;
+    my $code = join "\n", map { (my $l = $_) =~ s/(?<!\\)((?:\\\\)*)%.*$/$1/; $l } split /\n/, $src;
+    my @numbers = ($code =~ /\\pithnumber\s*\{([^{}]*)\}/g);
+    my $sty = slurp(File::Spec->catfile($dir, 'pith.sty'));
+    my ($sty_body, $sty_year);
+    if (defined $sty) {
+      if ($sty =~ /\\(?:g|x|e)?def\s*\\pith\@stamped\@number\s*\{([^{}]*)\}/) { ($sty_body, $sty_year) = parse_number($1); }
+      if (!defined $sty_body && $sty =~ /\\(?:g|x|e)?def\s*\\pith\@stamped\@body\s*\{([^{}]*)\}/) { ($sty_body) = parse_number($1); }
+      if (!defined $sty_year && $sty =~ /\\(?:g|x|e)?def\s*\\pith\@stamped\@year\s*\{(\d{4})\}/) { $sty_year = $1; }
+    }
+    my $lock_text = slurp(File::Spec->catfile($dir, $lock_name));
+    if (!defined $lock_text) {
+      return () if !@numbers && !defined $sty_body;    # nothing stamped: nothing to enforce
+      return ("no $lock_name beside $tex: the number cannot be checked -- fix: $stamp");
+    }
+    my $lock = eval { JSON::PP->new->utf8->decode($lock_text) };
+    if (!$lock || ref $lock ne 'HASH' || ($lock->{lock} // '') ne 'pith-tex/lock' || ref $lock->{canonical_record} ne 'HASH') {
+      return ("$lock_name is not a pith-tex lock file" . ($@ ? " ($@)" : '') . " -- fix: $stamp");
+    }
+    # Python's json.dumps(sort_keys=True, separators=(',',':'), ensure_ascii=False), UTF-8.
+    my $canon = JSON::PP->new->utf8->canonical->allow_nonref->encode($lock->{canonical_record});
+    my $sha = Digest::SHA::sha256_hex($canon);
+    my $body = body_of_digest(Digest::SHA::sha256($canon));
+    my $submitted = eval { $lock->{canonical_record}{metadata}{submitted_at} } // '';
+    my ($year) = $submitted =~ /^(\d{4})-/;
+    $year //= '????';
+    my $number = "pith:$year:$body";
+    push @problems, "$lock_name does not verify: canonical_sha256 " . ($lock->{canonical_sha256} // 'missing') . " is not the record's hash $sha -- fix: $stamp"
+      if ($lock->{canonical_sha256} // '') ne $sha;
+    push @problems, "$lock_name does not verify: pith_number " . ($lock->{pith_number} // 'missing') . " is not the record's number $number -- fix: $stamp"
+      if ($lock->{pith_number} // '') ne $number;
+    push @problems, "$lock_name does not verify: the receipt is for another hash -- fix: $stamp"
+      if ref $lock->{receipt} ne 'HASH' || ($lock->{receipt}{canonical_sha256} // '') ne $sha;
+    return @problems if @problems;    # the record itself is off: comparisons would only echo it
+    push @problems, "$tex has no \\pithnumber, but $lock_name holds $number -- fix: $stamp" unless @numbers;
+    for my $raw (@numbers) {
+      my ($b, $y) = parse_number($raw);
+      if (!defined $b) { push @problems, "$tex: \\pithnumber{$raw} is not a Pith number -- fix: $stamp"; next; }
+      push @problems, "$tex says \\pithnumber{$raw} but $lock_name holds $number -- fix: $stamp"
+        if $b ne $body || (defined $y && $y ne $year);
+    }
+    if (!defined $sty) {
+      push @problems, "no pith.sty beside $tex -- fix: $stamp";
+    } elsif (!defined $sty_body) {
+      push @problems, "pith.sty beside $tex is not a copy generated by pith-tex -- fix: $stamp";
+    } elsif ($sty_body ne $body || (defined $sty_year && $sty_year ne $year)) {
+      push @problems, "pith.sty is stamped for " . show_number($sty_body, $sty_year) . " but $lock_name holds $number -- fix: $stamp";
+    }
+    return @problems;
+  }
+
+  # 1 when the build may go on, 0 when it must fail. Memoized on the three files' contents.
+  sub check {
+    my ($tex) = @_;
+    return 1 unless defined $tex && -f $tex;
+    my $dir = File::Basename::dirname($tex);
+    my $key = Digest::SHA::sha1_hex(join "\0", $tex,
+      map { slurp($_) // "\x{1}absent" } ($tex, File::Spec->catfile($dir, $lock_name), File::Spec->catfile($dir, 'pith.sty')));
+    if (exists $memo{$key}) {
+      print $memo{$key}
+        ? "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree (unchanged since the last check)\n"
+        : "pith-tex hook: the check failed (nothing changed since the last check); this LaTeX run is stopped.\n";
+      return $memo{$key};
+    }
+    return $memo{$key} = run_check($tex, $dir);
+  }
+
+  sub run_check {
+    my ($tex, $dir) = @_;
+    my $want = $ENV{PITH_TEX} // '';
+    my $cmd = $want eq 'perl' ? undef : $want ne '' ? $want : which('pith-tex');
+    if (defined $cmd) {
+      my $rc = system($cmd, 'check', '--quiet', $tex);
+      my $exit = $rc == -1 ? -1 : ($rc & 127) ? -1 : $rc >> 8;
+      if ($exit == 0) { print "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree; record and receipt verified\n"; return 1; }
+      if ($exit == 1) { print STDERR "pith-tex hook: the check failed (above); this LaTeX run is stopped.\n"; return 0; }
+      if ($exit == 2) { print STDERR "pith-tex hook: not checked (above); the build goes on.\n"; return 1; }
+      print STDERR "pith-tex hook: could not run '$cmd check' (exit $exit); using the core-Perl check instead.\n";
+    } else {
+      print "pith-tex hook: pith-tex (Node) is not on the PATH here; running the core-Perl check instead.\n";
+    }
+    my @problems = perl_check($tex, $dir);
+    if (@problems) {
+      print STDERR "pith-tex check: \x{2717} $_\n" for @problems;
+      print STDERR "pith-tex hook: the check failed; this LaTeX run is stopped.\n";
+      return 0;
+    }
+    print "pith-tex hook: $tex: record hash, number, \\pithnumber and pith.sty agree (core-Perl check).\n",
+      "pith-tex hook: the receipt's Ed25519 signature was NOT checked (no Node here): run `pith-tex check` where Node is installed.\n";
+    return 1;
+  }
+}
+
+# latexmk calls this for each LaTeX run ("internal" command): check, then run the engine.
+sub pith_tex_run {
+  my @cmd = @_;
+  my $ok = eval { PithTexHook::check(PithTexHook::tex_of(@cmd)) };
+  if (!defined $ok) { print STDERR "pith-tex hook: internal error, the check did not run: $@"; $ok = 0; }
+  return 256 unless $ok;
+  system { $cmd[0] } @cmd;
+  return $?;
+}
+
+for my $pith_tex_engine (\$pdflatex, \$latex, \$xelatex, \$lualatex) {
+  $$pith_tex_engine = "internal pith_tex_run $$pith_tex_engine"
+    if defined $$pith_tex_engine && $$pith_tex_engine ne '' && $$pith_tex_engine !~ /^internal\s+pith_tex_run\b/;
+}
+
+# pith.lock.json is not read by TeX: make latexmk (-pvc) watch it as a source of the run.
+if (defined &add_hook) {
+  add_hook('after_xlatex_analysis', sub {
+    our $rule;
+    return unless defined $rule && defined &rdb_ensure_file;
+    my $tex = defined $main::root_filename ? $main::root_filename : undef;
+    my $dir = defined $tex ? File::Basename::dirname($tex) : '.';
+    my $lock = File::Spec->catfile($dir, $PithTexHook::lock_name);
+    $lock =~ s{^\./}{};
+    rdb_ensure_file($rule, $lock) if -f $lock;
+  });
+}

@@ -1,0 +1,217 @@
+// pith-tex hook: the .latexmkrc block (pure), and real latexmk runs in every mode.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { hookBlock, hookStatus, installHook, removeHook, HOOK_BEGIN } from '../src/core/latexmkrc.js';
+import { cliPath } from './helpers.js';
+import { makeStampedPaper, paperTex, BODY, OTHER_BODY } from './support/stamped-paper.js';
+
+const block = hookBlock('print "hook\\n";\n');
+
+test('latexmkrc: install keeps the author bytes, is idempotent, remove restores them exactly', () => {
+  const authored = [
+    '$pdf_mode = 1;\r\n# a comment with # >>> pith-tex hook >>> inside\r\n$bibtex_use = 2;', // no final newline, CRLF
+    '$pdflatex = "pdflatex -synctex=1 %O %S";\n',
+    '',
+  ];
+  for (const original of authored) {
+    const once = installHook(original, block);
+    assert.ok(once.text.startsWith(original), 'the author lines are a byte-exact prefix');
+    assert.equal(installHook(once.text, block).action, 'unchanged');
+    assert.equal(installHook(once.text, block).text, once.text);
+    assert.equal(once.text.split(HOOK_BEGIN).length - 1 - (original.includes(HOOK_BEGIN) ? 1 : 0), 1);
+    assert.equal(hookStatus(once.text, block).state, 'current');
+    assert.equal(removeHook(once.text).text, original);
+    // A newer template replaces the block in place.
+    const newer = hookBlock('print "hook v2\\n";\n');
+    const up = installHook(once.text, newer);
+    assert.equal(up.action, 'updated');
+    assert.equal(hookStatus(up.text, block).state, 'outdated');
+    assert.equal(removeHook(up.text).text, original);
+  }
+  assert.equal(installHook(null, block).action, 'created');
+  assert.equal(hookStatus(null, block).state, 'absent');
+  // An engine set after the block undoes it: status says so, install moves the block below.
+  const inst = installHook('$pdf_mode = 1;\n', block).text;
+  const later = `${inst}$pdflatex = 'pdflatex %O %S';\n`;
+  assert.deepEqual(hookStatus(later, block).overriddenAfter, ['$pdflatex']);
+  const moved = installHook(later, block);
+  assert.equal(moved.action, 'moved');
+  assert.ok(moved.text.startsWith("$pdf_mode = 1;\n$pdflatex = 'pdflatex %O %S';\n"));
+  assert.deepEqual(hookStatus(moved.text, block).overriddenAfter, []);
+  assert.throws(() => removeHook(`x\n${HOOK_BEGIN}\nno end\n`), /without its/);
+});
+
+// ------------------------------------------------------------------ real latexmk runs
+
+const haveLatexmk = spawnSync('latexmk', ['-v'], { encoding: 'utf8' }).status === 0;
+const binDir = mkdtempSync(path.join(os.tmpdir(), 'pith-bin-'));
+const shim = path.join(binDir, 'pith-tex');
+writeFileSync(shim, `#!/bin/sh\nexec "${process.execPath}" "${cliPath}" "$@"\n`);
+chmodSync(shim, 0o755);
+/** PATH with pith-tex first. */
+const withPith = `${binDir}${path.delimiter}${process.env.PATH ?? ''}`;
+/**
+ * PATH without pith-tex and without node: a folder of links to everything in the folders that
+ * hold latexmk, pdflatex, perl and sh, except node, npm, npx, corepack and pith-tex.
+ */
+const noNodeDir = mkdtempSync(path.join(os.tmpdir(), 'pith-nonode-'));
+for (const tool of ['latexmk', 'pdflatex', 'perl', 'sh']) {
+  const where = spawnSync('/bin/sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim();
+  if (!where) continue;
+  for (const name of readdirSync(path.dirname(where))) {
+    if (/^(node|nodejs|npm|npx|corepack|pith-tex)$/.test(name) || existsSync(path.join(noNodeDir, name))) continue;
+    symlinkSync(path.join(path.dirname(where), name), path.join(noNodeDir, name));
+  }
+}
+const noNodePath = noNodeDir;
+
+function latexmk(dir: string, args: string[], PATH: string) {
+  const r = spawnSync('latexmk', ['-interaction=nonstopmode', '-halt-on-error', ...args, 'main.tex'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, PATH, PITH_TEX: '' },
+    timeout: 120_000,
+  });
+  return { code: r.status, log: `${r.stdout}\n${r.stderr}` };
+}
+
+async function hookedPaper(): Promise<string> {
+  const { dir } = await makeStampedPaper('pith-hook-');
+  const r = spawnSync(process.execPath, [cliPath, 'hook', 'install', dir], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return dir;
+}
+
+const modes: [string, string[], string][] = [
+  ['-pdf', ['-pdf'], 'main.pdf'],
+  ['-pdfxe', ['-pdfxe'], 'main.pdf'],
+  ['-pdflua', ['-pdflua'], 'main.pdf'],
+  ['-pdfdvi', ['-pdfdvi'], 'main.pdf'],
+  ['-ps', ['-ps'], 'main.ps'],
+];
+
+for (const [name, args, output] of modes) {
+  test(`hook with latexmk ${name}: a matching paper builds, a tampered \\pithnumber fails the build`, { skip: !haveLatexmk }, async () => {
+    const dir = await hookedPaper();
+    try {
+      let r = latexmk(dir, args, withPith);
+      assert.equal(r.code, 0, r.log);
+      assert.match(r.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/);
+      assert.ok(existsSync(path.join(dir, output)));
+      const built = statSync(path.join(dir, output)).mtimeMs;
+      writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+      r = latexmk(dir, args, withPith);
+      assert.equal(r.code, 12, r.log);
+      assert.match(r.log, /pith-tex check: ✗ main\.tex says \\pithnumber\{AAAA.*pith\.lock\.json holds/);
+      assert.equal(statSync(path.join(dir, output)).mtimeMs, built, 'the engine did not run');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('hook: a tampered lock file fails the build; status and remove', { skip: !haveLatexmk }, async () => {
+  const dir = await hookedPaper();
+  try {
+    const lock = path.join(dir, 'pith.lock.json');
+    writeFileSync(lock, readFileSync(lock, 'utf8').replace('"primary_cat": "', '"primary_cat": "x'));
+    const r = latexmk(dir, ['-pdf'], withPith);
+    assert.equal(r.code, 12, r.log);
+    assert.match(r.log, /pith\.lock\.json does not verify/);
+    const st = spawnSync(process.execPath, [cliPath, 'hook', 'status', dir, '--json'], { encoding: 'utf8' });
+    assert.equal(st.status, 0, st.stdout);
+    assert.equal(JSON.parse(st.stdout).state, 'current');
+    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
+    assert.equal(readFileSync(path.join(dir, '.latexmkrc'), 'utf8'), '');
+    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'status', dir], { encoding: 'utf8' }).status, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hook without pith-tex or node on the PATH: core-Perl check, says the signature was not checked', { skip: !haveLatexmk }, async () => {
+  const dir = await hookedPaper();
+  try {
+    assert.ok(!existsSync(path.join(noNodePath, 'node')) && !existsSync(path.join(noNodePath, 'pith-tex')));
+    let r = latexmk(dir, ['-pdf'], noNodePath);
+    assert.equal(r.code, 0, r.log);
+    assert.match(r.log, /not on the PATH here; running the core-Perl check/);
+    assert.match(r.log, /Ed25519 signature was NOT checked/);
+    writeFileSync(path.join(dir, 'main.tex'), paperTex(`pith:2021:${OTHER_BODY}`));
+    r = latexmk(dir, ['-pdf'], noNodePath);
+    assert.equal(r.code, 12, r.log);
+    assert.match(r.log, /main\.tex says \\pithnumber\{pith:2021:AAAA/);
+    writeFileSync(path.join(dir, 'main.tex'), paperTex(BODY));
+    const lock = path.join(dir, 'pith.lock.json');
+    const good = readFileSync(lock, 'utf8');
+    writeFileSync(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
+    r = latexmk(dir, ['-pdf'], noNodePath);
+    assert.equal(r.code, 12, r.log);
+    assert.match(r.log, /pith\.lock\.json does not verify: canonical_sha256/);
+    writeFileSync(lock, good);
+    writeFileSync(path.join(dir, 'pith.sty'), readFileSync(path.join(dir, 'pith.sty'), 'utf8').replaceAll(BODY, OTHER_BODY));
+    r = latexmk(dir, ['-pdf'], noNodePath);
+    assert.equal(r.code, 12, r.log);
+    assert.match(r.log, /pith\.sty is stamped for pith:2021:AAAA/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('hook with latexmk -pvc: fails after a tampered edit, keeps watching, recovers when mended', { skip: !haveLatexmk, timeout: 120_000 }, async () => {
+  const dir = await hookedPaper();
+  const child = spawn('latexmk', ['-pvc', '-view=none', '-pdf', '-interaction=nonstopmode', '-e', '$sleep_time=1; $| = 1', 'main.tex'], {
+    cwd: dir,
+    env: { ...process.env, PATH: withPith, PITH_TEX: '' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  const waitFor = async (re: RegExp, from: number, what: string): Promise<number> => {
+    const deadline = Date.now() + 40_000;
+    for (;;) {
+      const m = re.exec(log.slice(from));
+      if (m) return from + m.index + m[0].length;
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`timed out waiting for ${what}; log:\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  const ok = /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree[\s\S]*?=== Watching for updated files/;
+  const failed = /pith-tex hook: the check failed[\s\S]*?=== Watching for updated files/;
+  try {
+    let at = await waitFor(ok, 0, 'the first build');
+    writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+    at = await waitFor(failed, at, 'the failure after a tampered \\pithnumber');
+    assert.equal(child.exitCode, null, '-pvc is still running');
+    writeFileSync(path.join(dir, 'main.tex'), paperTex(BODY));
+    at = await waitFor(ok, at, 'recovery after mending');
+    // The lock file is watched too, though TeX never reads it.
+    const lock = path.join(dir, 'pith.lock.json');
+    const good = readFileSync(lock, 'utf8');
+    writeFileSync(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
+    at = await waitFor(failed, at, 'the failure after a tampered lock');
+    writeFileSync(lock, good);
+    await waitFor(ok, at, 'recovery after mending the lock');
+    assert.equal(child.exitCode, null);
+  } finally {
+    if (child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.after(() => {
+  rmSync(binDir, { recursive: true, force: true });
+  rmSync(noNodeDir, { recursive: true, force: true });
+});
