@@ -2,13 +2,14 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cliPath, repoRoot } from './helpers.js';
 import { SEED_BODY, SEED_NUMBER, writeOtherBundle } from './support/stamp-bundles.js';
 import { compile, pdfInfoCustom } from '../src/io/tex.js';
 import { renderPithSty } from '../src/core/sty.js';
+import { json, startServer } from './support/http-server.js';
 
 const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
 
@@ -274,4 +275,100 @@ test('end to end: stamp the example, compile it with latexmk, read PithNumber ba
   assert.equal(info.PithCanonicalSHA256, '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42');
   // The latexmk run leaves the stamp alone: stamping again is still a no-op.
   assert.match(pith(dir, ['stamp']).stdout, /^Already stamped/);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the record through resolve's sources; the lock and the paper disagreeing; symlinks;
+// UTF-16; a read-only folder with nothing to do.
+
+test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (verified, cached); the PDF link stays pith.science', async () => {
+  const bundleText = readFileSync(BUNDLE, 'utf8');
+  const server = await startServer({
+    '/pith/2109.10465v1/bundle.json': json(bundleText),
+    '/pith/2109.10465/bundle.json': json(bundleText),
+    [`/pith/${SEED_BODY}/bundle.json`]: json(bundleText),
+  });
+  try {
+    const cache = mkdtempSync(path.join(tmpdir(), 'pith-cache-'));
+    const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
+    for (const args of [['--arxiv', '2109.10465v1'], ['--doi', '10.48550/arXiv.2109.10465'], ['--number', SEED_NUMBER]]) {
+      const dir = paperDir();
+      const r = await pithAsync(dir, ['stamp', ...args, '--resolver', server.base], env);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`^Stamped main\\.tex with ${SEED_NUMBER}`));
+      assert.match(read(dir, 'pith.sty'), new RegExp(`\\\\def\\\\pith@stamped@record\\{https://pith\\.science/pith/${SEED_BODY}\\}`));
+      assert.doesNotMatch(read(dir, 'pith.sty'), /127\.0\.0\.1/);
+      assert.equal(JSON.parse(read(dir, 'pith.lock.json')).pith_number, SEED_NUMBER);
+    }
+    // A paper that only names its number (no lock): the number is resolved.
+    const dir = paperDir();
+    writeFileSync(path.join(dir, 'main.tex'), read(dir, 'main.tex').replace('\\usepackage[hidelinks]{hyperref}', `\\usepackage{pith}\n\\pithnumber{${SEED_BODY}}\n\\usepackage[hidelinks]{hyperref}`));
+    const before = read(dir, 'main.tex');
+    const r = await pithAsync(dir, ['stamp'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n`);
+    assert.equal(read(dir, 'main.tex'), before);
+    // Offline with nothing cached: exit 3, the message says what to pass; nothing written.
+    const off = paperDir();
+    const o = await pithAsync(off, ['stamp', '--arxiv', '2109.10465v1', '--offline'], { XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')) });
+    assert.equal(o.code, 3, o.stderr);
+    assert.match(o.stderr, /offline.*--bundle FILE/);
+    assert.deepEqual(readdirSync(off), ['main.tex']);
+    // A resolver answering with another paper is refused (exit 1), nothing written.
+    const wrong = paperDir();
+    const w = await pithAsync(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], { ...env, XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')) });
+    server.route('/pith/2201.05596v2/bundle.json', json(bundleText));
+    const w2 = await pithAsync(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], { ...env, XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')) });
+    assert.equal(w.code, 3, w.stderr);
+    assert.equal(w2.code, 1, w2.stderr);
+    assert.match(w2.stderr, /different paper/);
+    assert.deepEqual(readdirSync(wrong), ['main.tex']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('the paper\'s \\pithnumber and pith.lock.json name different records: exit 2, both named, nothing changed', () => {
+  const dir = paperDir();
+  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  writeFileSync(path.join(dir, 'main.tex'), read(dir, 'main.tex').replace(`\\pithnumber{${SEED_BODY}}`, '\\pithnumber{pith:2022:AAAAQKC2NJYNHLPG6XMF2N35IK}'));
+  const before = snapshot(dir);
+  const r = pith(dir, ['stamp']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, new RegExp(`main\\.tex has \\\\pithnumber\\{pith:2022:AAAAQKC2NJYNHLPG6XMF2N35IK\\} but pith\\.lock\\.json holds ${SEED_NUMBER}; nothing was changed\\. Say which record`));
+  assert.deepEqual(snapshot(dir), before);
+  // Naming the record settles it: the lock's record, the paper's number updated in its own form.
+  const fixed = pith(dir, ['stamp', '--bundle', BUNDLE]);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.match(read(dir, 'main.tex'), new RegExp(`\\\\pithnumber\\{pith:2021:${SEED_BODY}\\}`));
+});
+
+test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refused; a read-only folder with nothing to do is fine', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pith-link-'));
+  mkdirSync(path.join(dir, 'src'));
+  copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'src', 'real.tex'));
+  symlinkSync(path.join('src', 'real.tex'), path.join(dir, 'main.tex'));
+  const r = pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(lstatSync(path.join(dir, 'main.tex')).isSymbolicLink(), 'still a link');
+  assert.match(read(path.join(dir, 'src'), 'real.tex'), new RegExp(`\\\\pithnumber\\{${SEED_BODY}\\}`));
+
+  const u16 = mkdtempSync(path.join(tmpdir(), 'pith-u16-'));
+  writeFileSync(path.join(u16, 'main.tex'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('\\documentclass{article}\n', 'utf16le')]));
+  const before16 = snapshot(u16);
+  const r16 = pith(u16, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+  assert.equal(r16.code, 2);
+  assert.match(r16.stderr, /is UTF-16; .*Save it as UTF-8/);
+  assert.deepEqual(snapshot(u16), before16);
+
+  const ro = paperDir();
+  assert.equal(pith(ro, ['stamp', '--bundle', BUNDLE]).code, 0);
+  chmodSync(ro, 0o555);
+  try {
+    const again = pith(ro, ['stamp', '--bundle', BUNDLE]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n`);
+  } finally {
+    chmodSync(ro, 0o755);
+  }
 });

@@ -18,7 +18,7 @@ import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
-import { analyzeTex, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
+import { analyzeTex, sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile } from '../io/files.js';
@@ -175,15 +175,34 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   if (options.arxiv !== undefined) return fromQuery(options.arxiv, options, dir);
   if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
-  if (await exists(lockFile)) return fromLockFile(lockFile, options);
-  for (const src of sources) {
-    const n = analyzeTex(src.text).numbers[0];
-    if (n) return fromQuery(n.value.trim(), options, dir);
+  const written = firstNumber(sources);
+  if (await exists(lockFile)) {
+    const fromLock = await fromLockFile(lockFile, options);
+    // The paper names another record than the lock (edited by hand, or a stamp cut short):
+    // which one is meant is the author's call, not ours.
+    if (written && !sameNumber(written.value, fromLock.number.body, fromLock.number.year)) {
+      throw new PithError(
+        `${rel(written.file)} has \\pithnumber{${written.value.trim()}} but ${LOCK_FILE} holds ${fromLock.number.full}; nothing was changed. ` +
+          `Say which record: pith-tex stamp --number ${written.value.trim()} (or --bundle FILE) to stamp the paper's number, or --number ${fromLock.number.full} to keep the lock's`,
+        EXIT.badInput,
+      );
+    }
+    return fromLock;
   }
+  if (written) return fromQuery(written.value.trim(), options, dir);
   throw new PithError(
     'which record? pass --bundle FILE (the signed bundle from the record\'s page), --number pith:YEAR:BODY, --arxiv ID or --doi DOI; later stamps read pith.lock.json',
     EXIT.badInput,
   );
+}
+
+/** The first code `\\pithnumber{...}` among the paper's files (root first), with its file. */
+function firstNumber(sources: readonly SourceFile[]): { file: string; value: string } | null {
+  for (const src of sources) {
+    const n = analyzeTex(src.text).numbers[0];
+    if (n) return { file: src.file, value: n.value };
+  }
+  return null;
 }
 
 const exists = (file: string): Promise<boolean> =>
@@ -256,11 +275,13 @@ export async function run(file: string | undefined, options: StampOptions): Prom
   const paper = await findPaper(file, process.cwd());
   const dir = path.dirname(paper);
   const waitMs = Number(process.env.PITH_TEX_LOCK_WAIT_MS ?? 10_000);
-  const release = options.dryRun ? async () => {} : await acquireFolderLock(dir, { waitMs: Number.isFinite(waitMs) ? waitMs : 10_000 });
+  // null: the folder cannot be written (the lock file cannot be made); a stamp with nothing to
+  // change still reports so, and any write is refused before it starts (assertWritable).
+  const release = options.dryRun ? null : await acquireFolderLock(dir, { waitMs: Number.isFinite(waitMs) ? waitMs : 10_000 });
   try {
     return await stampLocked(paper, dir, options);
   } finally {
-    await release();
+    await release?.();
   }
 }
 
@@ -289,7 +310,9 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
       body: number.body,
       year: number.year,
       number: number.full,
-      recordUrl: recordUrl(number.body, options.resolver ?? 'https://pith.science'),
+      // The registry's own address, never --resolver: a mirror or a test server must not end up
+      // in the PDF (docs/stamp.md).
+      recordUrl: recordUrl(number.body),
       canonicalSha256: lock.canonical_sha256,
       toolVersion: version,
     },

@@ -27,6 +27,9 @@ export async function readSource(file: string): Promise<SourceFile> {
     if (err instanceof PithError) throw err;
     throw new PithError(`${file}: cannot read (${describeFsError(err)})`, EXIT.badInput);
   }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new PithError(`${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`, EXIT.badInput);
+  }
   return { file, bytes, ...decodeSource(bytes) };
 }
 
@@ -39,8 +42,13 @@ export function encodeLike(source: DecodedSource, text: string): Uint8Array {
   }
 }
 
+/**
+ * Write atomically. A symbolic link is written through (its target is replaced, the link kept),
+ * so a paper whose main.tex links elsewhere stays linked.
+ */
 export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep']): Promise<void> {
-  await writeFileAtomic(file, data, onStep ? { onStep } : {});
+  const target = await fs.realpath(file).catch(() => file);
+  await writeFileAtomic(target, data, onStep ? { onStep } : {});
 }
 
 /**
@@ -81,7 +89,7 @@ export interface LockOptions {
  * Take the folder's stamp lock (`.pith-tex.lock`, created with O_EXCL, holding our pid). A lock
  * whose pid is no longer alive is stale and is taken over. Waits up to `waitMs`, then exit 4.
  */
-export async function acquireFolderLock(dir: string, options: LockOptions = {}): Promise<() => Promise<void>> {
+export async function acquireFolderLock(dir: string, options: LockOptions = {}): Promise<(() => Promise<void>) | null> {
   const file = path.join(dir, STAMP_LOCK);
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   for (;;) {
@@ -94,6 +102,9 @@ export async function acquireFolderLock(dir: string, options: LockOptions = {}):
       };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      // A folder no one may write in: no stamp can change it either, so there is nothing to
+      // guard. The caller goes on without the lock and refuses any write (exit 4).
+      if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return null;
       if (code !== 'EEXIST') {
         throw new PithError(`${dir}: cannot take the stamp lock ${STAMP_LOCK} (${describeFsError(err)}); nothing was changed`, EXIT.refused);
       }
