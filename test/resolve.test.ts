@@ -355,7 +355,7 @@ test('a cached entry that no longer verifies is evicted with a warning; the reso
   // Offline, a bad entry is evicted and the offline error follows.
   writeFileSync(file, '{"not": "a bundle"');
   const off = await cli(['resolve', NUMBER, '--offline'], env);
-  assert.equal(off.code, 3);
+  assert.equal(off.code, 3, off.stderr);
   assert.match(off.stderr, /evicted/);
   assert.equal(existsSync(file), false);
 });

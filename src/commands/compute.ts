@@ -11,7 +11,7 @@ import { parseJson } from '../core/json.js';
 export interface ComputeOptions {
   json?: boolean;
   arxivId?: string;
-  version?: string;
+  arxivVersion?: string;
   title?: string;
   abstract?: string;
   abstractFile?: string;
@@ -38,7 +38,7 @@ export async function run(file: string | undefined, options: ComputeOptions): Pr
   }
   // Flags override the file.
   if (options.arxivId !== undefined) meta.arxiv_id = options.arxivId;
-  if (options.version !== undefined) meta.version = options.version;
+  if (options.arxivVersion !== undefined) meta.version = options.arxivVersion;
   if (options.title !== undefined) meta.title = options.title;
   if (options.abstract !== undefined && options.abstractFile !== undefined) {
     throw new PithError('give --abstract or --abstract-file, not both', EXIT.badInput);

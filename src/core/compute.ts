@@ -137,7 +137,7 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
 
   let version: number;
   if (meta.version === undefined || meta.version === '') {
-    if (parsedId.version === null) throw new MetadataError('version', 'missing; give --version N or an id with vN');
+    if (parsedId.version === null) throw new MetadataError('version', 'missing; give --arxiv-version N or an id with vN');
     version = parsedId.version;
   } else {
     const v = typeof meta.version === 'number' ? String(meta.version) : meta.version.trim().replace(/^v/i, '');
