@@ -80,6 +80,19 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/hook.js')));
 
   program
+    .command('inspect')
+    .description('read the Pith metadata back from a built PDF and verify it against the record')
+    .argument('<pdf>', 'the built PDF')
+    .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
+    .option('--bundle <file>', 'a Pith bundle to check against')
+    .option('--offline', 'never touch the network (lock, bundle or cache only)')
+    .option('--resolver <url>', 'the resolver to ask when there is no lock or bundle')
+    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit codes: 0 verified, 1 mismatch or the record failed, 2 bad input (not a PDF, no Pith metadata), 3 could not fetch.')
+    .action(lazy(() => import('./commands/inspect.js')));
+
+  program
     .command('resolve')
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
     .argument('<query>', '2201.05596[v2], hep-th/9901001v1, an arxiv.org abs/pdf URL, 10.48550/arXiv.ID (or doi.org URL), pith:YEAR:BODY, pith:BODY, BODY, or an 8/12/16-character prefix')

@@ -1,0 +1,135 @@
+// pith-tex inspect paper.pdf: read the Pith metadata back from a built PDF and verify it against
+// the record: the lock beside the PDF (or --lock FILE), a --bundle FILE, or the resolver.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { assertLock, verifyLock } from '../core/lock.js';
+import { parsePithNumber, numberMismatch, recordUrl, type PithNumber } from '../core/number.js';
+import { parseQuery } from '../core/query.js';
+import { ShapeError } from '../core/record.js';
+import { verifyDocument, type Check, type VerifyReport } from '../core/verify.js';
+import { EXIT, PithError } from '../errors.js';
+import { readJsonFile } from '../io/files.js';
+import { formatChecks, printJson } from '../io/output.js';
+import { readPdfPithMetadata, type PdfPithMetadata } from '../io/pdf.js';
+import { loadTrustedKeys } from '../io/trust.js';
+
+export interface InspectOptions {
+  json?: boolean;
+  lock?: string;
+  bundle?: string;
+  offline?: boolean;
+  resolver?: string;
+  trustKey?: string[];
+}
+
+export interface InspectReport {
+  report: 'pith-tex/inspect';
+  report_version: 1;
+  pdf: string;
+  ok: boolean;
+  pdf_metadata: { number: string | null; record: string | null; canonical_sha256: string | null; from: PdfPithMetadata['from'] };
+  record_source: string;
+  pith_number: string | null;
+  checks: Check[];
+}
+
+/** Compare what the PDF carries with the verified record. Pure. */
+export function compareMetadata(meta: PdfPithMetadata, num: PithNumber, sha: string): Check[] {
+  const checks: Check[] = [];
+  const pdfNumber = meta.number as string;
+  try {
+    const parsed = parsePithNumber(pdfNumber);
+    const mismatch = parsed.kind === 'short' ? `a short number; pith.sty writes the full pith:YEAR:BODY` : numberMismatch(parsed, num);
+    checks.push(mismatch === null ? { id: 'pdf.number', status: 'pass', detail: `PithNumber ${pdfNumber} is the record's` } : { id: 'pdf.number', status: 'fail', detail: `PithNumber ${pdfNumber}: ${mismatch}` });
+  } catch (err) {
+    checks.push({ id: 'pdf.number', status: 'fail', detail: `PithNumber ${JSON.stringify(pdfNumber)}: ${(err as Error).message}` });
+  }
+  if (meta.canonicalSha256 === null) checks.push({ id: 'pdf.canonical_sha256', status: 'n/a', detail: 'no PithCanonicalSHA256 in the PDF' });
+  else if (meta.canonicalSha256.toLowerCase() === sha) checks.push({ id: 'pdf.canonical_sha256', status: 'pass', detail: `PithCanonicalSHA256 ${sha}` });
+  else checks.push({ id: 'pdf.canonical_sha256', status: 'fail', detail: `PithCanonicalSHA256 ${meta.canonicalSha256} is not the record's ${sha}` });
+  if (meta.record === null) checks.push({ id: 'pdf.record', status: 'n/a', detail: 'no PithRecord in the PDF' });
+  else if (meta.record.replace(/\/+$/, '').endsWith(`/pith/${num.body}`)) checks.push({ id: 'pdf.record', status: 'pass', detail: `PithRecord ${meta.record}` });
+  else checks.push({ id: 'pdf.record', status: 'fail', detail: `PithRecord ${meta.record} does not name ${recordUrl(num.body)}` });
+  return checks;
+}
+
+interface RecordSource {
+  label: string;
+  report: VerifyReport;
+}
+
+async function recordFor(pdf: string, meta: PdfPithMetadata, options: InspectOptions): Promise<RecordSource> {
+  const trusted = await loadTrustedKeys(options.trustKey);
+  const shape = (file: string, err: unknown): never => {
+    if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
+    throw err;
+  };
+  if (options.bundle) {
+    const doc = await readJsonFile(options.bundle, 'Pith bundle');
+    try {
+      return { label: `bundle ${options.bundle}`, report: verifyDocument(doc, trusted) };
+    } catch (err) {
+      return shape(options.bundle, err);
+    }
+  }
+  const lockFile = options.lock ?? path.join(path.dirname(pdf), 'pith.lock.json');
+  if (options.lock || existsSync(lockFile)) {
+    const value = await readJsonFile(lockFile, 'pith.lock.json');
+    try {
+      assertLock(value);
+      return { label: `lock ${lockFile}`, report: verifyLock(value, trusted) };
+    } catch (err) {
+      return shape(lockFile, err);
+    }
+  }
+  // Neither: ask the resolver (cache first) for the number the PDF carries.
+  const { resolveQuery } = await import('../io/resolve.js');
+  const resolved = await resolveQuery(parseQuery(meta.number as string), {
+    trusted,
+    dir: path.dirname(pdf),
+    offline: options.offline,
+    resolver: options.resolver,
+    warn: (m) => process.stderr.write(`pith-tex: warning: ${m}\n`),
+  });
+  return { label: `${resolved.source.kind} ${resolved.source.location}`, report: resolved.report };
+}
+
+export async function inspectPdf(pdf: string, options: InspectOptions = {}): Promise<InspectReport> {
+  const meta = await readPdfPithMetadata(pdf);
+  if (meta.number === null) {
+    throw new PithError(`${pdf}: no Pith metadata (no PithNumber in the document information, no pith:number in XMP); was it built with pith.sty and metadata=true?`, EXIT.badInput);
+  }
+  const source = await recordFor(pdf, meta, options);
+  const { report } = source;
+  const checks: Check[] = [];
+  if (report.pith_number && report.canonical_sha256) {
+    const m = /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(report.pith_number);
+    const num: PithNumber = { full: report.pith_number, year: m?.[1] ?? '', body: m?.[2] ?? '' };
+    checks.push(...compareMetadata(meta, num, report.canonical_sha256));
+  }
+  checks.push(...report.checks.map((c) => ({ ...c, id: `record.${c.id}` })));
+  if (!report.signatures_checked) checks.push({ id: 'record.signatures', status: 'fail', detail: 'the record source carries no signatures; give the lock or the bundle' });
+  return {
+    report: 'pith-tex/inspect',
+    report_version: 1,
+    pdf,
+    ok: checks.every((c) => c.status !== 'fail') && report.ok,
+    pdf_metadata: { number: meta.number, record: meta.record, canonical_sha256: meta.canonicalSha256, from: meta.from },
+    record_source: source.label,
+    pith_number: report.pith_number,
+    checks,
+  };
+}
+
+export async function run(pdf: string, options: InspectOptions = {}): Promise<number> {
+  const report = await inspectPdf(pdf, options);
+  if (options.json) printJson(report);
+  else {
+    const failed = report.checks.filter((c) => c.status === 'fail').length;
+    const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
+    const shown = report.checks.filter((c) => c.id.startsWith('pdf.') || c.status === 'fail');
+    process.stdout.write(`${report.pdf_metadata.number}  ${verdict}\n${pdf}: against the ${report.record_source}\n${formatChecks(shown)}\n`);
+    if (report.ok) process.stdout.write(`  record and receipt verified (${report.checks.filter((c) => c.id.startsWith('record.') && c.status === 'pass').length} checks)\n`);
+  }
+  return report.ok ? EXIT.ok : EXIT.checkFailed;
+}

@@ -1,0 +1,99 @@
+// pith-tex inspect: the PDF's Pith metadata against the record (lock, bundle, resolver cache).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
+import { cliPath, fixture } from './helpers.js';
+import { BODY, NUMBER, OTHER_BODY, SHA, lockText, makeStampedPaper } from './support/stamped-paper.js';
+
+async function pdfWith(entries: Record<string, string>, hex = false): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.addPage([100, 100]);
+  // getInfoDict is private in pdf-lib's types; the Info dictionary is what this test needs.
+  const info = (doc as unknown as { getInfoDict(): import('pdf-lib').PDFDict }).getInfoDict();
+  for (const [k, v] of Object.entries(entries)) info.set(PDFName.of(k), hex ? PDFHexString.fromText(v) : PDFString.of(v));
+  return doc.save();
+}
+
+function inspect(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [cliPath, 'inspect', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+const full = { PithNumber: NUMBER, PithRecord: `https://pith.science/pith/${BODY}`, PithCanonicalSHA256: SHA };
+
+test('inspect: PDF metadata against the lock beside it, a --lock, a --bundle; mismatches; bad input', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-inspect-'));
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-cache-'));
+  try {
+    const pdf = path.join(dir, 'paper.pdf');
+    writeFileSync(pdf, await pdfWith(full));
+    // No lock, no bundle, offline, empty cache: could not fetch.
+    let r = inspect([pdf, '--offline'], { XDG_CACHE_HOME: cache });
+    assert.equal(r.code, 3, r.err);
+    writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
+    r = inspect([pdf]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /verified/);
+    r = inspect([pdf, '--json']);
+    const report = JSON.parse(r.out);
+    assert.equal(report.ok, true);
+    assert.equal(report.pdf_metadata.number, NUMBER);
+    assert.equal(inspect([pdf, '--bundle', fixture('2109.10465v1.bundle.json')]).code, 0);
+    // Hex strings (UTF-16) read the same.
+    writeFileSync(pdf, await pdfWith(full, true));
+    assert.equal(inspect([pdf]).code, 0);
+
+    // The PDF names another number, another hash or another record page.
+    for (const bad of [{ ...full, PithNumber: `pith:2021:${OTHER_BODY}` }, { ...full, PithNumber: `pith:2022:${BODY}` }, { ...full, PithCanonicalSHA256: '0'.repeat(64) }, { ...full, PithRecord: `https://pith.science/pith/${OTHER_BODY}` }]) {
+      writeFileSync(pdf, await pdfWith(bad));
+      r = inspect([pdf]);
+      assert.equal(r.code, 1, JSON.stringify(bad));
+      assert.match(r.out, /NOT verified/);
+    }
+    // The record does not verify.
+    writeFileSync(pdf, await pdfWith(full));
+    const tampered = path.join(dir, 'tampered.json');
+    writeFileSync(tampered, lockText().replace('"primary_cat": "', '"primary_cat": "x'));
+    r = inspect([pdf, '--lock', tampered]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /record\.canonical_hash/);
+
+    // Bad input: not a PDF, a PDF without Pith metadata, a bad lock shape.
+    const notPdf = path.join(dir, 'x.pdf');
+    writeFileSync(notPdf, 'hello');
+    r = inspect([notPdf]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /not a PDF/);
+    writeFileSync(pdf, await pdfWith({ Title: 'plain' }));
+    r = inspect([pdf]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /no Pith metadata/);
+    writeFileSync(pdf, await pdfWith(full));
+    writeFileSync(tampered, '{"lock": "other"}');
+    assert.equal(inspect([pdf, '--lock', tampered]).code, 2);
+    assert.equal(inspect([path.join(dir, 'missing.pdf')]).code, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('inspect a PDF built by pdflatex with pith.sty', async () => {
+  const { dir } = await makeStampedPaper('pith-inspect-tex-');
+  try {
+    const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(b.status, 0, b.stdout);
+    const r = inspect([path.join(dir, 'main.pdf'), '--json']);
+    assert.equal(r.code, 0, r.out + r.err);
+    const report = JSON.parse(r.out);
+    assert.equal(report.pdf_metadata.number, NUMBER);
+    assert.equal(report.pdf_metadata.canonical_sha256, SHA);
+    assert.ok(readFileSync(path.join(dir, 'main.pdf')).length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
