@@ -100,7 +100,8 @@ export function isConditional(name: string): boolean {
   return name.startsWith('if') && (PRIMITIVE_IF.has(name) || !NOT_CONDITIONAL.test(name));
 }
 
-const blank = (s: string): string => s.replace(/[^\r\n]/g, ' ');
+/** Spaces for every character of `s` but its line breaks. */
+const blank = (s: string): string => (/[\r\n]/.test(s) ? s.replace(/[^\r\n]/g, ' ') : ' '.repeat(s.length));
 
 function lineEndFrom(text: string, i: number): number {
   for (let j = i; j < text.length; j++) {
@@ -169,13 +170,15 @@ export function maskTex(text: string): string {
   }
   if (skipDepth > 0) ranges.push([skipStart, text.length]);
   if (ranges.length === 0) return text;
-  let out = '';
+  // One join at the end: linear, and no deep string ropes for V8 to flatten.
+  const parts: string[] = [];
   let pos = 0;
   for (const [a, b] of ranges) {
-    out += text.slice(pos, a) + blank(text.slice(a, b));
+    parts.push(text.slice(pos, a), blank(text.slice(a, b)));
     pos = b;
   }
-  return out + text.slice(pos);
+  parts.push(text.slice(pos));
+  return parts.join('');
 }
 
 /** Index of the first code `\begin{document}`, or the text's length (a preamble file). */
@@ -202,7 +205,7 @@ export function preambleEnd(text: string): number {
 
 /** True when the text has a code `\documentclass` (a root file). */
 export function hasDocumentclass(text: string): boolean {
-  return /\\documentclass(?![a-zA-Z])/.test(maskTex(text));
+  return /\\documentclass(?![a-zA-Z])/.test(codePreamble(text));
 }
 
 // ---------------------------------------------------------------------------------------------
