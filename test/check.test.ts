@@ -14,7 +14,8 @@ import { parseJson, type JsonObject } from '../src/core/json.js';
 import { cliPath, repoRoot } from './helpers.js';
 import { rng } from './support/random.js';
 import { seedBundle } from './support/vectors.js';
-import { BODY, NUMBER, OTHER_BODY, makeStampedPaper, paperTex, stampedStyText } from './support/stamped-paper.js';
+import { BODY, NUMBER, OTHER_BODY, makeStampedPaper, paperTex, renderSty, stampedStyText } from './support/stamped-paper.js';
+import { readStampedSty } from '../src/core/sty.js';
 
 const freshLock = (): PithLock => lockFromBundle(seedBundle());
 const clone = <T>(v: T): T => parseJson(JSON.stringify(v)) as T;
@@ -119,9 +120,37 @@ test('parseTexNumber reads what pith.sty reads', () => {
   assert.equal(parseTexNumber(BODY.replace('N', '0')), null);
 });
 
+test('stampedOfSty agrees with sty.ts readStampedSty on a rendered copy, and sees hand edits', async () => {
+  const { readStampedSty } = await import('../src/core/sty.js');
+  const text = renderSty(BODY);
+  for (const t of [text, text.replace('\\ProvidesPackage', '% edited\n\\ProvidesPackage')]) {
+    const full = readStampedSty(t);
+    const lean = stampedOfSty(t);
+    assert.equal(lean.generatedByPithTex, full.generatedByPithTex);
+    assert.equal(lean.edited ?? false, full.edited);
+    assert.equal(lean.body, full.body);
+  }
+  assert.equal(stampedOfSty(text).edited, false);
+  assert.equal(stampedOfSty(text.replace('\\ProvidesPackage', '%x\n\\ProvidesPackage')).edited, true);
+});
+
 test('stampedOfSty reads a generated copy and not the plain package', () => {
   assert.deepEqual(stampedOfSty(stampedStyText(BODY)), { generatedByPithTex: true, body: BODY, year: '2021', number: NUMBER });
   assert.equal(stampedOfSty(readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8')).generatedByPithTex, false);
+});
+
+test('stampedOfSty (lean, no Handlebars) reads what readStampedSty of sty.ts reads from a real generated copy', () => {
+  for (const body of [BODY, OTHER_BODY]) {
+    const text = renderSty(body, '2021');
+    const full = readStampedSty(text);
+    const lean = stampedOfSty(text);
+    assert.equal(full.generatedByPithTex, true);
+    assert.equal(lean.generatedByPithTex, true);
+    assert.equal(lean.body, full.body);
+    assert.equal(lean.number, full.number);
+  }
+  const plain = readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
+  assert.equal(readStampedSty(plain).generatedByPithTex, stampedOfSty(plain).generatedByPithTex);
 });
 
 const lockIn = { number: NUMBER, body: BODY, year: '2021', verified: true, problems: [] as string[] };
