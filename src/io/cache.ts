@@ -111,7 +111,7 @@ export class BundleCache {
       if (!Number.isNaN(heldAt) && (Number.isNaN(newAt) || newAt < heldAt)) {
         this.warn(
           `not caching the bundle for ${body}: it was built at ${String(bundle.built_at)}, before the one already cached (${String(held.built_at)}); ` +
-            'a resolver serving an older state than one already seen is a rollback (kept the newer one)',
+            'a resolver serving an older state than one already seen is a rollback; the newer cached one is kept and used',
         );
         return 'kept-newer';
       }

@@ -87,6 +87,29 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
         }
       });
     }
+    if (stored === 'kept-newer') {
+      // Rollback protection: the cache holds a later verified state of this record than the
+      // one just served. Use the later one (an older state could hide attestations or
+      // corrections); the cache has already warned.
+      const held = await cache.read(`body:${number.body}`);
+      if (held) {
+        try {
+          const doc = parseJson(held.text);
+          if (isJsonObject(doc) && classifyDocument(doc) === 'bundle') {
+            const heldReport = verifyBundle(doc, options.trusted);
+            const heldRecord = doc.canonical_record as CanonicalRecord;
+            if (heldReport.ok && numberOfRecord(heldRecord).body === number.body) {
+              bundle = doc;
+              text = held.text;
+              report = heldReport;
+              source = { kind: 'cache', location: held.file };
+            }
+          }
+        } catch {
+          /* keep the served bundle: it verified */
+        }
+      }
+    }
     return {
       query,
       record,
