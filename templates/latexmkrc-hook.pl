@@ -13,8 +13,6 @@
   use warnings;
   use File::Basename ();
   use File::Spec ();
-  use Digest::SHA ();
-  use JSON::PP ();
   our %memo;
   our $lock_name = 'pith.lock.json';
 
@@ -65,6 +63,26 @@
     return substr(join('', map { $alphabet[oct("0b$_")] } ($bits =~ /(.{5})/g)), 0, 26);
   }
 
+  # Python's json.dumps(sort_keys=True, separators=(',',':'), ensure_ascii=False), as UTF-8 bytes
+  # (keys sorted by code point; test/hook.test.ts compares it with src/core/json.ts).
+  # Floats (and JSON::PP 4.07's 20-digit integers above 2^64, decoded as floats) have no exact
+  # Python form here: refuse them (a canonical record holds none) rather than hash them wrongly.
+  sub canonical_json {
+    my ($value) = @_;
+    require B;
+    my @todo = ($value);
+    while (@todo) {
+      my $v = shift @todo;
+      if (ref $v eq 'HASH') { push @todo, values %$v; next; }
+      if (ref $v eq 'ARRAY') { push @todo, @$v; next; }
+      next if ref $v || !defined $v;
+      my $flags = B::svref_2object(\$v)->FLAGS;
+      die "the record holds the number $v, which the core-Perl check cannot hash exactly\n"
+        if ($flags & B::SVp_NOK()) && !($flags & (B::SVp_IOK() | B::SVp_POK()));
+    }
+    return JSON::PP->new->utf8->canonical->allow_nonref->allow_bignum->encode($value);
+  }
+
   # The check in core Perl (JSON::PP, Digest::SHA). Returns a list of problems.
   sub perl_check {
     my ($tex, $dir) = @_;
@@ -88,12 +106,12 @@
       return () if !@numbers && !defined $sty_body;    # nothing stamped: nothing to enforce
       return ("no $lock_name beside $tex: the number cannot be checked -- fix: $stamp");
     }
-    my $lock = eval { JSON::PP->new->utf8->decode($lock_text) };
+    my $lock = eval { JSON::PP->new->utf8->allow_bignum->decode($lock_text) };
     if (!$lock || ref $lock ne 'HASH' || ($lock->{lock} // '') ne 'pith-tex/lock' || ref $lock->{canonical_record} ne 'HASH') {
       return ("$lock_name is not a pith-tex lock file" . ($@ ? " ($@)" : '') . " -- fix: $stamp");
     }
-    # Python's json.dumps(sort_keys=True, separators=(',',':'), ensure_ascii=False), UTF-8.
-    my $canon = JSON::PP->new->utf8->canonical->allow_nonref->encode($lock->{canonical_record});
+    my $canon = eval { canonical_json($lock->{canonical_record}) };
+    return ("$lock_name: $@" =~ s/\n\z//r . " -- fix: $stamp") unless defined $canon;
     my $sha = Digest::SHA::sha256_hex($canon);
     my $body = body_of_digest(Digest::SHA::sha256($canon));
     my $submitted = eval { $lock->{canonical_record}{metadata}{submitted_at} } // '';
@@ -128,6 +146,11 @@
   sub check {
     my ($tex) = @_;
     return 1 unless defined $tex && -f $tex;
+    # Core Perl since 5.14, but a trimmed Perl may lack them: say so on every run, never die here.
+    if (!eval { require Digest::SHA; require JSON::PP; 1 }) {
+      print STDERR "pith-tex hook: NOT CHECKED: this Perl lacks Digest::SHA or JSON::PP; run `pith-tex check $tex` elsewhere.\n";
+      return 1;
+    }
     my $dir = File::Basename::dirname($tex);
     my $key = Digest::SHA::sha1_hex(join "\0", $tex,
       map { slurp($_) // "\x{1}absent" } ($tex, File::Spec->catfile($dir, $lock_name), File::Spec->catfile($dir, 'pith.sty')));

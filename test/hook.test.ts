@@ -6,7 +6,9 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { hookBlock, hookStatus, installHook, removeHook, HOOK_BEGIN } from '../src/core/latexmkrc.js';
-import { cliPath } from './helpers.js';
+import { cliPath, repoRoot } from './helpers.js';
+import { canonicalJson, type JsonValue } from '../src/core/json.js';
+import { int, pick, rng } from './support/random.js';
 import { makeStampedPaper, paperTex, BODY, OTHER_BODY } from './support/stamped-paper.js';
 
 const block = hookBlock('print "hook\\n";\n');
@@ -43,6 +45,37 @@ test('latexmkrc: install keeps the author bytes, is idempotent, remove restores 
   assert.ok(moved.text.startsWith("$pdf_mode = 1;\n$pdflatex = 'pdflatex %O %S';\n"));
   assert.deepEqual(hookStatus(moved.text, block).overriddenAfter, []);
   assert.throws(() => removeHook(`x\n${HOOK_BEGIN}\nno end\n`), /without its/);
+});
+
+test('the hook\'s core-Perl canonical JSON is byte for byte src/core/json.ts canonicalJson (600 random documents)', () => {
+  const r = rng(2026);
+  const chars = ['a', 'Z', 'é', 'ß', '\u0000', '\u0001', '\u001f', '\u007f', '\u2028', '\uffff', '😀', '𝔸', '"', '\\', '/', '\n', '\t', ' ', '中'];
+  const str = (): string => Array.from({ length: int(r, 0, 6) }, () => pick(r, chars)).join('');
+  const value = (depth: number): JsonValue => {
+    const k = int(r, 0, depth > 3 ? 3 : 5);
+    if (k === 0) return str();
+    if (k === 1) return int(r, -1e6, 1e6);
+    if (k === 2) return pick(r, [true, false, null]);
+    if (k === 3) return BigInt(int(r, 0, 1e6)) * 10n ** BigInt(pick(r, [0, 3, 9, 17, 30]));
+    if (k === 4) return Array.from({ length: int(r, 0, 4) }, () => value(depth + 1));
+    const o: Record<string, JsonValue> = {};
+    for (let i = int(r, 0, 5); i > 0; i--) o[str()] = value(depth + 1);
+    return o as JsonValue;
+  };
+  const docs = Array.from({ length: 600 }, () => value(4 - int(r, 0, 1) * 4));
+  // Input: the documents in insertion (unsorted) key order, one per line.
+  const input = docs.map((d) => JSON.stringify(d, (_k, v) => (typeof v === 'bigint' ? `@big${v}` : v)).replace(/"@big(\d+)"/g, '$1')).join('\n');
+  const perl = spawnSync('perl', ['-MJSON::PP', '-e', `our ($pdflatex, $latex, $xelatex, $lualatex); do './templates/latexmkrc-hook.pl'; die $@ if $@;
+    binmode STDOUT; while (my $l = <STDIN>) { chomp $l; print unpack('H*', PithTexHook::canonical_json(JSON::PP->new->utf8->allow_bignum->decode($l))), "\n" }`], { cwd: repoRoot, input, encoding: 'utf8' });
+  assert.equal(perl.status, 0, perl.stderr);
+  const got = perl.stdout.trim().split('\n');
+  assert.equal(got.length, docs.length);
+  docs.forEach((d, i) => assert.equal(got[i], Buffer.from(canonicalJson(d), 'utf8').toString('hex'), `document ${i}: ${canonicalJson(d)}`));
+  // JSON::PP 4.07 reads 20-digit integers above 2^64 as floats: refused, never hashed wrongly.
+  const big = spawnSync('perl', ['-MJSON::PP', '-e', `our ($pdflatex, $latex, $xelatex, $lualatex); do './templates/latexmkrc-hook.pl';
+    print PithTexHook::canonical_json(JSON::PP->new->utf8->allow_bignum->decode('[51164000000000000000]'))`], { cwd: repoRoot, encoding: 'utf8' });
+  assert.notEqual(big.status, 0);
+  assert.match(big.stderr, /cannot hash exactly/);
 });
 
 // ------------------------------------------------------------------ real latexmk runs
@@ -162,7 +195,7 @@ test('hook without pith-tex or node on the PATH: core-Perl check, says the signa
   }
 });
 
-test('hook with latexmk -pvc: fails after a tampered edit, keeps watching, recovers when mended', { skip: !haveLatexmk, timeout: 120_000 }, async () => {
+test('hook with latexmk -pvc: fails after a tampered edit, keeps watching, recovers when mended', { skip: !haveLatexmk, timeout: 200_000 }, async () => {
   const dir = await hookedPaper();
   const child = spawn('latexmk', ['-pvc', '-view=none', '-pdf', '-interaction=nonstopmode', '-e', '$sleep_time=1; $| = 1', 'main.tex'], {
     cwd: dir,
@@ -174,7 +207,7 @@ test('hook with latexmk -pvc: fails after a tampered edit, keeps watching, recov
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
   const waitFor = async (re: RegExp, from: number, what: string): Promise<number> => {
-    const deadline = Date.now() + 40_000;
+    const deadline = Date.now() + 60_000;
     for (;;) {
       const m = re.exec(log.slice(from));
       if (m) return from + m.index + m[0].length;
@@ -184,19 +217,24 @@ test('hook with latexmk -pvc: fails after a tampered edit, keeps watching, recov
   };
   const ok = /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree[\s\S]*?=== Watching for updated files/;
   const failed = /pith-tex hook: the check failed[\s\S]*?=== Watching for updated files/;
+  // latexmk sees a change by mtime (whole seconds) and size: let a second pass before each edit.
+  const edit = async (file: string, text: string): Promise<void> => {
+    await new Promise((r) => setTimeout(r, 1100));
+    writeFileSync(file, text);
+  };
   try {
     let at = await waitFor(ok, 0, 'the first build');
-    writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+    await edit(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
     at = await waitFor(failed, at, 'the failure after a tampered \\pithnumber');
     assert.equal(child.exitCode, null, '-pvc is still running');
-    writeFileSync(path.join(dir, 'main.tex'), paperTex(BODY));
+    await edit(path.join(dir, 'main.tex'), paperTex(BODY));
     at = await waitFor(ok, at, 'recovery after mending');
     // The lock file is watched too, though TeX never reads it.
     const lock = path.join(dir, 'pith.lock.json');
     const good = readFileSync(lock, 'utf8');
-    writeFileSync(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
+    await edit(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
     at = await waitFor(failed, at, 'the failure after a tampered lock');
-    writeFileSync(lock, good);
+    await edit(lock, good);
     await waitFor(ok, at, 'recovery after mending the lock');
     assert.equal(child.exitCode, null);
   } finally {

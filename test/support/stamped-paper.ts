@@ -2,9 +2,10 @@
 // a generated pith.sty and main.tex with \usepackage{pith}\pithnumber{...}. Used by the check,
 // hook, inspect and arxiv tests (owner: check/hook/arxiv engineer).
 //
-// pith.sty: renderPithSty of src/core/sty.ts when that module exists, else tex/pith.sty with the
-// \pith@stamped@... definitions a generated copy carries, written above the package.
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+// pith.sty: renderPithSty of src/core/sty.ts (the real generated copy). stampedStyText gives the
+// bare shape (stamped definitions above tex/pith.sty) for the lean reader's tests.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { renderPithSty } from '../../src/core/sty.js';
 import os from 'node:os';
 import path from 'node:path';
 import { lockFromBundle, serializeLock } from '../../src/core/lock.js';
@@ -21,20 +22,13 @@ export function lockText(): string {
   return serializeLock(lockFromBundle(seedBundle()));
 }
 
-async function renderSty(body: string, year: string, sha: string): Promise<string> {
-  const styModule = path.join(repoRoot, 'dist', 'src', 'core', 'sty.js');
-  if (existsSync(styModule)) {
-    try {
-      const mod = (await import(styModule)) as { renderPithSty?: (...a: unknown[]) => string };
-      if (typeof mod.renderPithSty === 'function') {
-        const out = mod.renderPithSty({ body, year, number: `pith:${year}:${body}`, canonicalSha256: sha, canonical_sha256: sha, resolver: 'https://pith.science' });
-        if (typeof out === 'string' && out.includes(body)) return out;
-      }
-    } catch {
-      /* fall back below */
-    }
-  }
-  return stampedStyText(body, year, sha);
+/** The generated pith.sty exactly as `pith-tex stamp` writes it (renderPithSty of src/core/sty.ts). */
+export function renderSty(body: string, year = '2021', sha = SHA): string {
+  return renderPithSty({
+    templateText: readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8'),
+    packageSource: readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8'),
+    values: { body, year, number: `pith:${year}:${body}`, recordUrl: `https://pith.science/pith/${body}`, canonicalSha256: sha, toolVersion: '0.1.0' },
+  });
 }
 
 /** tex/pith.sty with the stamped definitions above it (the shape of a generated copy). */
@@ -64,7 +58,7 @@ export interface StampedPaper {
 export async function makeStampedPaper(prefix = 'pith-paper-'): Promise<StampedPaper> {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
-  writeFileSync(path.join(dir, 'pith.sty'), await renderSty(BODY, '2021', SHA));
+  writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
   writeFileSync(path.join(dir, 'main.tex'), paperTex());
   return { dir, main: path.join(dir, 'main.tex') };
 }
