@@ -93,6 +93,18 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/inspect.js')));
 
   program
+    .command('arxiv')
+    .description('the arXiv submission checklist (pith.sty, stamp, record id, shell-escape, paths, files, .bbl, names), then a clean compile whose PDF is inspected')
+    .argument('[main.tex]', 'the paper (default: main.tex or the only root .tex file here)')
+    .option('--arxiv-id <id>', 'the arXiv id of the paper being revised; the record must be of it')
+    .option('--pack <out.tar.gz>', 'write the upload: the files the compile read, pith.sty and the .bbl (never the lock, PDFs or aux files)')
+    .option('--engine <engine>', 'pdf (default), xe, dvips or dvipdfmx, as arXiv will compile it')
+    .option('--no-compile', 'the static items only')
+    .option('--json', 'print the checklist as JSON')
+    .addHelpText('after', '\nExit codes: 0 ready, 1 an item failed (each with a one-line fix), 2 bad input.')
+    .action(lazy(() => import('./commands/arxiv.js')));
+
+  program
     .command('resolve')
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
     .argument('<query>', '2201.05596[v2], hep-th/9901001v1, an arxiv.org abs/pdf URL, 10.48550/arXiv.ID (or doi.org URL), pith:YEAR:BODY, pith:BODY, BODY, or an 8/12/16-character prefix')

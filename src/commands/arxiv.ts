@@ -1,0 +1,209 @@
+// pith-tex arxiv [main.tex]: the arXiv submission checklist, then a compile from a clean copy
+// (latexmk, no shell-escape, -recorder) whose PDF is inspected; --pack writes the upload.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  badFileName,
+  badPath,
+  flsInputs,
+  OUTPUT_EXTS,
+  packList,
+  resolveReference,
+  scanTex,
+  type ChecklistItem,
+  type Reference,
+} from '../core/arxiv-checklist.js';
+import { stampedOfSty } from '../core/check.js';
+import { isJsonObject, parseJson } from '../core/json.js';
+import { EXIT, PithError } from '../errors.js';
+import { printJson } from '../io/output.js';
+import { copyFiles, walkFiles, writeTarGz } from '../io/pack.js';
+import { checkPaper, findPaper } from './check.js';
+
+export interface ArxivOptions {
+  json?: boolean;
+  arxivId?: string;
+  pack?: string;
+  /** --no-compile: the static items only. */
+  compile?: boolean;
+  engine?: string;
+}
+
+export interface ArxivReport {
+  report: 'pith-tex/arxiv';
+  report_version: 1;
+  paper: string;
+  ok: boolean;
+  items: ChecklistItem[];
+  pack: { file: string; files: string[] } | null;
+}
+
+function packageSource(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return readFileSync(path.join(dir, 'tex', 'pith.sty'), 'utf8');
+}
+
+export async function arxivChecklist(paperArg: string | undefined, options: ArxivOptions = {}): Promise<ArxivReport> {
+  let root: string;
+  try {
+    root = findPaper(paperArg);
+  } catch (err) {
+    throw new PithError((err as Error).message, EXIT.badInput);
+  }
+  const dir = path.dirname(root);
+  const main = path.basename(root);
+  const stem = main.replace(/\.tex$/, '');
+  const shown = path.relative(process.cwd(), root) || root;
+  const stamp = `pith-tex stamp ${shown}`;
+  const all = walkFiles(dir);
+  const files = new Set(all);
+  const items: ChecklistItem[] = [];
+  const item = (id: string, ok: boolean | null, detail: string, fix?: string): void => {
+    items.push(ok === null ? { id, status: 'n/a', detail } : ok ? { id, status: 'pass', detail } : { id, status: 'fail', detail, ...(fix ? { fix } : {}) });
+  };
+
+  // 1. pith.sty beside the root file, generated and current.
+  const sty = files.has('pith.sty') ? readFileSync(path.join(dir, 'pith.sty'), 'utf8') : null;
+  const stamped = sty === null ? null : stampedOfSty(sty);
+  if (sty === null) item('pith.sty', false, `no pith.sty beside ${main}: arXiv has only TeX Live's packages`, stamp);
+  else if (!stamped?.generatedByPithTex) item('pith.sty', false, 'pith.sty is not the copy pith-tex generates for this paper', stamp);
+  else if (stamped.edited) item('pith.sty', false, 'pith.sty was edited by hand after pith-tex generated it', stamp);
+  else if (!sty.includes(packageSource().trimEnd())) item('pith.sty', false, 'pith.sty carries an older pith package than this pith-tex', stamp);
+  else item('pith.sty', true, `pith.sty beside ${main}, generated for ${stamped.number} and current`);
+
+  // 2. The stamp checks.
+  const check = await checkPaper(root);
+  if (check.status === 'ok') item('stamp', true, `pith.lock.json, \\pithnumber and pith.sty agree on ${check.pith_number}; record and receipt verified`);
+  else if (check.status === 'nothing-stamped') item('stamp', false, `${main} is not stamped`, stamp);
+  else item('stamp', false, check.findings.map((f) => f.message).join('; '), check.findings[0]?.fix ?? stamp);
+
+  // 3. The record's arXiv id.
+  let recordId: string | null = null;
+  let recordVersion: number | null = null;
+  try {
+    const lock = parseJson(readFileSync(path.join(dir, 'pith.lock.json'), 'utf8'));
+    const src = isJsonObject(lock) && isJsonObject(lock.canonical_record) ? lock.canonical_record.source : null;
+    if (isJsonObject(src) && src.kind === 'arxiv' && typeof src.id === 'string') {
+      recordId = src.id;
+      recordVersion = typeof src.version === 'number' ? src.version : null;
+    }
+  } catch {
+    /* reported by the stamp item */
+  }
+  const vtext = recordVersion === null ? '' : `v${recordVersion}`;
+  if (recordId === null) item('arxiv-id', false, 'the lock names no arXiv record', `${stamp} --arxiv ID`);
+  else if (!options.arxivId) item('arxiv-id', null, `the record is arXiv:${recordId}${vtext}; say --arxiv-id ID to check it is the paper being revised`);
+  else {
+    const want = options.arxivId.replace(/^(?:arxiv:|https?:\/\/arxiv\.org\/abs\/)/i, '').replace(/v\d+$/, '');
+    item('arxiv-id', want === recordId, want === recordId ? `the record is arXiv:${recordId}${vtext}, the paper being revised` : `the record is arXiv:${recordId}${vtext}, not ${want}`, `${stamp} --arxiv ${want}`);
+  }
+
+  // 4-7. Read the sources: shell-escape, paths, referenced files, .bbl.
+  const refs: Reference[] = [];
+  const shell: string[] = [];
+  const graphicspath: string[] = [];
+  let usesBib = false;
+  const seen = new Set<string>();
+  const queue = [main];
+  while (queue.length > 0) {
+    const f = queue.shift() as string;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const scan = scanTex(readFileSync(path.join(dir, f), 'utf8'), f);
+    refs.push(...scan.references);
+    shell.push(...scan.shellEscape.map((s) => `${s} in ${f}`));
+    graphicspath.push(...scan.graphicspath);
+    usesBib ||= scan.usesBibtex || scan.usesBiblatex;
+    for (const r of scan.references) {
+      if (!['input', 'include', 'subfile'].includes(r.command) || badPath(r.name)) continue;
+      const res = resolveReference(r, [], files);
+      if ('found' in res && res.found.endsWith('.tex')) queue.push(res.found);
+    }
+  }
+  item('shell-escape', shell.length === 0, shell.length === 0 ? 'nothing needs shell-escape' : `needs shell-escape, which arXiv never grants: ${shell.join(', ')}`, 'replace them (minted → listings, svg → PDF figures, pythontex → precomputed output)');
+  const badPaths = refs.filter((r) => badPath(r.name) !== null);
+  item('paths', badPaths.length === 0, badPaths.length === 0 ? 'no absolute or ".." paths' : badPaths.map((r) => `\\${r.command}{${r.name}} in ${r.from} is ${badPath(r.name)}`).join('; '), 'copy the file into the paper folder and refer to it by a relative path');
+  const problems: string[] = [];
+  const referenced = new Set<string>();
+  for (const r of refs) {
+    if (badPath(r.name) || r.command === 'bibliography' || r.command === 'includeonly') continue;
+    const res = resolveReference(r, graphicspath, files);
+    if ('found' in res) referenced.add(res.found);
+    else if ('caseOnly' in res) problems.push(`\\${r.command}{${r.name}} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);
+    else problems.push(`\\${r.command}{${r.name}} in ${r.from}: no such file`);
+  }
+  item('files', problems.length === 0, problems.length === 0 ? `all ${referenced.size} referenced files exist with the exact case` : problems.join('; '), 'rename the file or fix the reference so that the names match exactly');
+  const bbl = `${stem}.bbl`;
+  if (!usesBib) item('bbl', null, 'no BibTeX or biblatex bibliography');
+  else item('bbl', files.has(bbl), files.has(bbl) ? `${bbl} is present (arXiv runs neither BibTeX nor biber)` : `the paper uses a bibliography but ${bbl} is missing; arXiv runs neither BibTeX nor biber`, `latexmk -pdf ${main} in the folder, then upload ${bbl}`);
+
+  // 8. File names arXiv rejects, among what would be uploaded.
+  const upload = new Set<string>([main, ...referenced, ...(files.has('pith.sty') ? ['pith.sty'] : []), ...(files.has(bbl) ? [bbl] : [])]);
+
+  // 9. The compile from a clean copy, and its PDF.
+  let packed: ArxivReport['pack'] = null;
+  if (options.compile === false) {
+    item('compile', null, 'skipped (--no-compile)');
+  } else {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-'));
+    try {
+      // Like arXiv: no lock, no hidden files, no outputs, and no .bib (arXiv runs no BibTeX, so the
+      // compile must live on the uploaded .bbl).
+      const clean = all.filter((f) => f !== 'pith.lock.json' && !f.endsWith('.bib') && !f.split('/').some((s) => s.startsWith('.')) && !OUTPUT_EXTS.some((e) => f.endsWith(e) && !(e === '.pdf' && f !== `${stem}.pdf`)));
+      copyFiles(dir, tmp, clean);
+      const { compile } = await import('../io/tex.js');
+      const engine = (options.engine ?? 'pdf') as 'pdf' | 'xe' | 'lua' | 'dvipdfmx' | 'dvips';
+      const result = await compile({ dir: tmp, main, engine });
+      if (!result.ok) {
+        const err = /^(?:! |.*:\d+: ).*$/m.exec(result.log)?.[0] ?? `latexmk exited ${result.exitCode}`;
+        item('compile', false, `the clean copy does not compile without shell-escape: ${err}`, `fix the error, then run pith-tex arxiv ${shown} again`);
+      } else {
+        item('compile', true, `a clean copy compiles with latexmk (${engine}, no shell-escape)`);
+        const { inspectPdf } = await import('./inspect.js');
+        try {
+          const report = await inspectPdf(result.pdfPath, { lock: path.join(dir, 'pith.lock.json'), offline: true });
+          const failed = report.checks.filter((c) => c.status === 'fail');
+          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against pith.lock.json` : `its PDF does not verify: ${failed.map((c) => `${c.id}: ${c.detail}`).join('; ')}`, stamp);
+        } catch (err) {
+          item('pdf', false, `its PDF: ${(err as Error).message}`, stamp);
+        }
+        const fls = path.join(tmp, `${stem}.fls`);
+        if (existsSync(fls)) {
+          const list = packList(flsInputs(readFileSync(fls, 'utf8'), tmp), main, files);
+          for (const f of list) upload.add(f);
+          if (options.pack) {
+            writeTarGz(options.pack, dir, list);
+            packed = { file: options.pack, files: list };
+          }
+        } else if (options.pack) {
+          item('pack', false, `no ${stem}.fls from the compile: cannot tell which files it read`, 'run with latexmk 4.x (it records with -recorder)');
+        }
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  const badNames = [...upload].map((f) => [f, badFileName(f)] as const).filter(([, why]) => why !== null);
+  item('file-names', badNames.length === 0, badNames.length === 0 ? `all ${upload.size} uploaded file names are plain ASCII without spaces` : badNames.map(([f, why]) => `${f}: ${why}`).join('; '), 'rename the files (ASCII letters, digits, - _ . /) and update the references');
+  if (options.pack && options.compile === false) item('pack', false, '--pack needs the compile (it packs what the compile read)', 'drop --no-compile');
+
+  return { report: 'pith-tex/arxiv', report_version: 1, paper: shown, ok: items.every((i) => i.status !== 'fail'), items, pack: packed };
+}
+
+export async function run(paper: string | undefined, options: ArxivOptions = {}): Promise<number> {
+  const report = await arxivChecklist(paper, options);
+  if (options.json) printJson(report);
+  else {
+    const lines = report.items.map((i) => {
+      const mark = i.status === 'pass' ? '✓' : i.status === 'fail' ? '✗' : '–';
+      return `${mark} ${i.id}: ${i.detail}${i.status === 'fail' && i.fix ? `\n    fix: ${i.fix}` : ''}`;
+    });
+    if (report.pack) lines.push(`packed ${report.pack.files.length} files into ${report.pack.file}: ${report.pack.files.join(', ')}`);
+    lines.push(report.ok ? `ready for arXiv: ${report.paper}` : `not ready for arXiv: ${report.items.filter((i) => i.status === 'fail').length} item(s) to fix`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return report.ok ? EXIT.ok : EXIT.checkFailed;
+}

@@ -1,0 +1,175 @@
+// The arXiv submission checklist: the static items, as pure functions over the paper's texts and
+// the folder's file list. (The compile from a clean copy and the packing are in
+// src/commands/arxiv.ts and src/io/pack.ts.)
+//
+// Reading TeX: `maskTex` (src/core/tex-edit.ts) blanks comments, \iffalse branches, verbatim-like
+// environments and \verb; before masking, a `%` inside \url{...} / \href{...} is protected, since
+// there it is a character, not a comment.
+import { maskTex } from './tex-edit.js';
+
+export type ItemStatus = 'pass' | 'fail' | 'n/a';
+
+export interface ChecklistItem {
+  id: string;
+  status: ItemStatus;
+  detail: string;
+  /** One line: how to fix a failed item. */
+  fix?: string;
+}
+
+export interface Reference {
+  command: 'input' | 'include' | 'includegraphics' | 'bibliography' | 'addbibresource' | 'includeonly' | 'subfile';
+  /** As written. */
+  name: string;
+  /** The file that refers to it (relative to the root folder). */
+  from: string;
+}
+
+/** Packages that need shell-escape (arXiv never grants it). */
+export const SHELL_ESCAPE_PACKAGES = ['minted', 'svg', 'pythontex', 'shellesc', 'gnuplottex', 'sagetex', 'bashful', 'pyluatex', 'auto-pst-pdf', 'pstool'];
+
+/** Protect `%` inside \url{...} and \href{...}: replaced by a non-comment character, same length. */
+export function protectUrls(text: string): string {
+  return text.replace(/\\(url|href|path)\s*\{([^{}\n]*)\}/g, (all: string) => all.replace(/%/g, '#'));
+}
+
+/** The code of a TeX text: comments, \iffalse, verbatim and \verb blanked (same length). */
+export const texCode = (text: string): string => maskTex(protectUrls(text));
+
+const ARG = '\\s*(?:\\[[^\\]]*\\]\\s*)*\\{([^{}]*)\\}';
+
+export interface TexScan {
+  references: Reference[];
+  graphicspath: string[];
+  packages: string[];
+  shellEscape: string[];
+  usesBibtex: boolean;
+  usesBiblatex: boolean;
+}
+
+export function scanTex(text: string, from: string): TexScan {
+  const code = texCode(text);
+  const references: Reference[] = [];
+  const add = (command: Reference['command'], raw: string): void => {
+    for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) references.push({ command, name, from });
+  };
+  for (const m of code.matchAll(/\\(input|include|subfile)(?![a-zA-Z])(?:\s*\{([^{}]*)\}|\s+([^\s{}%\\]+))/g)) {
+    add(m[1] as Reference['command'], (m[2] ?? m[3] ?? '') as string);
+  }
+  for (const m of code.matchAll(new RegExp(`\\\\includegraphics\\*?${ARG}`, 'g'))) add('includegraphics', m[1] as string);
+  for (const m of code.matchAll(new RegExp(`\\\\bibliography(?![a-zA-Z])${ARG}`, 'g'))) add('bibliography', m[1] as string);
+  for (const m of code.matchAll(new RegExp(`\\\\addbibresource${ARG}`, 'g'))) add('addbibresource', m[1] as string);
+  const graphicspath: string[] = [];
+  for (const m of code.matchAll(/\\graphicspath\s*\{((?:\s*\{[^{}]*\})*)\s*\}/g)) {
+    for (const d of (m[1] as string).matchAll(/\{([^{}]*)\}/g)) graphicspath.push(d[1] as string);
+  }
+  const packages: string[] = [];
+  for (const m of code.matchAll(/\\(?:usepackage|RequirePackage)\s*(?:\[[^\]]*\]\s*)?\{([^{}]*)\}/g)) {
+    packages.push(...(m[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  }
+  const shellEscape = packages.filter((p) => SHELL_ESCAPE_PACKAGES.includes(p)).map((p) => `\\usepackage{${p}}`);
+  if (/\\(?:immediate\s*)?\\write\s*18|\\ShellEscape(?![a-zA-Z])/.test(code)) shellEscape.push('\\write18');
+  return {
+    references,
+    graphicspath,
+    packages,
+    shellEscape,
+    usesBibtex: /\\bibliography(?![a-zA-Z])\s*\{/.test(code),
+    usesBiblatex: packages.includes('biblatex') || /\\addbibresource/.test(code),
+  };
+}
+
+/** Absolute paths and `..` segments: arXiv unpacks into one folder and refuses both. */
+export function badPath(name: string): string | null {
+  if (/^(?:\/|~|[A-Za-z]:[\\/]|\\\\)/.test(name)) return 'an absolute path';
+  if (name.split(/[\\/]/).includes('..')) return 'a ".." path outside the folder';
+  return null;
+}
+
+/** A file name arXiv rejects (spaces, non-ASCII, hidden, absolute), or null. */
+export function badFileName(rel: string): string | null {
+  if (rel.startsWith('/')) return 'an absolute path';
+  if (/\s/.test(rel)) return 'a space in the name';
+  if (/[^\x21-\x7e]/.test(rel)) return 'a non-ASCII character in the name';
+  if (rel.split('/').some((seg) => seg.startsWith('.'))) return 'a hidden file (name starts with ".")';
+  if (/[&*?"'<>|`$;]/.test(rel)) return 'a shell special character in the name';
+  return null;
+}
+
+const GRAPHICS_EXTS = ['.pdf', '.png', '.jpg', '.jpeg', '.mps', '.jbig2', '.jb2', '.PDF', '.PNG', '.JPG', '.JPEG', '.JBIG2', '.JB2', '.eps'];
+
+const normal = (p: string): string => p.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '').replace(/\/\.\//g, '/');
+
+/** The names TeX would try for a reference, in its order (relative to the root folder). */
+export function candidatesFor(ref: Reference, graphicspath: readonly string[]): string[] {
+  const n = normal(ref.name);
+  const hasExt = /\.[A-Za-z0-9]+$/.test(n.split('/').pop() ?? '');
+  switch (ref.command) {
+    case 'input':
+    case 'subfile':
+      return hasExt && n.endsWith('.tex') ? [n] : [`${n}.tex`, n];
+    case 'include':
+      return [`${n}.tex`];
+    case 'includegraphics': {
+      const dirs = ['', ...graphicspath.map((d) => normal(d.endsWith('/') ? d : `${d}/`))];
+      const exts = hasExt ? [''] : GRAPHICS_EXTS;
+      return dirs.flatMap((d) => exts.map((e) => `${d}${n}${e}`));
+    }
+    case 'bibliography':
+      return [n.endsWith('.bib') ? n : `${n}.bib`];
+    default:
+      return [n];
+  }
+}
+
+export type Resolution = { found: string } | { caseOnly: string } | { missing: true };
+
+/** Find a reference among the folder's files, exact case first; report a case-only match. */
+export function resolveReference(ref: Reference, graphicspath: readonly string[], files: ReadonlySet<string>): Resolution {
+  const cands = candidatesFor(ref, graphicspath);
+  for (const c of cands) if (files.has(c)) return { found: c };
+  const lower = new Map([...files].map((f) => [f.toLowerCase(), f]));
+  for (const c of cands) {
+    const hit = lower.get(c.toLowerCase());
+    if (hit) return { caseOnly: hit };
+  }
+  return { missing: true };
+}
+
+/** The files a latexmk `-recorder` .fls says were read, relative to `dir`, without TeX's own. */
+export function flsInputs(fls: string, dir: string): string[] {
+  let pwd = dir;
+  const out = new Set<string>();
+  for (const line of fls.split(/\r?\n/)) {
+    if (line.startsWith('PWD ')) pwd = line.slice(4);
+    if (!line.startsWith('INPUT ')) continue;
+    let f = line.slice(6);
+    if (f.startsWith('/')) {
+      const base = pwd.endsWith('/') ? pwd : `${pwd}/`;
+      if (!f.startsWith(base)) continue; // TeX Live's own files, fonts, the format
+      f = f.slice(base.length);
+    }
+    f = normal(f);
+    if (f === '' || f.startsWith('../')) continue;
+    out.add(f);
+  }
+  return [...out];
+}
+
+/** Files a compile writes that never belong in an upload. */
+export const OUTPUT_EXTS = ['.aux', '.log', '.out', '.toc', '.lof', '.lot', '.fls', '.fdb_latexmk', '.synctex.gz', '.bcf', '.run.xml', '.blg', '.nav', '.snm', '.vrb', '.pdf', '.dvi', '.xdv', '.ps', '.idx', '.ilg', '.glo', '.ist', '.brf', '.thm', '.loa'];
+
+/** The upload: what the compile read, plus pith.sty and the .bbl; never the lock, PDFs or aux files. */
+export function packList(read: readonly string[], main: string, present: ReadonlySet<string>): string[] {
+  const stem = main.replace(/\.tex$/, '');
+  const keep = new Set<string>();
+  for (const f of read) {
+    if (f === 'pith.lock.json') continue;
+    // A .pdf figure is an input; the paper's own PDF is not.
+    if (f === `${stem}.pdf`) continue;
+    if (f.endsWith('.pdf') ? false : OUTPUT_EXTS.some((e) => f.endsWith(e))) continue;
+    if (present.has(f)) keep.add(f);
+  }
+  for (const f of [main, 'pith.sty', `${stem}.bbl`]) if (present.has(f)) keep.add(f);
+  return [...keep].sort();
+}

@@ -1,0 +1,133 @@
+// pith-tex arxiv: a clean paper passes every item and packs an upload that compiles and inspects
+// as verified; papers built to break each item fail that item.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { badFileName, badPath, flsInputs, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
+import { cliPath, fixture, repoRoot } from './helpers.js';
+import { lockText, renderSty, OTHER_BODY, BODY } from './support/stamped-paper.js';
+
+function cleanPaper(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-paper-'));
+  cpSync(fixture('arxiv', 'clean'), dir, { recursive: true });
+  writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
+  writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
+  return dir;
+}
+
+function arxiv(dir: string, args: string[] = []) {
+  const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json', ...args], { encoding: 'utf8', timeout: 180_000 });
+  let report: { ok: boolean; items: { id: string; status: string; detail: string; fix?: string }[]; pack: { files: string[] } | null } | null = null;
+  try {
+    report = JSON.parse(r.stdout);
+  } catch {
+    /* asserted by the caller */
+  }
+  return { code: r.status, report, err: r.stderr, out: r.stdout };
+}
+
+const failing = (r: ReturnType<typeof arxiv>): string[] => (r.report?.items ?? []).filter((i) => i.status === 'fail').map((i) => i.id);
+
+test('scanTex: % in \\url is not a comment, comments and verbatim are skipped, graphicspath read', () => {
+  const text = readFileSync(fixture('arxiv', 'clean', 'main.tex'), 'utf8');
+  const scan = scanTex(text, 'main.tex');
+  assert.deepEqual(scan.references.map((r) => r.name), ['sections/intro', 'plot', 'refs']);
+  assert.deepEqual(scan.graphicspath, ['figs/']);
+  assert.equal(scan.usesBibtex, true);
+  assert.equal(protectUrls('\\url{a%b} % c'), '\\url{a#b} % c');
+  assert.deepEqual(scanTex('\\url{x%y}\\input{a}', 'm').references.map((r) => r.name), ['a']);
+  assert.deepEqual(scanTex('\\usepackage[cache=false]{minted}\\immediate\\write18{ls}', 'm').shellEscape, ['\\usepackage{minted}', '\\write18']);
+  const files = new Set(['figs/Plot.PNG', 'figs/plot.png', 'a.tex']);
+  assert.deepEqual(resolveReference({ command: 'includegraphics', name: 'plot', from: 'm' }, ['figs/'], files), { found: 'figs/plot.png' });
+  assert.deepEqual(resolveReference({ command: 'input', name: 'A', from: 'm' }, [], files), { caseOnly: 'a.tex' });
+  assert.equal(badPath('/etc/x'), 'an absolute path');
+  assert.equal(badPath('../x'), 'a ".." path outside the folder');
+  assert.equal(badPath('figs/x'), null);
+  assert.match(badFileName('my fig.png')!, /space/);
+  assert.match(badFileName('.hidden')!, /hidden/);
+  assert.match(badFileName('figür.png')!, /non-ASCII/);
+  assert.deepEqual(flsInputs('PWD /t/x\nINPUT /usr/share/texlive/a.sty\nINPUT ./main.tex\nINPUT /t/x/figs/p.png\nINPUT ./figs//q.png\nINPUT main.aux\n', '/t/x'), ['main.tex', 'figs/p.png', 'figs/q.png', 'main.aux']);
+  assert.deepEqual(packList(['main.tex', 'main.aux', 'main.pdf', 'figs/p.pdf', 'pith.lock.json', 'x.log'], 'main.tex', new Set(['main.tex', 'main.aux', 'main.pdf', 'figs/p.pdf', 'pith.lock.json', 'pith.sty', 'main.bbl'])), ['figs/p.pdf', 'main.bbl', 'main.tex', 'pith.sty']);
+});
+
+test('arxiv: a clean paper passes every item; the packed upload compiles and its PDF inspects as verified', async () => {
+  const dir = cleanPaper();
+  const unpack = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-unpack-'));
+  try {
+    const out = path.join(dir, 'upload.tar.gz');
+    const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.deepEqual(failing(r), []);
+    assert.deepEqual(r.report!.items.map((i) => i.id), ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'compile', 'pdf', 'file-names']);
+    assert.ok(r.report!.items.every((i) => i.status === 'pass'));
+    assert.deepEqual(r.report!.pack!.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
+    const t = spawnSync('tar', ['xzf', out, '-C', unpack], { encoding: 'utf8' });
+    assert.equal(t.status, 0, t.stderr);
+    const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    assert.ok(!listed.some((f) => /lock|\.pdf$|\.aux$|\.log$/.test(f)), listed.join(' '));
+    const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: unpack, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(b.status, 0, b.stdout);
+    const i = spawnSync(process.execPath, [cliPath, 'inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')], { encoding: 'utf8' });
+    assert.equal(i.status, 0, i.stdout + i.stderr);
+    assert.match(i.stdout, /verified/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(unpack, { recursive: true, force: true });
+  }
+});
+
+const edit = (dir: string, f: (t: string) => string): void => {
+  const file = path.join(dir, 'main.tex');
+  writeFileSync(file, f(readFileSync(file, 'utf8')));
+};
+const before = (marker: string, add: string) => (t: string) => t.replace(marker, `${add}\n${marker}`);
+
+const breakers: [string, (dir: string) => void, string[], string[]?][] = [
+  ['no pith.sty', (d) => rmSync(path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
+  ['the plain package, not the generated copy', (d) => copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
+  ['a hand-edited pith.sty', (d) => writeFileSync(path.join(d, 'pith.sty'), renderSty(BODY).replace('\\ProvidesPackage', '%x\n\\ProvidesPackage')), ['pith.sty', 'stamp']],
+  ['a tampered \\pithnumber', (d) => edit(d, (t) => t.replace(BODY, OTHER_BODY)), ['stamp']],
+  ['another arXiv id', () => {}, ['arxiv-id'], ['--arxiv-id', '2201.05596v2']],
+  ['minted', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{minted}')), ['shell-escape']],
+  ['\\write18', (d) => edit(d, before('\\end{document}', '\\immediate\\write18{ls}')), ['shell-escape']],
+  ['an absolute \\input', (d) => edit(d, before('\\end{document}', '\\input{/etc/hostname}')), ['paths']],
+  ['a .. \\includegraphics', (d) => edit(d, before('\\end{document}', '\\includegraphics{../plot}')), ['paths']],
+  ['a figure in the wrong case', (d) => edit(d, (t) => t.replace('{plot}', '{Plot}')), ['files']],
+  ['a missing \\input', (d) => edit(d, before('\\end{document}', '\\input{sections/missing}')), ['files']],
+  ['no .bbl', (d) => rmSync(path.join(d, 'main.bbl')), ['bbl']],
+  ['a file name with a space', (d) => {
+    renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'my plot.png'));
+    edit(d, (t) => t.replace('{plot}', '{my plot}'));
+  }, ['file-names']],
+];
+
+for (const [name, breakIt, expected, extra] of breakers) {
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, () => {
+    const dir = cleanPaper();
+    try {
+      breakIt(dir);
+      const r = arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
+      for (const i of r.report!.items.filter((x) => x.status === 'fail')) assert.ok(i.fix && !i.fix.includes('\n'), `${i.id} has a one-line fix`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('arxiv: a paper that does not compile from a clean copy fails the compile item', () => {
+  const dir = cleanPaper();
+  try {
+    edit(dir, before('\\end{document}', '\\undefinedcommandhere'));
+    const r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    assert.equal(r.code, 1);
+    assert.deepEqual(failing(r), ['compile']);
+    assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /Undefined control sequence/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
