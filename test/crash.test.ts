@@ -5,15 +5,18 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cliPath, repoRoot } from './helpers.js';
 import { writeOtherBundle } from './support/stamp-bundles.js';
+import { unstampText } from '../src/core/tex-edit.js';
 
 const EXAMPLE = path.join(repoRoot, 'examples', 'moe-paper');
 const BUNDLE = path.join(EXAMPLE, '2109.10465v1.bundle.json');
 const FILES = ['pith.sty', 'pith.lock.json', 'main.tex'] as const;
+/** The example before a first stamp (the committed main.tex is stamped). */
+const UNSTAMPED = unstampText(readFileSync(path.join(EXAMPLE, 'main.tex'), 'utf8'));
 const LABEL = { 'pith.sty': 'sty', 'pith.lock.json': 'lock', 'main.tex': 'paper' } as const;
 const STEPS = ['temp-written', 'temp-synced', 'renamed'] as const;
 
@@ -74,14 +77,14 @@ function scenario(name: string, prepare: (dir: string) => void, args: (dir: stri
 
 scenario(
   'first stamp',
-  (dir) => copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'main.tex')),
+  (dir) => writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED),
   () => ['stamp', '--bundle', BUNDLE],
 );
 
 scenario(
   're-stamp with another record',
   (dir) => {
-    copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'main.tex'));
+    writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED);
     const r = pith(dir, ['stamp', '--bundle', BUNDLE]);
     assert.equal(r.status, 0, r.stderr);
     writeOtherBundle(dir);

@@ -9,6 +9,7 @@ import { cliPath, repoRoot } from './helpers.js';
 import { SEED_BODY, SEED_NUMBER, writeOtherBundle } from './support/stamp-bundles.js';
 import { compile, pdfInfoCustom } from '../src/io/tex.js';
 import { renderPithSty } from '../src/core/sty.js';
+import { unstampText } from '../src/core/tex-edit.js';
 import { json, startServer } from './support/http-server.js';
 
 const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
@@ -38,10 +39,16 @@ function pithAsync(cwd: string, args: string[], env: Record<string, string> = {}
   });
 }
 
-/** A fresh copy of the example paper in a temporary folder. */
+/**
+ * The example as an author has it before a first stamp: the committed main.tex is stamped (so
+ * `npm run example` leaves git clean); removing the stamp's two lines gives the unstamped paper.
+ */
+const UNSTAMPED = unstampText(readFileSync(path.join(EXAMPLE, 'main.tex'), 'utf8'));
+
+/** A fresh, unstamped copy of the example paper in a temporary folder. */
 function paperDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'pith-stamp-'));
-  copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'main.tex'));
+  writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED);
   return dir;
 }
 
@@ -346,7 +353,7 @@ test('the paper\'s \\pithnumber and pith.lock.json name different records: exit 
 test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refused; a read-only folder with nothing to do is fine', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pith-link-'));
   mkdirSync(path.join(dir, 'src'));
-  copyFileSync(path.join(EXAMPLE, 'main.tex'), path.join(dir, 'src', 'real.tex'));
+  writeFileSync(path.join(dir, 'src', 'real.tex'), UNSTAMPED);
   symlinkSync(path.join('src', 'real.tex'), path.join(dir, 'main.tex'));
   const r = pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
   assert.equal(r.code, 0, r.stderr);
@@ -370,5 +377,24 @@ test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refus
     assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n`);
   } finally {
     chmodSync(ro, 0o755);
+  }
+});
+
+test('the committed example is exactly what a stamp writes: stamping it (as `npm run example` does) changes no byte', () => {
+  const committed = readFileSync(path.join(EXAMPLE, 'main.tex'));
+  const dir = paperDir();
+  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.deepEqual(readFileSync(path.join(dir, 'main.tex')), committed, 'stamp(unstamped example) = committed main.tex');
+  // The same command as `npm run example`, on a copy of the committed folder.
+  const copy = mkdtempSync(path.join(tmpdir(), 'pith-example-'));
+  for (const f of ['main.tex', '2109.10465v1.bundle.json', '.gitignore']) copyFileSync(path.join(EXAMPLE, f), path.join(copy, f));
+  const r = pith(copy, ['stamp', 'main.tex', '--bundle', '2109.10465v1.bundle.json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${''}main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n`);
+  assert.deepEqual(readFileSync(path.join(copy, 'main.tex')), committed);
+  // Everything it wrote is git-ignored by the example's .gitignore.
+  const ignore = readFileSync(path.join(EXAMPLE, '.gitignore'), 'utf8').split('\n');
+  for (const f of readdirSync(copy).filter((f) => !['main.tex', '2109.10465v1.bundle.json', '.gitignore'].includes(f))) {
+    assert.ok(ignore.includes(f), `${f} is ignored`);
   }
 });
