@@ -253,3 +253,18 @@ test.after(() => {
   rmSync(binDir, { recursive: true, force: true });
   rmSync(noNodeDir, { recursive: true, force: true });
 });
+
+test("the hook's Perl canonical JSON (JSON::PP canonical, UTF-8) equals canonicalJson on tricky strings", async () => {
+  const { canonicalJson, parseJson } = await import('../src/core/json.js');
+  const values = [
+    { b: 1, a: [true, false, null], 'é': 'x', 'Z': { y: '\u0001\u001f"\\/\n\t\b\f\r' } },
+    { 'ключ': 'значение', '\u{1F600}': 'emoji \u2028 \u007f', a: -12, aa: 0 },
+    { 'b': 'x', 'B': 'y', '_': '', 'ä': 'ä', 'z': 'ﬀ' },
+  ];
+  for (const v of values) {
+    const json = JSON.stringify(v);
+    const r = spawnSync('perl', ['-MJSON::PP', '-e', 'local $/; my $j = <STDIN>; print JSON::PP->new->utf8->canonical->allow_nonref->encode(JSON::PP->new->utf8->decode($j));'], { input: json, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, canonicalJson(parseJson(json)), json);
+  }
+});
