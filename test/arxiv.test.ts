@@ -131,3 +131,120 @@ test('arxiv: a paper that does not compile from a clean copy fails the compile i
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// ---------------------------------------------------------------- more items, each broken alone
+
+const staticRun = (dir: string) => arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
+
+const moreBreakers: [string, (dir: string) => void, string[]][] = [
+  ['svg', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{svg}')), ['shell-escape']],
+  ['pythontex', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{pythontex}')), ['shell-escape']],
+  ['shellesc', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{shellesc}')), ['shell-escape']],
+  ['a missing \\include', (d) => edit(d, before('\\end{document}', '\\include{chapters/two}')), ['files']],
+  ['an absolute \\bibliography', (d) => edit(d, (t) => t.replace('\\bibliography{refs}', '\\bibliography{/home/me/refs}')), ['paths']],
+  ['biblatex without its .bbl', (d) => {
+    rmSync(path.join(d, 'main.bbl'));
+    edit(d, (t) => t.replace('\\bibliographystyle{plain}\n\\bibliography{refs}', '\\printbibliography').replace('\\usepackage{pith}', '\\usepackage{biblatex}\\addbibresource{refs.bib}\n\\usepackage{pith}'));
+  }, ['bbl']],
+  ['a .bbl named after another file', (d) => renameSync(path.join(d, 'main.bbl'), path.join(d, 'paper.bbl')), ['bbl']],
+  ['a hidden file in the upload', (d) => {
+    writeFileSync(path.join(d, '.macros.tex'), '% macros\n');
+    edit(d, before('\\begin{document}', '\\input{.macros}'));
+  }, ['file-names']],
+  ['a non-ASCII file name', (d) => {
+    renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'plöt.png'));
+    edit(d, (t) => t.replace('{plot}', '{plöt}'));
+  }, ['file-names']],
+  ['a wrong-case \\input inside an \\input file', (d) => {
+    writeFileSync(path.join(d, 'sections', 'Two.tex'), 'Two.\n');
+    writeFileSync(path.join(d, 'sections', 'intro.tex'), 'Intro.\n\\input{sections/two}\n');
+  }, ['files']],
+];
+
+for (const [name, breakIt, expected] of moreBreakers) {
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, () => {
+    const dir = cleanPaper();
+    try {
+      breakIt(dir);
+      const r = staticRun(dir);
+      assert.equal(r.code, 1, r.out + r.err);
+      assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', () => {
+  const dir = cleanPaper();
+  try {
+    writeFileSync(path.join(dir, 'img.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
+    cpSync(path.join(dir, 'figs'), path.join(dir, 'img2'), { recursive: true });
+    renameSync(path.join(dir, 'img2', 'plot.png'), path.join(dir, 'img2', 'other.png'));
+    edit(dir, (t) =>
+      t
+        .replace('\\graphicspath{{figs/}}', '\\graphicspath{{figs/}{img2/}}\n\\newcommand{\\fig}[1]{\\includegraphics[width=1cm]{#1}}\n\\usepackage{comment}')
+        .replace(
+          '\\end{document}',
+          [
+            '\\includegraphics{other}\\includegraphics{img.png}\\fig{plot}',
+            '\\url{http://x.org/a%20b}\\input{sections/intro}',
+            '\\href{http://x.org/%7Eme}{me} \\includegraphics{img}',
+            '\\begin{comment}\n\\input{in-comment-env}\n\\end{comment}',
+            '\\begin{verbatim}\n\\usepackage{minted} \\input{/abs/path} \\write18{x}\n\\end{verbatim}',
+            '% \\usepackage{minted} \\input{../up}',
+            '\\IfFileExists{\\jobname.extra}{\\input{\\jobname.extra}}{}',
+            '\\end{document}',
+          ].join('\n'),
+        ),
+    );
+    const r = staticRun(dir);
+    assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
+    assert.deepEqual(failing(r), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', () => {
+  const dir = cleanPaper();
+  try {
+    // Stray files and a hooked .latexmkrc: none of them is read by the compile, none is packed.
+    writeFileSync(path.join(dir, 'notes.txt'), 'private\n');
+    writeFileSync(path.join(dir, 'figs', 'unused.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
+    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'install', dir], { encoding: 'utf8' }).status, 0);
+    writeFileSync(path.join(dir, 'main.aux'), '\\relax\n');
+    writeFileSync(path.join(dir, 'main.pdf'), '%PDF-1.5 stale\n');
+    const out = path.join(dir, 'up.tar.gz');
+    let r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
+    const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+    assert.deepEqual(listed, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
+
+    edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage[metadata=false]{pith}'));
+    r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.deepEqual(failing(r), ['pdf']);
+    assert.match(r.report!.items.find((i) => i.id === 'pdf')!.detail, /no Pith metadata/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', () => {
+  const dir = cleanPaper();
+  try {
+    edit(dir, before('\\usepackage{pith}', '\\usepackage{minted}'));
+    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--no-compile'], { encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.ok(lines.some((l) => /^✓ pith\.sty:/.test(l)));
+    const bad = lines.findIndex((l) => /^✗ shell-escape:/.test(l));
+    assert.ok(bad >= 0, r.stdout);
+    assert.match(lines[bad + 1]!, /^ {4}fix: /);
+    assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗')).length);
+    assert.equal(spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'nope.tex')], { encoding: 'utf8' }).status, 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -8,6 +8,7 @@ import {
   badFileName,
   badPath,
   flsInputs,
+  isMacroName,
   OUTPUT_EXTS,
   packList,
   resolveReference,
@@ -129,7 +130,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   const problems: string[] = [];
   const referenced = new Set<string>();
   for (const r of refs) {
-    if (badPath(r.name) || r.command === 'bibliography' || r.command === 'includeonly') continue;
+    if (badPath(r.name) || isMacroName(r.name) || r.command === 'bibliography' || r.command === 'includeonly') continue;
     const res = resolveReference(r, graphicspath, files);
     if ('found' in res) referenced.add(res.found);
     else if ('caseOnly' in res) problems.push(`\\${r.command}{${r.name}} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);

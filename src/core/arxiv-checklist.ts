@@ -51,7 +51,11 @@ export function scanTex(text: string, from: string): TexScan {
   const code = texCode(text);
   const references: Reference[] = [];
   const add = (command: Reference['command'], raw: string): void => {
-    for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) references.push({ command, name, from });
+    for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+      // `#1` is a macro's parameter (\newcommand{\fig}[1]{\includegraphics{#1}}), not a file.
+      if (name.includes('#')) continue;
+      references.push({ command, name, from });
+    }
   };
   for (const m of code.matchAll(/\\(input|include|subfile)(?![a-zA-Z])(?:\s*\{([^{}]*)\}|\s+([^\s{}%\\]+))/g)) {
     add(m[1] as Reference['command'], (m[2] ?? m[3] ?? '') as string);
@@ -123,6 +127,9 @@ export function candidatesFor(ref: Reference, graphicspath: readonly string[]): 
 }
 
 export type Resolution = { found: string } | { caseOnly: string } | { missing: true };
+
+/** A name built by a macro (\input{\jobname-supp}): TeX alone knows it; the compile checks it. */
+export const isMacroName = (name: string): boolean => name.includes('\\');
 
 /** Find a reference among the folder's files, exact case first; report a case-only match. */
 export function resolveReference(ref: Reference, graphicspath: readonly string[], files: ReadonlySet<string>): Resolution {
