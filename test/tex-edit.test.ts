@@ -250,3 +250,97 @@ test('property: for 2,000 random preambles, stamping twice = once, unstamping gi
     assert.equal(other, once.text.replace(`\\pithnumber{${B}}`, `\\pithnumber{${B2}}`), `seed ${seed}: only the number changes`);
   }
 });
+
+// ---------------------------------------------------------------------------------------------
+// Review additions: non-conditional \if... macros, the author's pith:BODY form, one-line
+// preambles, and the dry-run diff applied back.
+
+test('\\ifthenelse and etoolbox tests are not conditionals: packages after them are still anchors; inside \\iffalse they do not nest', () => {
+  const src = doc('\\usepackage{ifthen,etoolbox}\n\\ifthenelse{\\boolean{x}}{a}{b}\n\\ifdef{\\foo}{}{}\n\\ifstrequal{a}{b}{}{}\n\\usepackage{b}');
+  assert.equal(stamp(src), doc(`\\usepackage{ifthen,etoolbox}\n\\ifthenelse{\\boolean{x}}{a}{b}\n\\ifdef{\\foo}{}{}\n\\ifstrequal{a}{b}{}{}\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
+  const skipped = doc(`\\iffalse\n\\ifthenelse{x}{y}{z}\n\\usepackage{pith}\n\\fi\n\\usepackage{b}`);
+  assert.equal(analyzeTex(skipped).pithPackage, null, 'the \\fi closes the \\iffalse');
+  assert.equal(stamp(skipped), doc(`\\iffalse\n\\ifthenelse{x}{y}{z}\n\\usepackage{pith}\n\\fi\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
+  // Real conditionals still count: \ifdefined, \ifcsname, \ifnum, \ifx, \ifpdf.
+  const real = doc('\\usepackage{a}\n\\ifdefined\\x\n\\usepackage{b}\n\\fi\n\\ifcsname y\\endcsname\\usepackage{c}\\fi');
+  assert.equal(stamp(real), doc(`\\usepackage{a}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\ifdefined\\x\n\\usepackage{b}\n\\fi\n\\ifcsname y\\endcsname\\usepackage{c}\\fi`));
+});
+
+test('the author\'s form is kept for a new record: BODY, pith:BODY, pith:YEAR:BODY', () => {
+  for (const [was, now] of [
+    [B2, B],
+    [`pith:${B2}`, `pith:${B}`],
+    [`PITH:2022:${B2}`, `pith:2021:${B}`],
+  ] as const) {
+    const src = doc(`\\usepackage{pith}\n\\pithnumber{${was}}`);
+    assert.equal(stamp(src, B, { year: '2021' }), src.replace(was, now), was);
+  }
+});
+
+test('one-line preambles: the stamp never goes before \\documentclass nor after \\begin{document}', () => {
+  const a = '\\documentclass{article}\\usepackage{hyperref}\n\\begin{document}\nx\n\\end{document}\n';
+  assert.equal(stamp(a), `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\usepackage{hyperref}\n\\begin{document}\nx\n\\end{document}\n`);
+  const b = '\\documentclass{article}\n\\usepackage{x}\\begin{document}x\\end{document}';
+  assert.equal(stamp(b), `\\documentclass{article}\n\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\begin{document}x\\end{document}`);
+  const c = '\\documentclass{article}\\begin{document}x\\end{document}\r\n';
+  assert.equal(stamp(c), `\\documentclass{article}\r\n\\usepackage{pith}\r\n\\pithnumber{${B}}\r\n\\begin{document}x\\end{document}\r\n`);
+  const d = `\\documentclass{article}\n\\usepackage{pith}\\begin{document}x\\end{document}\n`;
+  assert.equal(stamp(d), `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\begin{document}x\\end{document}\n`);
+  for (const t of [a, b, c, d]) {
+    const out = analyzeTex(stamp(t));
+    assert.ok(out.pithPackage && out.documentclassEnd !== null && out.pithPackage.start > out.documentclassEnd, t);
+    assert.ok(out.numbers.every((n) => n.start < out.preambleEnd), t);
+  }
+});
+
+/** Apply a unified diff (as unifiedDiff writes it) to `old`: the test's own small `patch`. */
+function applyUnified(old: string, diff: string): string {
+  const a = old.match(/[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$/g) ?? [];
+  const out: string[] = [];
+  let pos = 0;
+  const lines = diff.split('\n');
+  let i = 2;
+  let last: string | null = null;
+  while (i < lines.length) {
+    const h = /^@@ -(\d+),(\d+) \+\d+,\d+ @@$/.exec(lines[i] as string);
+    if (!h) break;
+    const start = Number(h[2]) === 0 ? Number(h[1]) : Number(h[1]) - 1;
+    while (pos < start) out.push(a[pos++] as string);
+    i++;
+    while (i < lines.length && /^[ +\-\\]/.test(lines[i] as string)) {
+      const l = lines[i] as string;
+      if (l.startsWith('\\')) {
+        if (last === '+' || last === ' ') out[out.length - 1] = (out[out.length - 1] as string).replace(/\n$/, '');
+      } else if (l[0] === '+') {
+        out.push(`${l.slice(1)}\n`);
+      } else {
+        if (l[0] === ' ') out.push(a[pos] as string);
+        pos++;
+      }
+      last = l.startsWith('\\') ? last : (l[0] as string);
+      i++;
+    }
+  }
+  while (pos < a.length) out.push(a[pos++] as string);
+  return out.join('');
+}
+
+test('property: the dry-run diff of 500 random edits, applied back, gives the new text', () => {
+  const r = rng(7);
+  for (let n = 0; n < 500; n++) {
+    const old = Array.from({ length: int(r, 0, 30) }, () => `${pick(r, ['a', 'b', 'c', '\\usepackage{x}', ''])}\n`);
+    const neu = [...old];
+    for (let k = int(r, 0, 6); k > 0; k--) {
+      const at = int(r, 0, neu.length);
+      if (r() < 0.5 && neu.length > 0) neu.splice(Math.min(at, neu.length - 1), 1);
+      else neu.splice(at, 0, `${pick(r, ['new', 'b', '\\pithnumber{X}'])}\n`);
+    }
+    let oldText = old.join('');
+    let newText = neu.join('');
+    if (r() < 0.2) oldText = oldText.replace(/\n$/, '');
+    if (r() < 0.2) newText = newText.replace(/\n$/, '');
+    const d = unifiedDiff(oldText, newText, 'a', 'b', int(r, 0, 3));
+    if (oldText === newText) assert.equal(d, '');
+    else assert.equal(applyUnified(oldText, d), newText, `case ${n}:\n${JSON.stringify(oldText)}\n${JSON.stringify(newText)}\n${d}`);
+  }
+});

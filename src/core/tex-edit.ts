@@ -335,7 +335,9 @@ export function sameNumber(value: string, body: string, year?: string): boolean 
 
 /** The new value for a `\pithnumber` that names another number, in the form the author used. */
 function rewrittenNumber(value: string, body: string, year?: string): string {
-  return year !== undefined && /^\s*pith:\d{4}:/i.test(value) ? `pith:${year}:${body}` : body;
+  if (/^\s*pith:\d{4}:/i.test(value)) return year !== undefined ? `pith:${year}:${body}` : `pith:${body}`;
+  if (/^\s*pith:/i.test(value)) return `pith:${body}`;
+  return body;
 }
 
 export interface StampContext {
@@ -399,18 +401,39 @@ function conditionalDepths(masked: string, positions: number[]): number[] {
   return out;
 }
 
+type Anchor = { before: Line; pos: number } | { after: Line; indent: string };
+
 /** Where a new `\usepackage{pith}` line goes: {line to insert before} or {line to insert after}. */
-function insertionAnchor(text: string, a: TexAnalysis): { before: Line } | { after: Line; indent: string } {
+function insertionAnchor(text: string, a: TexAnalysis): Anchor {
   const afterClass = a.packages.filter((p) => a.documentclassEnd === null || p.start >= a.documentclassEnd);
   const depths = conditionalDepths(a.masked, afterClass.map((p) => p.start));
   const top = afterClass.filter((_, i) => depths[i] === 0);
   const hyperref = top.find((p) => p.packages.includes('hyperref'));
-  if (hyperref) return { before: lineAt(text, hyperref.start) };
+  if (hyperref) return { before: lineAt(text, hyperref.start), pos: hyperref.start };
   const last = top[top.length - 1];
   if (last) return { after: lineAt(text, last.end - 1), indent: indentOf(text, lineAt(text, last.start)) };
   if (a.documentclassEnd !== null) return { after: lineAt(text, a.documentclassEnd - 1), indent: '' };
   // A preamble file with neither: the top of the file.
-  return { before: lineAt(text, 0) };
+  return { before: lineAt(text, 0), pos: 0 };
+}
+
+/**
+ * The edit that puts `lines` at `anchor`. Whole lines, except when the anchor's line also holds
+ * `\documentclass` before the anchor (`\documentclass{article}\usepackage{hyperref}`) or
+ * `\begin{document}` after it (`\usepackage{x}\begin{document}`): then that line is broken and
+ * the stamp goes in between, so it is never before the class nor in the body.
+ */
+function placeLines(text: string, a: TexAnalysis, anchor: Anchor, lines: string[]): Edit {
+  const breakAt = (at: number, line: Line): Edit => {
+    const eol = line.eol || dominantEol(text);
+    return { at, remove: 0, insert: eol + lines.join(eol) + eol };
+  };
+  if ('before' in anchor) {
+    if (a.documentclassEnd !== null && anchor.before.start < a.documentclassEnd && anchor.pos >= a.documentclassEnd) return breakAt(anchor.pos, anchor.before);
+    return insertLinesBefore(text, anchor.before, lines);
+  }
+  if (anchor.after.end > a.preambleEnd) return breakAt(a.preambleEnd, anchor.after);
+  return insertLinesAfter(text, anchor.after, lines, anchor.indent);
 }
 
 /** Insert whole lines after `line`, indented like the command they follow (`indent`). */
@@ -453,16 +476,16 @@ export function stampText(text: string, body: string, ctx: StampContext = {}): S
   } else if (needPackage) {
     const anchor = insertionAnchor(text, a);
     const lines = needNumber ? [packageLine, numberLine(body)] : [packageLine];
-    edits.push('before' in anchor ? insertLinesBefore(text, anchor.before, lines) : insertLinesAfter(text, anchor.after, lines, anchor.indent));
+    edits.push(placeLines(text, a, anchor, lines));
     actions.push('inserted \\usepackage{pith}');
     if (needNumber) actions.push(`inserted \\pithnumber{${body}}`);
   } else if (needNumber && a.pithPackage) {
-    edits.push(insertLinesAfter(text, lineAt(text, a.pithPackage.end - 1), [numberLine(body)], indentOf(text, lineAt(text, a.pithPackage.start))));
+    edits.push(placeLines(text, a, { after: lineAt(text, a.pithPackage.end - 1), indent: indentOf(text, lineAt(text, a.pithPackage.start)) }, [numberLine(body)]));
     actions.push(`inserted \\pithnumber{${body}}`);
   } else if (needNumber) {
     // pith is loaded by another file, the number is set nowhere: after the last package here.
     const anchor = insertionAnchor(text, a);
-    edits.push('before' in anchor ? insertLinesBefore(text, anchor.before, [numberLine(body)]) : insertLinesAfter(text, anchor.after, [numberLine(body)], anchor.indent));
+    edits.push(placeLines(text, a, anchor, [numberLine(body)]));
     actions.push(`inserted \\pithnumber{${body}}`);
   }
   if (edits.length === 0) return { text, changed: false, actions: [] };
