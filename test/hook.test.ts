@@ -268,3 +268,28 @@ test("the hook's Perl canonical JSON (JSON::PP canonical, UTF-8) equals canonica
     assert.equal(r.stdout, canonicalJson(parseJson(json)), json);
   }
 });
+
+test('hook install twice through the CLI: the author\'s .latexmkrc bytes stay a prefix, one block; their $pdflatex is kept and wrapped', { skip: !haveLatexmk }, async () => {
+  const { dir } = await makeStampedPaper('pith-hook-author-');
+  try {
+    const rc = path.join(dir, '.latexmkrc');
+    const authored = "# my settings\r\n$pdf_mode = 1;\r\n$pdflatex = 'pdflatex -synctex=1 %O %S';"; // CRLF, no final newline
+    writeFileSync(rc, authored);
+    for (let i = 0; i < 2; i++) assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'install', dir], { encoding: 'utf8' }).status, 0);
+    const text = readFileSync(rc, 'utf8');
+    assert.ok(text.startsWith(authored));
+    assert.equal(text.split(HOOK_BEGIN).length, 2, 'one block');
+    // Plain `latexmk` (pdf_mode from the author's rc) runs the author's engine command, checked.
+    let r = latexmk(dir, [], withPith);
+    assert.equal(r.code, 0, r.log);
+    assert.match(r.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/);
+    assert.ok(existsSync(path.join(dir, 'main.synctex.gz')), 'the author\'s -synctex=1 was kept');
+    writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+    r = latexmk(dir, [], withPith);
+    assert.equal(r.code, 12, r.log);
+    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
+    assert.equal(readFileSync(rc, 'utf8'), authored, 'remove gives the author\'s bytes back exactly');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
