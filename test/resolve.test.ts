@@ -244,6 +244,17 @@ test('slow resolver: total timeout, exit 3, nothing cached', async () => {
   assert.deepEqual(cacheFiles(cache), []);
 });
 
+test('--timeout SECONDS sets the total time per attempt; a bad value is exit 2', async () => {
+  const s = await server({ [`/pith/${BODY}/bundle.json`]: hang });
+  const r = await cli(['resolve', NUMBER, '--timeout', '0.4', '--resolver', s.base], testEnv(tmp(), { PITH_HTTP_TIMEOUT_MS: '20000' }));
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /no complete answer within 400 ms/);
+  assert.ok(r.ms < 5000, `took ${r.ms} ms`);
+  const bad = await cli(['resolve', NUMBER, '--timeout', 'soon', '--resolver', s.base], testEnv(tmp()));
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--timeout soon: expected a number of seconds/);
+});
+
 test('unreachable resolver (connection refused): exit 3', async () => {
   const probe = net.createServer();
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
