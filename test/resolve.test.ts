@@ -181,13 +181,14 @@ test('--offline never touches the network: empty cache fails with exit 3 and say
   const online = await cli(['resolve', '2109.10465v1', '--resolver', s.base], testEnv(cache));
   assert.equal(online.code, 0, online.stderr);
   const seen = s.count();
-  for (const q of ['2109.10465', '10.48550/arxiv.2109.10465', 'NMB7QKC2', NUMBER, BODY.slice(0, 16)]) {
-    const off = await cli(['resolve', q, '--offline', '--json', '--resolver', s.base], testEnv(cache));
-    assert.equal(off.code, 0, `${q}: ${off.stderr}`);
+  const queries = ['2109.10465', '10.48550/arxiv.2109.10465', 'NMB7QKC2', NUMBER, BODY.slice(0, 16)];
+  const offs = await Promise.all(queries.map((q) => cli(['resolve', q, '--offline', '--json', '--resolver', s.base], testEnv(cache))));
+  offs.forEach((off, i) => {
+    assert.equal(off.code, 0, `${queries[i]}: ${off.stderr}`);
     const out = JSON.parse(off.stdout);
     assert.equal(out.pith_number, NUMBER);
     assert.equal(out.source.kind, 'cache');
-  }
+  });
   assert.equal(s.count(), seen);
 });
 
@@ -339,16 +340,17 @@ test('a resolver answering with another paper is a verification failure', async 
     '/pith/2109.10465v2/bundle.json': json(BUNDLE_TEXT),
   });
   const cache = tmp();
-  for (const [q, why] of [
+  const cases = [
     ['2201.05596v2', /got a record of arXiv 2109\.10465/],
     ['7E6MSA6G', /does not start with it/],
     ['2109.10465v2', /got version v1/],
-  ] as const) {
-    const r = await cli(['resolve', q, '--resolver', s.base], testEnv(cache));
-    assert.equal(r.code, 1, q);
+  ] as const;
+  const runs = await Promise.all(cases.map(([q]) => cli(['resolve', q, '--resolver', s.base], testEnv(cache))));
+  runs.forEach((r, i) => {
+    assert.equal(r.code, 1, cases[i]![0]);
     assert.match(r.stderr, /answered with a different paper/);
-    assert.match(r.stderr, why);
-  }
+    assert.match(r.stderr, cases[i]![1]);
+  });
   assert.deepEqual(cacheFiles(cache), []);
 });
 
