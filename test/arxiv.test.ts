@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { badFileName, badPath, flsInputs, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
@@ -246,5 +246,29 @@ test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2
     assert.equal(spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'nope.tex')], { encoding: 'utf8' }).status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, recorder off) and the folder\'s latexmkrc', () => {
+  const dir = cleanPaper();
+  const home = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-home-'));
+  try {
+    const marker = path.join(home, 'shell-escape-ran');
+    writeFileSync(path.join(home, '.latexmkrc'), "$recorder = 0;\n$pdflatex = 'pdflatex -shell-escape %O %S';\n");
+    writeFileSync(path.join(dir, 'latexmkrc'), "$pdflatex = 'pdflatex -shell-escape %O %S';\n");
+    edit(dir, before('\\end{document}', `\\immediate\\write18{touch ${marker}}`));
+    const out = path.join(dir, 'up.tar.gz');
+    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
+    });
+    const report = JSON.parse(r.stdout) as { items: { id: string; status: string }[]; pack: { files: string[] } | null };
+    assert.deepEqual(report.items.filter((i) => i.status === 'fail').map((i) => i.id), ['shell-escape'], r.stdout);
+    assert.equal(existsSync(marker), false, '\\write18 did not run in the clean compile');
+    assert.deepEqual(report.pack?.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex'], 'the recorder ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,6 @@
 // pith-tex arxiv [main.tex]: the arXiv submission checklist, then a compile from a clean copy
 // (latexmk, no shell-escape, -recorder) whose PDF is inspected; --pack writes the upload.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,17 @@ export interface ArxivReport {
   items: ChecklistItem[];
   pack: { file: string; files: string[] } | null;
 }
+
+/** The clean copy's latexmkrc: arXiv's conditions (engines without shell-escape, -recorder). */
+export const ARXIV_LATEXMKRC = [
+  '# written by pith-tex arxiv: compile as arXiv does, whatever other rc files say',
+  '$recorder = 1;',
+  "$pdflatex = 'pdflatex -no-shell-escape %O %S';",
+  "$latex = 'latex -no-shell-escape %O %S';",
+  "$xelatex = 'xelatex -no-shell-escape %O %S';",
+  "$lualatex = 'lualatex -no-shell-escape %O %S';",
+  '',
+].join('\n');
 
 function packageSource(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -155,6 +166,9 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
       // compile must live on the uploaded .bbl).
       const clean = all.filter((f) => f !== 'pith.lock.json' && !f.endsWith('.bib') && !f.split('/').some((s) => s.startsWith('.')) && !OUTPUT_EXTS.some((e) => f.endsWith(e) && !(e === '.pdf' && f !== `${stem}.pdf`)));
       copyFiles(dir, tmp, clean);
+      // The user's own latexmkrc (~/.latexmkrc, or a `latexmkrc` in the paper folder) must not
+      // turn shell-escape or the recorder back on or off: latexmk reads the folder's rc last.
+      writeFileSync(path.join(tmp, 'latexmkrc'), ARXIV_LATEXMKRC);
       const { compile } = await import('../io/tex.js');
       const engine = (options.engine ?? 'pdf') as 'pdf' | 'xe' | 'lua' | 'dvipdfmx' | 'dvips';
       const result = await compile({ dir: tmp, main, engine });
