@@ -135,6 +135,12 @@ for (const [name, args, output] of modes) {
       assert.equal(r.code, 0, r.log);
       assert.match(r.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/);
       assert.ok(existsSync(path.join(dir, output)));
+      if (output.endsWith('.pdf')) {
+        // The PDF of each engine path carries the metadata pith-tex inspect reads back (pdf-lib).
+        const i = spawnSync(process.execPath, [cliPath, 'inspect', path.join(dir, output), '--json'], { encoding: 'utf8' });
+        assert.equal(i.status, 0, `${name}: ${i.stdout}${i.stderr}`);
+        assert.equal(JSON.parse(i.stdout).pdf_metadata.number, `pith:2021:${BODY}`);
+      }
       const built = statSync(path.join(dir, output)).mtimeMs;
       writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
       r = latexmk(dir, args, withPith);
