@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { badFileName, badPath, flsInputs, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
@@ -61,7 +61,7 @@ test('arxiv: a clean paper passes every item; the packed upload compiles and its
     const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(failing(r), []);
-    assert.deepEqual(r.report!.items.map((i) => i.id), ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'compile', 'pdf', 'file-names']);
+    assert.deepEqual(r.report!.items.map((i) => i.id), ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'compile', 'pdf', 'tex-live', 'file-names']);
     assert.ok(r.report!.items.every((i) => i.status === 'pass'));
     assert.deepEqual(r.report!.pack!.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
     const t = spawnSync('tar', ['xzf', out, '-C', unpack], { encoding: 'utf8' });
@@ -270,5 +270,22 @@ test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, r
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (arXiv has only TeX Live)', () => {
+  const dir = cleanPaper();
+  const texmf = mkdtempSync(path.join(os.tmpdir(), 'pith-texmfhome-'));
+  try {
+    mkdirSync(path.join(texmf, 'tex', 'latex', 'mine'), { recursive: true });
+    writeFileSync(path.join(texmf, 'tex', 'latex', 'mine', 'pithtestmine.sty'), '\\ProvidesPackage{pithtestmine}\n\\newcommand\\mine{mine}\n');
+    edit(dir, before('\\usepackage{pith}', '\\usepackage{pithtestmine}'));
+    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, TEXMFHOME: texmf } });
+    const report = JSON.parse(r.stdout) as { items: { id: string; status: string; detail: string; fix?: string }[] };
+    assert.deepEqual(report.items.filter((i) => i.status === 'fail').map((i) => i.id), ['tex-live'], r.stdout);
+    assert.match(report.items.find((i) => i.id === 'tex-live')!.detail, /pithtestmine\.sty/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(texmf, { recursive: true, force: true });
   }
 });

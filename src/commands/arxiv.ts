@@ -1,5 +1,6 @@
 // pith-tex arxiv [main.tex]: the arXiv submission checklist, then a compile from a clean copy
 // (latexmk, no shell-escape, -recorder) whose PDF is inspected; --pack writes the upload.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import {
   badFileName,
   badPath,
+  flsFromRoots,
   flsInputs,
   isMacroName,
   OUTPUT_EXTS,
@@ -51,6 +53,16 @@ export const ARXIV_LATEXMKRC = [
   "$lualatex = 'lualatex -no-shell-escape %O %S';",
   '',
 ].join('\n');
+
+/** The user's and the site's own TeX trees (kpsewhich -var-value TEXMFHOME, TEXMFLOCAL). */
+function texmfRoots(): string[] {
+  const roots: string[] = [];
+  for (const v of ['TEXMFHOME', 'TEXMFLOCAL']) {
+    const r = spawnSync('kpsewhich', [`-var-value=${v}`], { encoding: 'utf8' });
+    if (r.status === 0) roots.push(...r.stdout.trim().split(/[:;,{}]/).map((x) => x.replace(/^!!/, '').trim()).filter((x) => x.startsWith('/')));
+  }
+  return roots;
+}
 
 function packageSource(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -187,6 +199,8 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
         }
         const fls = path.join(tmp, `${stem}.fls`);
         if (existsSync(fls)) {
+          const own = flsFromRoots(readFileSync(fls, 'utf8'), texmfRoots());
+          item('tex-live', own.length === 0, own.length === 0 ? "the compile read nothing from your TEXMFHOME or the site's TEXMFLOCAL" : `the compile read files arXiv's TeX Live does not have: ${own.join(', ')}`, 'copy them into the paper folder (beside the root file)');
           const list = packList(flsInputs(readFileSync(fls, 'utf8'), tmp), main, files);
           for (const f of list) upload.add(f);
           if (options.pack) {

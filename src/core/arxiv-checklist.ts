@@ -163,6 +163,21 @@ export function flsInputs(fls: string, dir: string): string[] {
   return [...out];
 }
 
+/**
+ * Files the compile read from outside the paper folder under one of `roots` (the user's
+ * TEXMFHOME and the site's TEXMFLOCAL): packages arXiv's TeX Live does not have.
+ */
+export function flsFromRoots(fls: string, roots: readonly string[]): string[] {
+  const bases = roots.filter((r) => r.startsWith('/')).map((r) => (r.endsWith('/') ? r : `${r}/`));
+  const out = new Set<string>();
+  for (const line of fls.split(/\r?\n/)) {
+    if (!line.startsWith('INPUT /')) continue;
+    const f = line.slice(6).replace(/\/{2,}/g, '/');
+    if (bases.some((b) => f.startsWith(b))) out.add(f);
+  }
+  return [...out].sort();
+}
+
 /** Files a compile writes that never belong in an upload. */
 export const OUTPUT_EXTS = ['.aux', '.log', '.out', '.toc', '.lof', '.lot', '.fls', '.fdb_latexmk', '.synctex.gz', '.bcf', '.run.xml', '.blg', '.nav', '.snm', '.vrb', '.pdf', '.dvi', '.xdv', '.ps', '.idx', '.ilg', '.glo', '.ist', '.brf', '.thm', '.loa'];
 
