@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
 import { startServer, json, status, failFirst, delayed, type Handler, type TestServer } from './support/http-server.js';
-import { FetchError, httpGet, httpOptionsFromEnv, type HttpOptions } from '../src/io/http.js';
+import { FetchError, httpGet, httpOptionsFromEnv, proxyFor, type HttpOptions } from '../src/io/http.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
@@ -150,6 +150,15 @@ test('a proxy that refuses the CONNECT tunnel (407) is reported as such', async 
   const err = await failure(httpGet('https://pith.test/x', opts({ env: { HTTPS_PROXY: `http://127.0.0.1:${port}` } })));
   assert.equal(err.kind, 'unreachable');
   assert.match(err.message, new RegExp(`proxy http://127\\.0\\.0\\.1:${port} refused the tunnel to pith\\.test:443: HTTP 407`));
+});
+
+test('proxy settings: lower-case names win, HTTP_PROXY is not used, loopback never proxied', () => {
+  const u = new URL('https://pith.science/pith/X/bundle.json');
+  assert.equal(proxyFor(u, { https_proxy: 'http://a.example:1', HTTPS_PROXY: 'http://b.example:2' })?.host, 'a.example:1');
+  assert.equal(proxyFor(u, { HTTPS_PROXY: 'http://b.example:2', no_proxy: 'pith.science', NO_PROXY: 'other.example' }), null);
+  assert.equal(proxyFor(u, { HTTP_PROXY: 'http://b.example:2', http_proxy: 'http://b.example:2' }), null);
+  assert.equal(proxyFor(new URL('https://localhost:8443/x'), { HTTPS_PROXY: 'http://b.example:2' }), null);
+  assert.throws(() => proxyFor(u, { HTTPS_PROXY: 'socks5://b.example:1080' }), /only http:\/\/ proxies/);
 });
 
 test('onProgress reports bytes received against Content-Length', async () => {

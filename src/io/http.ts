@@ -120,7 +120,7 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | null {
   if (bypassProxy(url, env.no_proxy ?? env.NO_PROXY ?? '')) return null;
   let proxy: URL;
   try {
-    proxy = new URL(/^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`);
+    proxy = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
   } catch {
     throw new FetchError('bad_url', raw, `HTTPS_PROXY=${raw} is not a URL`);
   }
