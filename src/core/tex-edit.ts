@@ -100,9 +100,6 @@ export function isConditional(name: string): boolean {
   return name.startsWith('if') && (PRIMITIVE_IF.has(name) || !NOT_CONDITIONAL.test(name));
 }
 
-/** Spaces for every character of `s` but its line breaks. */
-const blank = (s: string): string => (/[\r\n]/.test(s) ? s.replace(/[^\r\n]/g, ' ') : ' '.repeat(s.length));
-
 function lineEndFrom(text: string, i: number): number {
   for (let j = i; j < text.length; j++) {
     const c = text.charCodeAt(j);
@@ -170,15 +167,18 @@ export function maskTex(text: string): string {
   }
   if (skipDepth > 0) ranges.push([skipStart, text.length]);
   if (ranges.length === 0) return text;
-  // One join at the end: linear, and no deep string ropes for V8 to flatten.
-  const parts: string[] = [];
-  let pos = 0;
+  // One flat buffer of code units, blanked in place, decoded once: linear, and no thousands of
+  // sliced strings for the garbage collector (the masked copy is only searched, so a lone
+  // surrogate turning into U+FFFD, also one code unit, changes no position).
+  const buf = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) buf[i] = text.charCodeAt(i);
   for (const [a, b] of ranges) {
-    parts.push(text.slice(pos, a), blank(text.slice(a, b)));
-    pos = b;
+    for (let i = a; i < b; i++) {
+      const c = buf[i] as number;
+      if (c !== 10 && c !== 13) buf[i] = 32;
+    }
   }
-  parts.push(text.slice(pos));
-  return parts.join('');
+  return new TextDecoder('utf-16le').decode(buf);
 }
 
 /** Index of the first code `\begin{document}`, or the text's length (a preamble file). */
