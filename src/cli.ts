@@ -32,6 +32,8 @@ export function buildProgram(): Command {
     .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run pith-tex --help for usage)')
+    // Program options only before the command name, so a command may take e.g. --version of its own.
+    .enablePositionalOptions()
     .exitOverride();
 
   program
