@@ -1,7 +1,7 @@
 // pith-tex inspect: the PDF's Pith metadata against the record (lock, bundle, resolver cache).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -95,5 +95,55 @@ test('inspect a PDF built by pdflatex with pith.sty', async () => {
     assert.ok(readFileSync(path.join(dir, 'main.pdf')).length > 0);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('inspect with no lock or bundle: from the cache (--offline), then from a resolver (loopback), and a resolver that lies', async () => {
+  const { startServer } = await import('./support/http-server.js');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-inspect-res-'));
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-cache-'));
+  const env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: cache, PITH_HTTP_TIMEOUT_MS: '1500', PITH_HTTP_CONNECT_TIMEOUT_MS: '1000', PITH_HTTP_RETRIES: '0', PITH_RESOLVER: '' };
+  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) env[k] = '';
+  const bundleText = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
+  const server = await startServer({
+    [`/pith/${BODY}/bundle.json`]: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(bundleText);
+    },
+  });
+  const liar = await startServer({
+    [`/pith/${BODY}/bundle.json`]: (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const tampered = bundleText.replaceAll('"primary_cat":"cs.CL"', '"primary_cat":"cs.LG"');
+      assert.notEqual(tampered, bundleText);
+      res.end(tampered);
+    },
+  });
+  // The servers live in this process: run the CLI without blocking the event loop.
+  const inspectAsync = (args: string[]): Promise<{ code: number | null; out: string; err: string }> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, [cliPath, 'inspect', ...args], { encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: stdout, err: stderr });
+      });
+    });
+  try {
+    const pdf = path.join(dir, 'paper.pdf');
+    writeFileSync(pdf, await pdfWith(full));
+    // A resolver that serves a tampered bundle: not verified, nothing cached.
+    let r = await inspectAsync([pdf, '--resolver', liar.base]);
+    assert.notEqual(r.code, 0, r.out + r.err);
+    assert.equal(inspect([pdf, '--offline'], env).code, 3, 'the lie was not cached');
+    r = await inspectAsync([pdf, '--resolver', server.base, '--json']);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(JSON.parse(r.out).record_source, /resolver/);
+    // Now cached: --offline needs no network.
+    r = inspect([pdf, '--offline', '--json'], env);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(JSON.parse(r.out).record_source, /cache/);
+  } finally {
+    await server.close();
+    await liar.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cache, { recursive: true, force: true });
   }
 });
