@@ -289,3 +289,18 @@ test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (
     rmSync(texmf, { recursive: true, force: true });
   }
 });
+
+test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', () => {
+  const dir = cleanPaper();
+  try {
+    assert.equal(arxiv(dir, ['--engine', 'lua']).code, 2);
+    assert.equal(arxiv(dir, ['--engine', 'nonsense']).code, 2);
+    edit(dir, before('\\usepackage{pith}', '\\usepackage{fontspec}'));
+    const r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
+    assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /\(xe,/);
+    assert.equal(r.report!.items.find((i) => i.id === 'pdf')!.status, 'pass');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -43,6 +43,10 @@ export interface ArxivReport {
   pack: { file: string; files: string[] } | null;
 }
 
+/** The compilers arXiv offers, as src/io/tex.ts compile() names them. */
+export const ARXIV_ENGINES = ['pdf', 'xe', 'dvips', 'dvipdfmx'] as const;
+type ArxivEngine = (typeof ARXIV_ENGINES)[number];
+
 /** The clean copy's latexmkrc: arXiv's conditions (engines without shell-escape, -recorder). */
 export const ARXIV_LATEXMKRC = [
   '# written by pith-tex arxiv: compile as arXiv does, whatever other rc files say',
@@ -76,6 +80,10 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     root = findPaper(paperArg);
   } catch (err) {
     throw new PithError((err as Error).message, EXIT.badInput);
+  }
+  if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
+    const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
+    throw new PithError(`--engine ${options.engine}: expected one of ${ARXIV_ENGINES.join(', ')}${why}`, EXIT.badInput);
   }
   const dir = path.dirname(root);
   const main = path.basename(root);
@@ -130,6 +138,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   const shell: string[] = [];
   const graphicspath: string[] = [];
   let usesBib = false;
+  let usesFontspec = false;
   const seen = new Set<string>();
   const queue = [main];
   while (queue.length > 0) {
@@ -141,6 +150,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     shell.push(...scan.shellEscape.map((s) => `${s} in ${f}`));
     graphicspath.push(...scan.graphicspath);
     usesBib ||= scan.usesBibtex || scan.usesBiblatex;
+    usesFontspec ||= scan.packages.some((p) => p === 'fontspec' || p === 'unicode-math' || p === 'xeCJK');
     for (const r of scan.references) {
       if (!['input', 'include', 'subfile'].includes(r.command) || badPath(r.name)) continue;
       const res = resolveReference(r, [], files);
@@ -182,7 +192,8 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
       // turn shell-escape or the recorder back on or off: latexmk reads the folder's rc last.
       writeFileSync(path.join(tmp, 'latexmkrc'), ARXIV_LATEXMKRC);
       const { compile } = await import('../io/tex.js');
-      const engine = (options.engine ?? 'pdf') as 'pdf' | 'xe' | 'lua' | 'dvipdfmx' | 'dvips';
+      // arXiv's own choice when none is given: fontspec means XeLaTeX, else pdfLaTeX.
+      const engine = (options.engine ?? (usesFontspec ? 'xe' : 'pdf')) as ArxivEngine;
       const result = await compile({ dir: tmp, main, engine });
       if (!result.ok) {
         const err = /^(?:! |.*:\d+: ).*$/m.exec(result.log)?.[0] ?? `latexmk exited ${result.exitCode}`;
