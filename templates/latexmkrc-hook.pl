@@ -63,6 +63,40 @@
     return substr(join('', map { $alphabet[oct("0b$_")] } ($bits =~ /(.{5})/g)), 0, 26);
   }
 
+  # TeX code without its % comments (a \\% stays).
+  sub code_of {
+    my ($src) = @_;
+    return join "\n", map { (my $l = $_) =~ s/(?<!\\)((?:\\\\)*)%.*$/$1/; $l } split /\n/, $src;
+  }
+
+  # The root file and the preamble files it \input's, two levels deep (where pith-tex stamp
+  # may keep \pithnumber), as paths.
+  sub paper_files {
+    my ($tex, $dir) = @_;
+    my @out = ($tex);
+    my %seen = ($tex => 1);
+    my @frontier = ($tex);
+    for my $depth (1 .. 2) {
+      my @next;
+      for my $f (@frontier) {
+        my $code = code_of(slurp($f) // '');
+        $code =~ s/\\begin\s*\{document\}.*\z//s;
+        for my $name ($code =~ /\\input(?![a-zA-Z])\s*(?:\{([^{}]+)\}|([^\s{}%\\]+))/g) {
+          next unless defined $name && $name ne '';
+          for my $cand ($name =~ /\.tex\z/ ? ($name) : ("$name.tex", $name)) {
+            my $path = File::Spec->catfile($dir, $cand);
+            next unless -f $path;
+            $path =~ s{^\./}{};
+            if (!$seen{$path}++ && @out < 50) { push @out, $path; push @next, $path; }
+            last;
+          }
+        }
+      }
+      @frontier = @next;
+    }
+    return @out;
+  }
+
   # Python's json.dumps(sort_keys=True, separators=(',',':'), ensure_ascii=False), as UTF-8 bytes
   # (keys sorted by code point; test/hook.test.ts compares it with src/core/json.ts).
   # Floats (and JSON::PP 4.07's 20-digit integers above 2^64, decoded as floats) have no exact
@@ -90,10 +124,13 @@
     require Digest::SHA;
     my @problems;
     my $stamp = "pith-tex stamp $tex";
-    my $src = slurp($tex);
-    return ("$tex: cannot read") unless defined $src;
-    my $code = join "\n", map { (my $l = $_) =~ s/(?<!\\)((?:\\\\)*)%.*$/$1/; $l } split /\n/, $src;
-    my @numbers = ($code =~ /\\pithnumber\s*\{([^{}]*)\}/g);
+    return ("$tex: cannot read") unless defined slurp($tex);
+    my (@numbers, @where);
+    for my $f (paper_files($tex, $dir)) {
+      my @found = (code_of(slurp($f) // '') =~ /\\pithnumber\s*\{([^{}]*)\}/g);
+      push @numbers, @found;
+      push @where, ($f) x @found;
+    }
     my $sty = slurp(File::Spec->catfile($dir, 'pith.sty'));
     my ($sty_body, $sty_year);
     if (defined $sty) {
@@ -126,10 +163,11 @@
       if ref $lock->{receipt} ne 'HASH' || ($lock->{receipt}{canonical_sha256} // '') ne $sha;
     return @problems if @problems;    # the record itself is off: comparisons would only echo it
     push @problems, "$tex has no \\pithnumber, but $lock_name holds $number -- fix: $stamp" unless @numbers;
-    for my $raw (@numbers) {
+    for my $i (0 .. $#numbers) {
+      my ($raw, $in) = ($numbers[$i], $where[$i]);
       my ($b, $y) = parse_number($raw);
-      if (!defined $b) { push @problems, "$tex: \\pithnumber{$raw} is not a Pith number -- fix: $stamp"; next; }
-      push @problems, "$tex says \\pithnumber{$raw} but $lock_name holds $number -- fix: $stamp"
+      if (!defined $b) { push @problems, "$in: \\pithnumber{$raw} is not a Pith number -- fix: $stamp"; next; }
+      push @problems, "$in says \\pithnumber{$raw} but $lock_name holds $number -- fix: $stamp"
         if $b ne $body || (defined $y && $y ne $year);
     }
     if (!defined $sty) {
@@ -153,7 +191,7 @@
     }
     my $dir = File::Basename::dirname($tex);
     my $key = Digest::SHA::sha1_hex(join "\0", $tex,
-      map { slurp($_) // "\x{1}absent" } ($tex, File::Spec->catfile($dir, $lock_name), File::Spec->catfile($dir, 'pith.sty')));
+      map { slurp($_) // "\x{1}absent" } (paper_files($tex, $dir), File::Spec->catfile($dir, $lock_name), File::Spec->catfile($dir, 'pith.sty')));
     if (exists $memo{$key}) {
       print $memo{$key}
         ? "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree (unchanged since the last check)\n"

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compareStamp, leanBody, leanVerifyEd25519, leanVerifyLock, LEAN_PINNED_KEYS, parseTexNumber, stampedOfSty } from '../src/core/check.js';
@@ -253,4 +253,28 @@ test('the check command loads no commander, execa, handlebars or @noble (static 
   visit(path.join(repoRoot, 'dist', 'src', 'commands', 'check.js'));
   assert.deepEqual(bare.filter((s) => !s.startsWith('node:')), []);
   assert.ok(seen.size <= 6, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
+});
+
+test('pith-tex check reads \\pithnumber where pith-tex stamp may keep it: an \\input preamble file (two levels)', async () => {
+  const { dir, main } = await makeStampedPaper('pith-check-input-');
+  try {
+    writeFileSync(main, '\\documentclass{article}\n\\input{setup/preamble}\n\\begin{document}\nx\n\\end{document}\n');
+    const setup = path.join(dir, 'setup');
+    mkdirSync(setup);
+    writeFileSync(path.join(setup, 'preamble.tex'), '\\usepackage{pith}\n\\input{setup/number}\n');
+    writeFileSync(path.join(setup, 'number.tex'), `% the number\n\\pithnumber{${BODY}}\n`);
+    let r = cli(['check', main]);
+    assert.equal(r.code, 0, r.err);
+    writeFileSync(path.join(setup, 'number.tex'), `\\pithnumber{${OTHER_BODY}}\n`);
+    r = cli(['check'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /setup\/number\.tex says \\pithnumber\{AAAA.* but pith\.lock\.json holds/);
+    // Not past two levels, not in the body, not in a comment.
+    writeFileSync(path.join(setup, 'number.tex'), `% \\pithnumber{${OTHER_BODY}}\n`);
+    r = cli(['check'], dir);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /has no \\pithnumber/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -299,3 +299,23 @@ test('hook install twice through the CLI: the author\'s .latexmkrc bytes stay a 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hook (Node and core-Perl paths): \\pithnumber in an \\input preamble file is checked there', { skip: !haveLatexmk }, async () => {
+  const dir = await hookedPaper();
+  try {
+    writeFileSync(path.join(dir, 'main.tex'), '\\documentclass{article}\n\\input{preamble}\n\\begin{document}\nHi.\n\\end{document}\n');
+    writeFileSync(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
+    for (const PATH of [withPith, noNodePath]) {
+      writeFileSync(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
+      let r = latexmk(dir, ['-pdf'], PATH);
+      assert.equal(r.code, 0, r.log);
+      assert.doesNotMatch(r.log, /check failed/);
+      writeFileSync(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${OTHER_BODY}}\n`);
+      r = latexmk(dir, ['-pdf'], PATH);
+      assert.equal(r.code, 12, r.log);
+      assert.match(r.log, /preamble\.tex says \\pithnumber\{AAAA/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -108,11 +108,51 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
   const shown = path.relative(process.cwd(), paperFile) || paperFile;
   return compareStamp({
     paper: shown,
-    paperNumbers: analyzeTex(tex).numbers.map((n) => n.value),
+    ...numbersOf(paperFile, tex),
     lock: await lockInput(path.join(dir, LOCK_FILE_NAME), options),
     sty,
     stampCommand: `pith-tex stamp ${shown}`,
   });
+}
+
+/**
+ * The paper's \pithnumber values: in the root file and in the preamble files it \inputs (two
+ * levels, where pith-tex stamp also looks), each with the file it is in.
+ */
+function numbersOf(rootFile: string, rootText: string): Pick<CheckInputs, 'paperNumbers' | 'paperNumberFiles'> {
+  const dir = path.dirname(rootFile);
+  const paperNumbers: string[] = [];
+  const paperNumberFiles: string[] = [];
+  const seen = new Set([path.resolve(rootFile)]);
+  let frontier = [{ file: rootFile, text: rootText }];
+  for (let depth = 0; depth <= 2 && frontier.length > 0; depth++) {
+    const next: typeof frontier = [];
+    for (const { file, text } of frontier) {
+      const a = analyzeTex(text);
+      for (const n of a.numbers) {
+        paperNumbers.push(n.value);
+        paperNumberFiles.push(path.relative(process.cwd(), file) || file);
+      }
+      if (depth === 2) continue;
+      for (const name of a.inputs) {
+        for (const f of name.endsWith('.tex') ? [path.resolve(dir, name)] : [path.resolve(dir, `${name}.tex`), path.resolve(dir, name)]) {
+          if (seen.has(f)) break;
+          let t: string | null = null;
+          try {
+            if (statSync(f).isFile()) t = readText(f);
+          } catch {
+            /* try the next name */
+          }
+          if (t === null) continue;
+          seen.add(f);
+          if (seen.size <= 50) next.push({ file: f, text: t });
+          break;
+        }
+      }
+    }
+    frontier = next;
+  }
+  return { paperNumbers, paperNumberFiles };
 }
 
 async function readSty(text: string): Promise<CheckInputs['sty']> {

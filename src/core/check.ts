@@ -223,6 +223,8 @@ export interface CheckInputs {
   paper: string;
   /** The paper's \pithnumber arguments (empty: none). */
   paperNumbers: string[];
+  /** The file each of paperNumbers is in (default: `paper`), e.g. an \input preamble file. */
+  paperNumberFiles?: string[];
   /** The lock: null when absent. `verified` false with `problems` when it did not verify. */
   lock: { number: string | null; body: string | null; year: string | null; verified: boolean; problems: string[] } | null;
   /** pith.sty beside the paper: null when absent. */
@@ -255,7 +257,7 @@ export function compareStamp(input: CheckInputs): CheckReport {
   };
   const styName = 'pith.sty';
   const lockName = LOCK_FILE_NAME;
-  const parsedPaper = input.paperNumbers.map((raw) => ({ raw, parsed: parseTexNumber(raw) }));
+  const parsedPaper = input.paperNumbers.map((raw, i) => ({ raw, parsed: parseTexNumber(raw), where: input.paperNumberFiles?.[i] ?? input.paper }));
   const styStamped = sty?.generatedByPithTex ? sty : null;
   const report: CheckReport = {
     report: 'pith-tex/check',
@@ -286,17 +288,17 @@ export function compareStamp(input: CheckInputs): CheckReport {
   if (parsedPaper.length === 0) {
     add([lockName, paper], `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`);
   }
-  for (const { raw, parsed } of parsedPaper) {
+  for (const { raw, parsed, where } of parsedPaper) {
     if (!parsed) {
-      add([paper], `${paper}: \\pithnumber{${raw}} is not a Pith number (26 characters A-Z 2-7, or pith:YEAR:BODY)`);
+      add([where], `${where}: \\pithnumber{${raw}} is not a Pith number (26 characters A-Z 2-7, or pith:YEAR:BODY)`);
       continue;
     }
     if (ref) {
       if (parsed.body !== ref.body || (parsed.year !== null && parsed.year !== ref.year)) {
-        add([lockName, paper], `${paper} says \\pithnumber{${raw}} but ${lockName} holds ${show(ref)}`);
+        add([lockName, where], `${where} says \\pithnumber{${raw}} but ${lockName} holds ${show(ref)}`);
       }
     } else if (!lock && styStamped?.body && parsed.body !== styStamped.body) {
-      add([styName, paper], `${paper} says \\pithnumber{${raw}} but ${styName} is stamped for ${styStamped.number}`);
+      add([styName, where], `${where} says \\pithnumber{${raw}} but ${styName} is stamped for ${styStamped.number}`);
     }
   }
 
