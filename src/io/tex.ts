@@ -99,6 +99,11 @@ function parseInfoLines(out: string): Record<string, string> {
   return info;
 }
 
+/** The document's XMP packet (`pdfinfo -meta`); empty when the PDF has none. */
+export async function pdfXmp(pdf: string): Promise<string> {
+  return run('pdfinfo', ['-meta', pdf]);
+}
+
 /** URLs of the link annotations (`pdfinfo -url`), in page order. */
 export async function pdfUrls(pdf: string): Promise<{ page: number; url: string }[]> {
   const out = await run('pdfinfo', ['-url', pdf]);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, fixture } from '../helpers.js';
-import { compile, pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, type CompileResult, type Engine } from '../../src/io/tex.js';
+import { compile, pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp, type CompileResult, type Engine } from '../../src/io/tex.js';
 import { renderPithSty } from '../../src/core/sty.js';
 
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
@@ -16,6 +16,8 @@ const NUMBER = `pith:2021:${BODY}`;
 const RECORD = `https://pith.science/pith/${BODY}`;
 const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
 const HYPERREF = '\\usepackage{hyperref}\\hypersetup{pdftitle={Pith Test Title}}';
+const HYPERXMP = '\\usepackage{hyperref,hyperxmp}\\hypersetup{pdftitle={Pith Test Title}}';
+const XMLNS = 'https://pith.science/ns/1.0/';
 const TITLE = /scaling\s+sparse\s+experts/i;
 
 const packageSource = fs.readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
@@ -34,7 +36,7 @@ const stamped = (body: string, year = '2021'): string =>
     },
   });
 
-type Variant = 'none' | 'before' | 'after' | 'nopith';
+type Variant = 'none' | 'before' | 'after' | 'hyperxmp' | 'nopith';
 // Where the badge must sit on page 1: after the title and before `before` (case-insensitive).
 // Title-block classes: before the abstract; title-inside-abstract classes, acmart, beamer and
 // title pages: right under the title, before the authors.
@@ -64,6 +66,7 @@ function source(name: string, variant: Variant, edit?: (s: string) => string): s
   let s = fs.readFileSync(fixture('tex', `${name}.tex`), 'utf8');
   if (variant === 'before') s = s.replace(/^%HYPERREF-BEFORE$/m, HYPERREF);
   if (variant === 'after') s = s.replace(/^%HYPERREF-AFTER$/m, HYPERREF);
+  if (variant === 'hyperxmp') s = s.replace(/^%HYPERREF-AFTER$/m, HYPERXMP);
   if (variant === 'nopith') s = s.replace(/^.*%PITH\n/gm, '');
   return edit ? edit(s) : s;
 }
@@ -145,9 +148,27 @@ async function checkBadgeCase(name: string, engine: Engine, variant: Variant, ex
   } else {
     assert.equal(info.PithRecord, undefined, 'PithRecord only comes from a stamped copy');
   }
-  if (variant === 'before' || variant === 'after') {
+  if (variant === 'before' || variant === 'after' || variant === 'hyperxmp') {
     if (OWN_PDFTITLE.has(name)) assert.ok(!(info.Title ?? '').includes('pith:'), `Title: ${info.Title}`);
-    else if (engine !== 'dvips' || !name.startsWith('acm')) assert.equal(info.Title, 'Pith Test Title', `hyperref's Title in ${j.dir}`);
+    // dvips: acmart, and hyperxmp with any class, lose hyperref's Title without pith too (seen on TL2022).
+    else if (engine !== 'dvips' || (!name.startsWith('acm') && variant !== 'hyperxmp')) assert.equal(info.Title, 'Pith Test Title', `hyperref's Title in ${j.dir}`);
+  }
+
+  // XMP: wherever the document has an XMP writer (\DocumentMetadata, hyperxmp, or acmart, which loads
+  // hyperxmp), its packet carries pith's properties; pith never writes a packet of its own. (Ghostscript,
+  // in latex+dvips+ps2pdf, makes a packet of its own from the Info dictionary: no requirement there.)
+  const xmp = await pdfXmp(pdf);
+  const xmpWriter = name.startsWith('metadata-') || variant === 'hyperxmp' || name.startsWith('acm-');
+  if (name.startsWith('metadata-') || variant === 'hyperxmp') assert.ok(xmp.trim() !== '', `an XMP packet in ${j.dir}`);
+  assert.ok(count(xmp, '<?xpacket begin') <= 1, 'one packet at most');
+  if (xmpWriter && xmp.trim() !== '') {
+    assert.ok(xmp.includes(`>${NUMBER}</pith:number>`), `XMP pith:number in ${j.dir}:\n${xmp.slice(-1500)}`);
+    assert.ok(xmp.includes(XMLNS), 'XMP pith namespace');
+    if (extra.stampedCopy) {
+      assert.ok(xmp.includes(`>${RECORD}</pith:record>`), `XMP pith:record in ${j.dir}`);
+      assert.ok(xmp.includes(`>${SHA}</pith:canonicalSHA256>`), `XMP pith:canonicalSHA256 in ${j.dir}`);
+    }
+    if (variant === 'hyperxmp') assert.ok(xmp.includes('Pith Test Title'), "hyperxmp's dc:title kept");
   }
 
   const urls = await pdfUrls(pdf);
@@ -172,6 +193,12 @@ async function checkBadgeCase(name: string, engine: Engine, variant: Variant, ex
   const base = await baseline(name);
   assert.ok(base.result.ok, failMessage(base));
   assert.equal(await pdfPageCount(pdf), await pdfPageCount(base.result.pdfPath), `no added page in ${j.dir}`);
+  if (engine === 'pdf') {
+    // No files beyond the .aux: everything here is also in the build without pith (hyperref: .out).
+    const known = new Set([...fs.readdirSync(base.dir), 'main.out']);
+    const extra = fs.readdirSync(j.dir).filter((f) => !known.has(f));
+    assert.deepEqual(extra, [], `files written beyond the usual ones in ${j.dir}`);
+  }
 }
 
 // ---- every class × hyperref placement, pdfLaTeX
@@ -186,14 +213,16 @@ const ENGINE_CLASSES = ['article', 'revtex4-2', 'acm-sigconf'];
 const OTHER_ENGINES: Engine[] = ['xe', 'lua', 'dvipdfmx', 'dvips'];
 for (const name of ENGINE_CLASSES) {
   for (const engine of OTHER_ENGINES) {
-    for (const variant of ['none', 'after'] as const) {
+    for (const variant of ['none', 'before', 'after'] as const) {
       job(`${name}:${engine}:${variant}:`, () => build(name, engine, variant));
     }
   }
 }
 for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
   job(`article:${engine}:after:s`, () => build('article', engine, 'after', { sty: stamped(BODY) }));
+  job(`article:${engine}:hyperxmp:s`, () => build('article', engine, 'hyperxmp', { sty: stamped(BODY) }));
 }
+job('metadata-article:pdf:after:s', () => build('metadata-article', 'pdf', 'after', { sty: stamped(BODY) }));
 
 for (const name of Object.keys(CLASSES)) {
   for (const variant of ['none', 'before', 'after'] as const) {
@@ -204,8 +233,8 @@ for (const name of Object.keys(CLASSES)) {
 }
 for (const name of ENGINE_CLASSES) {
   for (const engine of OTHER_ENGINES) {
-    for (const variant of ['none', 'after'] as const) {
-      test(`${name}, ${engine}, hyperref ${variant === 'none' ? 'absent' : 'after pith'}`, () =>
+    for (const variant of ['none', 'before', 'after'] as const) {
+      test(`${name}, ${engine}, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, () =>
         checkBadgeCase(name, engine, variant),
       );
     }
@@ -216,6 +245,15 @@ for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
     checkBadgeCase('article', engine, 'after', { stampedCopy: true }),
   );
 }
+
+for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
+  test(`stamped copy, article + hyperxmp, ${engine}: Info keys and XMP properties`, () =>
+    checkBadgeCase('article', engine, 'hyperxmp', { stampedCopy: true }),
+  );
+}
+test('stamped copy, \\DocumentMetadata, pdfLaTeX: Info keys and XMP properties through the kernel', () =>
+  checkBadgeCase('metadata-article', 'pdf', 'after', { stampedCopy: true }),
+);
 
 test('\\DocumentMetadata with LuaLaTeX (compiled in its own folder)', () => checkBadgeCase('metadata-article', 'lua', 'none'));
 
