@@ -319,3 +319,21 @@ test('hook (Node and core-Perl paths): \\pithnumber in an \\input preamble file 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('hook on a paper with nothing stamped: both paths say "not checked" and the build goes on', { skip: !haveLatexmk }, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-hook-plain-'));
+  try {
+    writeFileSync(path.join(dir, 'main.tex'), '\\documentclass{article}\n\\begin{document}\nPlain.\n\\end{document}\n');
+    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'install', dir], { encoding: 'utf8' }).status, 0);
+    let r = latexmk(dir, ['-pdf'], withPith);
+    assert.equal(r.code, 0, r.log);
+    assert.match(r.log, /nothing stamped[\s\S]*pith-tex hook: not checked \(above\); the build goes on/);
+    rmSync(path.join(dir, 'main.pdf'));
+    r = latexmk(dir, ['-pdf'], noNodePath);
+    assert.equal(r.code, 0, r.log);
+    assert.match(r.log, /main\.tex: nothing stamped .*not checked; the build goes on/);
+    assert.doesNotMatch(r.log, /agree/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
