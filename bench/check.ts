@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseJson, isJsonObject } from '../src/core/json.js';
 import { lockFromBundle, serializeLock } from '../src/core/lock.js';
+import { renderPithSty } from '../src/core/sty.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runs = Number(process.argv[2] ?? 21);
@@ -18,10 +19,14 @@ const body = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 const bundle = parseJson(readFileSync(path.join(root, 'test', 'fixtures', '2109.10465v1.bundle.json'), 'utf8'));
 if (!isJsonObject(bundle)) throw new Error('bad bundle');
 writeFileSync(path.join(dir, 'pith.lock.json'), serializeLock(lockFromBundle(bundle)));
+// The generated copy exactly as pith-tex stamp writes it (the check verifies its checksum line).
 writeFileSync(
   path.join(dir, 'pith.sty'),
-  `\\def\\pith@stamped@body{${body}}\n\\def\\pith@stamped@year{2021}\n\\def\\pith@stamped@number{pith:2021:${body}}\n` +
-    readFileSync(path.join(root, 'tex', 'pith.sty'), 'utf8'),
+  renderPithSty({
+    templateText: readFileSync(path.join(root, 'templates', 'pith.sty.hbs'), 'utf8'),
+    packageSource: readFileSync(path.join(root, 'tex', 'pith.sty'), 'utf8'),
+    values: { body, year: '2021', number: `pith:2021:${body}`, recordUrl: `https://pith.science/pith/${body}`, canonicalSha256: lockFromBundle(bundle).canonical_sha256, toolVersion: '0.1.0' },
+  }),
 );
 writeFileSync(path.join(dir, 'main.tex'), `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${body}}\n\\begin{document}x\\end{document}\n`);
 
