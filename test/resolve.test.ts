@@ -304,7 +304,7 @@ test('redirect loop: stopped after 5 redirects, exit 3; a redirect to a good cop
   assert.equal(JSON.parse(ok.stdout).source.location, `${s.base}/.well-known/pith/${BODY}/bundle.json`);
 });
 
-test('HTML instead of JSON: fails verification, exit 1, nothing cached', async () => {
+test('HTML instead of JSON: fails verification, exit 1, nothing cached; a well-known copy after it is used', async () => {
   const html: Handler = (_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end('<!doctype html><html><body>Welcome</body></html>');
@@ -315,6 +315,13 @@ test('HTML instead of JSON: fails verification, exit 1, nothing cached', async (
   assert.equal(r.code, 1);
   assert.match(r.stderr, /served HTML, not a Pith bundle/);
   assert.deepEqual(cacheFiles(cache), []);
+  // A static host answering every path with its HTML page, with the bundle in the well-known
+  // layout: the well-known copy is tried next, verified and used.
+  const spa = await server({ [`/pith/${BODY}/bundle.json`]: html, [`/.well-known/pith/${BODY}/bundle.json`]: json(BUNDLE_TEXT) });
+  const ok = await cli(['resolve', NUMBER, '--json', '--resolver', spa.base], testEnv(cache));
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(JSON.parse(ok.stdout).source.location, `${spa.base}/.well-known/pith/${BODY}/bundle.json`);
+  assert.ok(cacheFiles(cache).includes(`bundles/${BODY}.json`));
 });
 
 test('tampered bundle: fails verification, exit 1, nothing cached', async () => {
