@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, utimesSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { hookBlock, hookStatus, installHook, removeHook, HOOK_BEGIN } from '../src/core/latexmkrc.js';
@@ -102,6 +102,18 @@ for (const tool of ['latexmk', 'pdflatex', 'perl', 'sh']) {
 }
 const noNodePath = noNodeDir;
 
+/**
+ * Write, then date the file ahead, each time at least a second later than the last: latexmk
+ * compares whole-second mtimes and sizes, and a tampered number has the same size.
+ */
+let lastStamp = 0;
+function writeLater(file: string, text: string): void {
+  writeFileSync(file, text);
+  lastStamp = Math.max(Date.now() + 2000, lastStamp + 1100);
+  const t = new Date(lastStamp);
+  utimesSync(file, t, t);
+}
+
 function latexmk(dir: string, args: string[], PATH: string) {
   const r = spawnSync('latexmk', ['-interaction=nonstopmode', '-halt-on-error', ...args, 'main.tex'], {
     cwd: dir,
@@ -142,7 +154,7 @@ for (const [name, args, output] of modes) {
         assert.equal(JSON.parse(i.stdout).pdf_metadata.number, `pith:2021:${BODY}`);
       }
       const built = statSync(path.join(dir, output)).mtimeMs;
-      writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+      writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
       r = latexmk(dir, args, withPith);
       assert.equal(r.code, 12, r.log);
       assert.match(r.log, /pith-tex check: ✗ main\.tex says \\pithnumber\{AAAA.*pith\.lock\.json holds/);
@@ -180,19 +192,19 @@ test('hook without pith-tex or node on the PATH: core-Perl check, says the signa
     assert.equal(r.code, 0, r.log);
     assert.match(r.log, /not on the PATH here; running the core-Perl check/);
     assert.match(r.log, /Ed25519 signature was NOT checked/);
-    writeFileSync(path.join(dir, 'main.tex'), paperTex(`pith:2021:${OTHER_BODY}`));
+    writeLater(path.join(dir, 'main.tex'), paperTex(`pith:2021:${OTHER_BODY}`));
     r = latexmk(dir, ['-pdf'], noNodePath);
     assert.equal(r.code, 12, r.log);
     assert.match(r.log, /main\.tex says \\pithnumber\{pith:2021:AAAA/);
-    writeFileSync(path.join(dir, 'main.tex'), paperTex(BODY));
+    writeLater(path.join(dir, 'main.tex'), paperTex(BODY));
     const lock = path.join(dir, 'pith.lock.json');
     const good = readFileSync(lock, 'utf8');
-    writeFileSync(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
+    writeLater(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
     r = latexmk(dir, ['-pdf'], noNodePath);
     assert.equal(r.code, 12, r.log);
     assert.match(r.log, /pith\.lock\.json does not verify: canonical_sha256/);
-    writeFileSync(lock, good);
-    writeFileSync(path.join(dir, 'pith.sty'), readFileSync(path.join(dir, 'pith.sty'), 'utf8').replaceAll(BODY, OTHER_BODY));
+    writeLater(lock, good);
+    writeLater(path.join(dir, 'pith.sty'), readFileSync(path.join(dir, 'pith.sty'), 'utf8').replaceAll(BODY, OTHER_BODY));
     r = latexmk(dir, ['-pdf'], noNodePath);
     assert.equal(r.code, 12, r.log);
     assert.match(r.log, /pith\.sty is stamped for pith:2021:AAAA/);
@@ -290,7 +302,7 @@ test('hook install twice through the CLI: the author\'s .latexmkrc bytes stay a 
     assert.equal(r.code, 0, r.log);
     assert.match(r.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/);
     assert.ok(existsSync(path.join(dir, 'main.synctex.gz')), 'the author\'s -synctex=1 was kept');
-    writeFileSync(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+    writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
     r = latexmk(dir, [], withPith);
     assert.equal(r.code, 12, r.log);
     assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
@@ -304,13 +316,13 @@ test('hook (Node and core-Perl paths): \\pithnumber in an \\input preamble file 
   const dir = await hookedPaper();
   try {
     writeFileSync(path.join(dir, 'main.tex'), '\\documentclass{article}\n\\input{preamble}\n\\begin{document}\nHi.\n\\end{document}\n');
-    writeFileSync(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
+    writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
     for (const PATH of [withPith, noNodePath]) {
-      writeFileSync(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
+      writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
       let r = latexmk(dir, ['-pdf'], PATH);
       assert.equal(r.code, 0, r.log);
       assert.doesNotMatch(r.log, /check failed/);
-      writeFileSync(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${OTHER_BODY}}\n`);
+      writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${OTHER_BODY}}\n`);
       r = latexmk(dir, ['-pdf'], PATH);
       assert.equal(r.code, 12, r.log);
       assert.match(r.log, /preamble\.tex says \\pithnumber\{AAAA/);
