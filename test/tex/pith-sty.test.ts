@@ -353,3 +353,22 @@ test('\\pithnumber in the body, after the title: metadata now, badge from the .a
   const page1 = await pdfText(j.result.pdfPath, { firstPage: 1, lastPage: 1 });
   assert.ok(page1.includes(NUMBER), page1);
 });
+
+test('resolver=<URL>/ and link (no value): badge links to <URL>/pith/BODY; metadata unchanged', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[resolver=https://example.org/x_y/,link]{pith}'),
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  const urls = await pdfUrls(j.result.pdfPath);
+  assert.ok(urls.some((u) => u.page === 1 && u.url === `https://example.org/x_y/pith/${BODY}`), JSON.stringify(urls));
+  assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
+});
+
+test('unknown option and unknown value: LaTeX errors naming them', async () => {
+  const a = await build('article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[colour=red]{pith}') });
+  assert.equal(a.result.ok, false);
+  assert.match(a.result.log, /Package pith Error: Unknown option `colour'/);
+  const b = await build('article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=top]{pith}') });
+  assert.equal(b.result.ok, false);
+  assert.match(b.result.log, /Package pith Error: Unknown value `top' for option `badge'/);
+});
