@@ -57,6 +57,7 @@ test('readStampedSty: a fresh file is ours and unedited, with its values', () =>
     generatedByPithTex: true,
     edited: false,
     body: values.body,
+    year: values.year,
     number: values.number,
     toolVersion: '0.1.0',
   });

@@ -1,28 +1,10 @@
-// Byte encodings used by the Pith format: hex, base64 and RFC 4648 base32 (A-Z2-7, no padding).
+// Byte encodings used by the Pith format: hex, base64, SHA-256, and base32 (from base32.ts).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 
 export { bytesToHex, hexToBytes, utf8ToBytes };
 
-export const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/** RFC 4648 base32 of bytes, upper case, without '=' padding. */
-export function base32Encode(bytes: Uint8Array): string {
-  let out = '';
-  let buffer = 0;
-  let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32_ALPHABET[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    buffer &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
-  return out;
-}
+export { BASE32_ALPHABET, base32Encode } from './base32.js';
 
 export function sha256Bytes(data: Uint8Array | string): Uint8Array {
   return sha256(typeof data === 'string' ? utf8ToBytes(data) : data);

@@ -5,6 +5,7 @@ import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
 import { base32Encode, base64Decode, bytesToHex, hexToBytes, sha256Bytes } from './encoding.js';
 import { isJsonObject, type JsonValue } from './json.js';
+import { PINNED_KEY_DATA } from './pinned-keys.js';
 
 // noble/ed25519 3.x needs a synchronous SHA-512 to verify without promises.
 ed.hashes.sha512 = sha512;
@@ -20,16 +21,14 @@ export interface TrustedKey {
   origin: string;
 }
 
-/** The registry's key, pinned in the code (spec §3). */
-export const PINNED_KEYS: readonly TrustedKey[] = [
-  {
-    keyId: 'pith-v1-2026-05',
-    publicKey: hexToBytes('b2d552b68890857171a78b36a5dccf368a953413288c353f7c9d9d6f94b709b3'),
-    fingerprint: '8d4b5ee74e4693bcd1df2446408b0d54',
-    rotatesAt: null,
-    origin: 'pinned',
-  },
-];
+/** The registry's keys, pinned in the code (spec §3; the data is in pinned-keys.ts). */
+export const PINNED_KEYS: readonly TrustedKey[] = PINNED_KEY_DATA.map((k) => ({
+  keyId: k.keyId,
+  publicKey: hexToBytes(k.publicKeyHex),
+  fingerprint: k.fingerprint,
+  rotatesAt: k.rotatesAt,
+  origin: 'pinned',
+}));
 
 export function keyFingerprint(publicKey: Uint8Array): string {
   return bytesToHex(sha256Bytes(publicKey).subarray(0, 16));

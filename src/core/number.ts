@@ -3,9 +3,11 @@
 // Body = the first 26 characters of base32(first 17 bytes of the SHA-256 digest), i.e. the
 // first 130 bits. 26 x 5 = 130, so every one of the 32 symbols can stand in the last place:
 // there is no padding-bit rule for a full body (a 16-byte reading would leave two zero bits).
-import { BASE32_ALPHABET, base32Encode, hexToBytes, isSha256Hex } from './encoding.js';
+import { BASE32_ALPHABET, BODY_LENGTH, bodyFromDigest } from './base32.js';
+import { hexToBytes, isSha256Hex } from './encoding.js';
 
-export const BODY_LENGTH = 26;
+export { BODY_LENGTH, bodyFromDigest };
+
 export const SHORT_LENGTHS = [8, 12, 16] as const;
 
 export interface PithNumber {
@@ -13,11 +15,6 @@ export interface PithNumber {
   year: string;
   /** `pith:YEAR:BODY` */
   full: string;
-}
-
-export function bodyFromDigest(digest: Uint8Array): string {
-  if (digest.length < 17) throw new RangeError('a Pith number needs at least 17 digest bytes');
-  return base32Encode(digest.subarray(0, 17)).slice(0, BODY_LENGTH);
 }
 
 export function bodyFromSha256Hex(hex: string): string {
