@@ -1,7 +1,7 @@
 // The command line. Each command's module is imported only when that command runs, so a
 // quick command (check, run before every build) never pays for the others.
 import { Command, CommanderError } from 'commander';
-import { EXIT, PithError } from './errors.js';
+import { errorReport, EXIT, PithError, wantsJson } from './errors.js';
 
 const VERSION = '0.1.0';
 
@@ -145,19 +145,26 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const json = wantsJson(argv.slice(2));
+  // Under --json the error also goes to stdout as data; stderr keeps the line for people.
+  const fail = (message: string, code: number): number => {
+    if (json) process.stdout.write(`${JSON.stringify(errorReport(message, code), null, 2)}\n`);
+    return code;
+  };
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version exit 0; every usage error is exit 2 (commander would say 1).
-      return err.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+      // commander has already printed its message to stderr.
+      return err.exitCode === 0 ? EXIT.ok : fail(err.message.replace(/^error: /, ''), EXIT.badInput);
     }
     if (err instanceof PithError) {
       process.stderr.write(`pith-tex: ${err.message}\n`);
-      return err.exitCode;
+      return fail(err.message, err.exitCode);
     }
     process.stderr.write(`pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return 70;
+    return fail(`internal error: ${(err as Error)?.message ?? String(err)}`, 70);
   }
 }

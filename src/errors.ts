@@ -23,3 +23,27 @@ export class PithError extends Error {
     this.name = 'PithError';
   }
 }
+
+const EXIT_NAMES: Record<number, string> = {
+  1: 'check_failed',
+  2: 'bad_input',
+  3: 'fetch_failed',
+  4: 'refused',
+};
+
+/**
+ * The --json form of an error, so a script reading stdout always gets JSON: the same one-line
+ * message a person sees on stderr, its exit code and a stable name for that code.
+ */
+export function errorReport(message: string, exitCode: number): { ok: false; error: { exit_code: number; kind: string; message: string } } {
+  return { ok: false, error: { exit_code: exitCode, kind: EXIT_NAMES[exitCode] ?? 'internal', message } };
+}
+
+/** Whether argv asks for JSON (an option before any `--`). */
+export function wantsJson(argv: readonly string[]): boolean {
+  for (const arg of argv) {
+    if (arg === '--') return false;
+    if (arg === '--json') return true;
+  }
+  return false;
+}

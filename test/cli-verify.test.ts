@@ -112,3 +112,30 @@ test('usage errors exit 2; --help documents the exit codes', () => {
   assert.equal(help.code, 0);
   assert.match(help.out, /3 {2}could not fetch/);
 });
+
+test('--json errors are JSON on stdout (exit code and kind), with the same line on stderr', () => {
+  const cases: Array<[string[], number, string, RegExp]> = [
+    [['verify', path.join(tmp, 'absent.json'), '--json'], 2, 'bad_input', /absent\.json: cannot read/],
+    [['verify', '--no-such-option', '--json'], 2, 'bad_input', /unknown option '--no-such-option'/],
+    [['check', path.join(tmp, 'absent.tex'), '--json'], 2, 'bad_input', /absent\.tex: no such file/],
+    [['check', '--bogus', '--json'], 2, 'bad_input', /unknown option --bogus/],
+    [['resolve', 'not-a-query', '--offline', '--json'], 2, 'bad_input', /accepted forms/],
+    [['resolve', '2109.10465v1', '--offline', '--dir', tmp, '--json'], 3, 'fetch_failed', /offline/],
+  ];
+  for (const [args, code, kind, message] of cases) {
+    const r = spawnSync(process.execPath, [cliPath, ...args], {
+      encoding: 'utf-8',
+      timeout: 30_000,
+      env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, 'empty-cache') },
+    });
+    assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.ok, false);
+    assert.equal(report.error.exit_code, code);
+    assert.equal(report.error.kind, kind);
+    assert.match(report.error.message, message);
+    assert.ok(r.stderr.includes(report.error.message), `stderr keeps the line: ${r.stderr}`);
+  }
+  // Without --json, stdout stays empty on error.
+  assert.equal(cli('verify', path.join(tmp, 'absent.json')).out, '');
+});

@@ -19,6 +19,7 @@ import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
 import { chooseRoot } from '../core/paper.js';
 import { analyzeTex } from '../core/tex-edit.js';
+import { errorReport, wantsJson } from '../errors.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -181,16 +182,12 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
   try {
     report = await checkPaper(paper, options);
   } catch (err) {
-    if (err instanceof CheckUsage) {
-      process.stderr.write(`pith-tex: ${err.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    const name = (err as Error)?.name;
-    if (name === 'PithError') {
-      process.stderr.write(`pith-tex: ${(err as Error).message}\n`);
-      return (err as { exitCode: number }).exitCode;
-    }
-    throw err;
+    const code = err instanceof CheckUsage ? EXIT_BAD_INPUT : (err as Error)?.name === 'PithError' ? (err as { exitCode: number }).exitCode : null;
+    if (code === null) throw err;
+    const message = (err as Error).message;
+    process.stderr.write(`pith-tex: ${message}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(errorReport(message, code), null, 2)}\n`);
+    return code;
   }
   if (options.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -216,17 +213,18 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
     else if (a === '--quiet' || a === '-q') options.quiet = true;
     else if (a === '--trust-key' || a.startsWith('--trust-key=')) {
       const v = a === '--trust-key' ? args[++i] : a.slice('--trust-key='.length);
-      if (!v) return usage('--trust-key needs a FILE');
+      if (!v) return usage('--trust-key needs a FILE', args);
       (options.trustKey ??= []).push(v);
     } else if (a === '--') positionals.push(...args.slice(i + 1)), (i = args.length);
-    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${a}`);
+    else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${a}`, args);
     else positionals.push(a);
   }
-  if (positionals.length > 1) return usage(`too many arguments: ${positionals.join(' ')}`);
+  if (positionals.length > 1) return usage(`too many arguments: ${positionals.join(' ')}`, args);
   return run(positionals[0], options);
 }
 
-function usage(message: string): number {
+function usage(message: string, args: readonly string[]): number {
   process.stderr.write(`pith-tex check: ${message}\n(run pith-tex check --help for usage)\n`);
+  if (wantsJson(args)) process.stdout.write(`${JSON.stringify(errorReport(message, EXIT_BAD_INPUT), null, 2)}\n`);
   return EXIT_BAD_INPUT;
 }
