@@ -611,9 +611,10 @@ const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b
  * The seed bundle (or a synthetic other version of its paper), re-signed by a test key with a
  * chosen built_at: a correctly formed bundle that verifies when that key is trusted.
  */
-function testBundle(opts: { version?: number; builtAt: string }): { text: string; body: string; number: string; keyEntry: JsonObject } {
+function testBundle(opts: { version?: number; builtAt: string; arxivId?: string }): { text: string; body: string; number: string; keyEntry: JsonObject } {
   const record = JSON.parse(JSON.stringify(BUNDLE.canonical_record)) as CanonicalRecord;
   if (opts.version !== undefined) (record.source as { version: number }).version = opts.version;
+  if (opts.arxivId !== undefined) (record.source as { id: string }).id = opts.arxivId;
   const sha = canonicalSha256(record as unknown as JsonObject);
   const num = numberOfRecord(record);
   let text = BUNDLE_TEXT;
@@ -624,7 +625,8 @@ function testBundle(opts: { version?: number; builtAt: string }): { text: string
     [BODY.slice(0, 12), num.body.slice(0, 12)],
     [BODY.slice(0, 8), num.body.slice(0, 8)],
     [SEED_SHA, sha],
-    ['2109.10465v1', `2109.10465v${record.source.version}`],
+    ['2109.10465v1', `${record.source.id}v${record.source.version}`],
+    ['2109.10465', record.source.id],
   ];
   for (const [a, b] of swaps) text = text.split(a).join(b);
   const bundle = parseJson(text) as JsonObject;
@@ -733,4 +735,33 @@ test('resolveQuery (direct): stores, then an offline --refresh is an offline mis
   );
   assert.equal(s.count(), before);
   assert.deepEqual(warnings, []);
+});
+
+test('an old-style arXiv id (hep-th/9901001v1) resolves end to end: "/" percent-encoded in the URL, cached, then offline by id and DOI', async () => {
+  const old = testBundle({ arxivId: 'hep-th/9901001', builtAt: '2026-08-01T00:00:00Z' });
+  const keyFile = path.join(tmp(), 'key.json');
+  writeFileSync(keyFile, JSON.stringify(old.keyEntry));
+  const s = await server({ '/pith/hep-th%2F9901001v1/bundle.json': json(old.text) });
+  const cache = tmp();
+  const env = testEnv(cache);
+  const first = await cli(['resolve', 'hep-th/9901001v1', '--json', '--trust-key', keyFile, '--resolver', s.base], env);
+  assert.equal(first.code, 0, first.stderr);
+  const out = JSON.parse(first.stdout);
+  assert.equal(out.pith_number, old.number);
+  assert.deepEqual(out.arxiv, { id: 'hep-th/9901001', version: 1 });
+  assert.equal(out.source.location, `${s.base}/pith/hep-th%2F9901001v1/bundle.json`);
+  // The id's "/" never becomes a folder: its alias file is percent-encoded, one level deep.
+  const files = cacheFiles(cache);
+  assert.ok(files.includes(path.join('aliases', 'arxiv%3Ahep-th%2F9901001.json')), files.join(', '));
+  for (const f of files) assert.equal(f.split(path.sep).length, 2, f);
+  const forms = ['hep-th/9901001v1', 'hep-th/9901001', 'https://arxiv.org/abs/hep-th/9901001v1', '10.48550/arXiv.hep-th/9901001'];
+  for (const query of forms) {
+    const off = await cli(['resolve', query, '--offline', '--json', '--trust-key', keyFile], env);
+    assert.equal(off.code, 0, `${query}: ${off.stderr}`);
+    assert.equal(JSON.parse(off.stdout).pith_number, old.number, query);
+    assert.equal(JSON.parse(off.stdout).source.kind, 'cache', query);
+  }
+  // The new-style seed is not confused with it.
+  const other = await cli(['resolve', '2109.10465v1', '--offline', '--json', '--trust-key', keyFile], env);
+  assert.equal(other.code, 3);
 });
