@@ -765,3 +765,42 @@ test('an old-style arXiv id (hep-th/9901001v1) resolves end to end: "/" percent-
   const other = await cli(['resolve', '2109.10465v1', '--offline', '--json', '--trust-key', keyFile], env);
   assert.equal(other.code, 3);
 });
+
+test('a bare id\'s cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver is asked (v2 found); unreachable, the cached one is used with a warning', async () => {
+  const v2 = testBundle({ version: 2, builtAt: '2026-08-01T00:00:00Z' });
+  const keyFile = path.join(tmp(), 'key.json');
+  writeFileSync(keyFile, JSON.stringify(v2.keyEntry));
+  let newest = BUNDLE_TEXT; // the registry knows v1 only, at first
+  const s = await server({ '/pith/2109.10465/bundle.json': (req, res, hit) => json(newest)(req, res, hit) });
+  const cache = tmp();
+  const args = ['resolve', '2109.10465', '--json', '--trust-key', keyFile, '--resolver', s.base];
+  const first = await cli(args, testEnv(cache));
+  assert.equal(JSON.parse(first.stdout).pith_number, NUMBER, first.stderr);
+  newest = v2.text; // the author posts v2
+  // Within the time to live: the cache answers, the resolver is not asked.
+  const fresh = await cli(args, testEnv(cache));
+  assert.equal(JSON.parse(fresh.stdout).source.kind, 'cache');
+  assert.equal(JSON.parse(fresh.stdout).pith_number, NUMBER);
+  assert.equal(s.count('/pith/2109.10465/bundle.json'), 1);
+  // Past it: the resolver is asked, and the bare id now points at v2 (offline too).
+  const stale = await cli(args, testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
+  assert.equal(stale.code, 0, stale.stderr);
+  assert.equal(JSON.parse(stale.stdout).pith_number, v2.number);
+  assert.equal(JSON.parse(stale.stdout).source.kind, 'resolver');
+  const off = await cli(['resolve', '2109.10465', '--offline', '--json', '--trust-key', keyFile], testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
+  assert.equal(JSON.parse(off.stdout).pith_number, v2.number, off.stderr);
+  // Past it with the resolver down: the verified cached answer, and a warning that says so.
+  const down = await cli(
+    ['resolve', '2109.10465', '--json', '--trust-key', keyFile, '--resolver', 'http://127.0.0.1:9'],
+    testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
+  );
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(JSON.parse(down.stdout).pith_number, v2.number);
+  assert.equal(JSON.parse(down.stdout).source.kind, 'cache');
+  assert.match(down.stderr, /could not ask the resolver whether arXiv 2109\.10465 has a version newer than v2 .*using the cached one, last checked/);
+  // A versioned id never expires: no request even with a zero time to live.
+  const before = s.requests.length;
+  const pinned = await cli(['resolve', '2109.10465v1', '--json', '--resolver', s.base], testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
+  assert.equal(JSON.parse(pinned.stdout).source.kind, 'cache', pinned.stderr);
+  assert.equal(s.requests.length, before);
+});

@@ -70,6 +70,16 @@ export class BundleCache {
     return null;
   }
 
+  /** How long ago the key's alias was last written or confirmed (ms), or null when it has none. */
+  async aliasAgeMs(key: string): Promise<number | null> {
+    if (key.startsWith('body:')) return null;
+    try {
+      return Math.max(0, Date.now() - (await fs.stat(this.aliasFile(key))).mtimeMs);
+    } catch {
+      return null;
+    }
+  }
+
   /** The cached bundle's bytes for a key, or null. Not verified: the caller must. */
   async read(key: string): Promise<CachedBundle | null> {
     const body = await this.bodyFor(key);
@@ -125,7 +135,12 @@ export class BundleCache {
         if (key.startsWith('arxiv:')) {
           // The unversioned id points at the newest version seen.
           const current = await this.readAlias(key);
-          if (current && current.body !== body && current.source_version !== null && current.source_version > sourceVersion) continue;
+          if (current && current.body !== body && current.source_version !== null && current.source_version > sourceVersion) {
+            // Keep pointing at the newer version, but note that the resolver was asked just now.
+            const now = new Date();
+            await fs.utimes(this.aliasFile(key), now, now).catch(() => {});
+            continue;
+          }
         }
         await writeFileAtomic(this.aliasFile(key), `${JSON.stringify({ body, source_version: sourceVersion })}\n`);
       }

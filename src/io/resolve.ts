@@ -167,7 +167,11 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
     }
   }
 
-  // 3. the cache
+  // 3. the cache. A versioned id, a number or a prefix names fixed content, so its cached
+  // answer holds (the bundle is re-verified). A bare id names "the newest version", which
+  // changes when the author posts v2: its answer is trusted for idTimeToLiveMs, then the
+  // resolver is asked again (and the cached one kept as the fallback when it is unreachable).
+  let staleHit: { bundle: JsonObject; text: string; report: VerifyReport; file: string; ageMs: number } | null = null;
   if (!options.refresh) {
     const key = queryKey(query);
     const hit = await cache.read(key);
@@ -191,106 +195,140 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
         problem = `it cannot be read (${(err as Error).message})`;
       }
       if (problem === null && bundle && report) {
-        return finishBundle(bundle, hit.text, report, { kind: 'cache', location: hit.file }, false);
+        const ageMs = query.kind === 'arxiv' && query.version === null && !options.offline ? await cache.aliasAgeMs(key) : null;
+        if (ageMs === null || ageMs <= idTimeToLiveMs(env)) {
+          return finishBundle(bundle, hit.text, report, { kind: 'cache', location: hit.file }, false);
+        }
+        staleHit = { bundle, text: hit.text, report, file: hit.file, ageMs };
+      } else {
+        warn(`evicted the cached bundle ${hit.file}: ${problem}; trying the next source`);
+        await cache.evict(hit.body, key);
       }
-      warn(`evicted the cached bundle ${hit.file}: ${problem}; trying the next source`);
-      await cache.evict(hit.body, key);
     }
   }
 
   // 4. the resolver
-  if (options.offline) {
-    const body = query.kind === 'number' ? query.body : 'BODY';
-    throw new PithError(
-      `offline, and ${what} is not in ${LOCK_FILE} or the cache (${cache.dir}). To get the record: run \`pith-tex resolve ${query.input}\` once online; ` +
-        `or pass --bundle FILE with a bundle downloaded from ${DEFAULT_RESOLVER}/pith/${body}/bundle.json; ` +
-        'or compute the number from the paper\'s metadata with `pith-tex compute`',
-      EXIT.fetchFailed,
-    );
-  }
-  const base = (options.resolver ?? env.PITH_RESOLVER ?? DEFAULT_RESOLVER).replace(/\/+$/, '');
-  try {
-    assertAllowedUrl(`${base}/`);
-  } catch (err) {
-    throw new PithError(`resolver ${base}: ${(err as Error).message}`, EXIT.badInput);
-  }
-  const http = httpOptionsFromEnv(env, options.http ?? {});
-  const progress = options.progress ? makeProgress(http) : null;
-  const urls = [`${base}/pith/${resolverSegment(query)}/bundle.json`];
-  if (query.kind === 'number') urls.push(`${base}/.well-known/pith/${query.body}/bundle.json`);
+  const askResolver = async (): Promise<Resolved> => {
+    if (options.offline) {
+      const body = query.kind === 'number' ? query.body : 'BODY';
+      throw new PithError(
+        `offline, and ${what} is not in ${LOCK_FILE} or the cache (${cache.dir}). To get the record: run \`pith-tex resolve ${query.input}\` once online; ` +
+          `or pass --bundle FILE with a bundle downloaded from ${DEFAULT_RESOLVER}/pith/${body}/bundle.json; ` +
+          'or compute the number from the paper\'s metadata with `pith-tex compute`',
+        EXIT.fetchFailed,
+      );
+    }
+    const base = (options.resolver ?? env.PITH_RESOLVER ?? DEFAULT_RESOLVER).replace(/\/+$/, '');
+    try {
+      assertAllowedUrl(`${base}/`);
+    } catch (err) {
+      throw new PithError(`resolver ${base}: ${(err as Error).message}`, EXIT.badInput);
+    }
+    const http = httpOptionsFromEnv(env, options.http ?? {});
+    const progress = options.progress ? makeProgress(http) : null;
+    const urls = [`${base}/pith/${resolverSegment(query)}/bundle.json`];
+    if (query.kind === 'number') urls.push(`${base}/.well-known/pith/${query.body}/bundle.json`);
 
-  const notFound: string[] = [];
-  let badContent: PithError | null = null;
-  try {
-    for (const url of urls) {
-      let text: string;
-      let finalUrl: string;
-      let contentType: string;
-      try {
-        const res = await httpGet(url, progress ? { ...http, onProgress: progress.onProgress, onRetry: progress.onRetry } : http);
-        finalUrl = res.url;
-        contentType = String(res.headers['content-type'] ?? '');
+    const notFound: string[] = [];
+    let badContent: PithError | null = null;
+    try {
+      for (const url of urls) {
+        let text: string;
+        let finalUrl: string;
+        let contentType: string;
         try {
-          text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
-        } catch {
-          badContent = new PithError(`the resolver served something that is not UTF-8 text at ${finalUrl}, not a Pith bundle`, EXIT.checkFailed);
-          continue;
-        }
-      } catch (err) {
-        if (err instanceof FetchError) {
-          if (err.kind === 'not_found') {
-            notFound.push(url);
+          const res = await httpGet(url, progress ? { ...http, onProgress: progress.onProgress, onRetry: progress.onRetry } : http);
+          finalUrl = res.url;
+          contentType = String(res.headers['content-type'] ?? '');
+          try {
+            text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
+          } catch {
+            badContent = new PithError(`the resolver served something that is not UTF-8 text at ${finalUrl}, not a Pith bundle`, EXIT.checkFailed);
             continue;
           }
-          throw fetchFailure(err, base);
+        } catch (err) {
+          if (err instanceof FetchError) {
+            if (err.kind === 'not_found') {
+              notFound.push(url);
+              continue;
+            }
+            throw fetchFailure(err, base);
+          }
+          throw err;
         }
-        throw err;
+        let doc: JsonValue;
+        try {
+          doc = parseJson(text);
+        } catch (err) {
+          const html = /html/i.test(contentType) || /^\s*</.test(text);
+          badContent = new PithError(
+            html
+              ? `the resolver served HTML, not a Pith bundle, at ${finalUrl} (is ${base} a Pith resolver or mirror?)`
+              : `the resolver served something that is not strict JSON at ${finalUrl}: ${err instanceof JsonSyntaxError ? err.message : String(err)}`,
+            EXIT.checkFailed,
+          );
+          continue;
+        }
+        const bundle = doc as JsonObject;
+        let kind: string;
+        try {
+          kind = classifyDocument(doc);
+        } catch (err) {
+          badContent = new PithError(`the resolver served JSON that is not a Pith bundle at ${finalUrl}: ${(err as Error).message}`, EXIT.checkFailed);
+          continue;
+        }
+        if (kind !== 'bundle') {
+          badContent = new PithError(`the resolver served a record, not a signed bundle, at ${finalUrl}`, EXIT.checkFailed);
+          continue;
+        }
+        const report = verifyOrThrow(bundle, options.trusted, finalUrl, EXIT.checkFailed);
+        if (!report.ok) {
+          throw new PithError(`the resolver served a bundle that fails verification at ${finalUrl}: ${failedChecks(report)}; nothing was cached`, EXIT.checkFailed);
+        }
+        const record = bundle.canonical_record as CanonicalRecord;
+        const mismatch = queryMismatch(query, record, numberOfRecord(record), bundle.source_aliases);
+        if (mismatch) {
+          throw new PithError(`the resolver answered with a different paper at ${finalUrl}: ${mismatch}; nothing was cached`, EXIT.checkFailed);
+        }
+        return await finishBundle(bundle, text, report, { kind: 'resolver', location: finalUrl }, true);
       }
-      let doc: JsonValue;
-      try {
-        doc = parseJson(text);
-      } catch (err) {
-        const html = /html/i.test(contentType) || /^\s*</.test(text);
-        badContent = new PithError(
-          html
-            ? `the resolver served HTML, not a Pith bundle, at ${finalUrl} (is ${base} a Pith resolver or mirror?)`
-            : `the resolver served something that is not strict JSON at ${finalUrl}: ${err instanceof JsonSyntaxError ? err.message : String(err)}`,
-          EXIT.checkFailed,
-        );
-        continue;
-      }
-      const bundle = doc as JsonObject;
-      let kind: string;
-      try {
-        kind = classifyDocument(doc);
-      } catch (err) {
-        badContent = new PithError(`the resolver served JSON that is not a Pith bundle at ${finalUrl}: ${(err as Error).message}`, EXIT.checkFailed);
-        continue;
-      }
-      if (kind !== 'bundle') {
-        badContent = new PithError(`the resolver served a record, not a signed bundle, at ${finalUrl}`, EXIT.checkFailed);
-        continue;
-      }
-      const report = verifyOrThrow(bundle, options.trusted, finalUrl, EXIT.checkFailed);
-      if (!report.ok) {
-        throw new PithError(`the resolver served a bundle that fails verification at ${finalUrl}: ${failedChecks(report)}; nothing was cached`, EXIT.checkFailed);
-      }
-      const record = bundle.canonical_record as CanonicalRecord;
-      const mismatch = queryMismatch(query, record, numberOfRecord(record), bundle.source_aliases);
-      if (mismatch) {
-        throw new PithError(`the resolver answered with a different paper at ${finalUrl}: ${mismatch}; nothing was cached`, EXIT.checkFailed);
-      }
-      return await finishBundle(bundle, text, report, { kind: 'resolver', location: finalUrl }, true);
+    } finally {
+      progress?.clear();
     }
-  } finally {
-    progress?.clear();
+    if (badContent) throw badContent;
+    const staticNote =
+      query.kind === 'number'
+        ? ''
+        : `; a static mirror (the .well-known/pith/BODY layout) can serve only full 26-character bodies, so ask for pith:YEAR:BODY if ${base} is a static mirror`;
+    throw new PithError(`not found: ${what} is not known to ${base} (tried ${notFound.join(', ')})${staticNote}`, EXIT.fetchFailed);
+  };
+  if (!staleHit) return askResolver();
+  // A bare id's alias is past its time to live: the resolver may know a newer version. Ask
+  // it, and fall back to the (verified) cached one only when it cannot be reached.
+  try {
+    return await askResolver();
+  } catch (err) {
+    if (!(err instanceof PithError) || err.exitCode !== EXIT.fetchFailed) throw err;
+    const hit = staleHit;
+    warn(
+      `could not ask the resolver whether ${what} has a version newer than v${(hit.bundle.canonical_record as CanonicalRecord).source.version} ` +
+        `(${err.message.split(';')[0]}); using the cached one, last checked ${formatAge(hit.ageMs)} ago`,
+    );
+    return finishBundle(hit.bundle, hit.text, hit.report, { kind: 'cache', location: hit.file }, false);
   }
-  if (badContent) throw badContent;
-  const staticNote =
-    query.kind === 'number'
-      ? ''
-      : `; a static mirror (the .well-known/pith/BODY layout) can serve only full 26-character bodies, so ask for pith:YEAR:BODY if ${base} is a static mirror`;
-  throw new PithError(`not found: ${what} is not known to ${base} (tried ${notFound.join(', ')})${staticNote}`, EXIT.fetchFailed);
+}
+
+/** "3 h", "2 d": how long ago, for a warning. */
+function formatAge(ms: number): string {
+  const h = ms / 3_600_000;
+  return h < 1 ? `${Math.max(1, Math.round(ms / 60_000))} min` : h < 48 ? `${Math.round(h)} h` : `${Math.round(h / 24)} d`;
+}
+
+/** How long a bare arXiv id's cached answer is taken as the newest version (default 24 h). */
+export function idTimeToLiveMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.PITH_TEX_ID_TTL_SECONDS;
+  const seconds = raw !== undefined && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 24 * 3_600_000;
 }
 
 function versionNote(query: Query, record: CanonicalRecord, source: Resolved['source']): string | null {
