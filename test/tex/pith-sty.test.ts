@@ -103,7 +103,10 @@ function build(name: string, engine: Engine, variant: Variant, opts: { sty?: str
   // latex+dvipdfmx: name the driver as a global class option (what hyperref needs to write for
   // dvipdfmx at all). acmart fails with it even without pith, so acmart keeps hyperref's default
   // dvips driver there, which pith.sty also handles.
-  if (engine === 'dvipdfmx' && !name.startsWith('acm')) {
+  // A \DocumentMetadata document names its backend there instead (it is read before the class).
+  if (engine === 'dvipdfmx' && name.startsWith('metadata-') && !opts.edit) {
+    src = src.replace('\\DocumentMetadata{}', '\\DocumentMetadata{backend=dvipdfmx}');
+  } else if (engine === 'dvipdfmx' && !name.startsWith('acm')) {
     src = src.replace(/^\\documentclass(?:\[([^\]]*)\])?\{/m, (_m, o: string | undefined) => `\\documentclass[${o ? `${o},` : ''}dvipdfmx]{`);
   }
   fs.writeFileSync(path.join(dir, 'main.tex'), src);
@@ -256,6 +259,23 @@ test('stamped copy, \\DocumentMetadata, pdfLaTeX: Info keys and XMP properties t
 );
 
 test('\\DocumentMetadata with LuaLaTeX (compiled in its own folder)', () => checkBadgeCase('metadata-article', 'lua', 'none'));
+
+for (const engine of ['xe', 'dvipdfmx', 'dvips'] as Engine[]) {
+  test(`stamped copy, \\DocumentMetadata, ${engine}: Info keys and XMP properties through the kernel`, () =>
+    checkBadgeCase('metadata-article', engine, 'after', { stampedCopy: true }),
+  );
+}
+
+test('\\DocumentMetadata{} (dvips backend) with a dvipdfmx class option, run through dvipdfmx: PithNumber still in Info', async () => {
+  // The kernel's backend is fixed by \DocumentMetadata before the class option is read, so its
+  // entries are pdfmarks that dvipdfmx ignores; pith adds a special of dvipdfmx's own.
+  const j = await build('metadata-article', 'dvipdfmx', 'none', {
+    edit: (s) => s, // an edit keeps \\DocumentMetadata{} as it is; build() adds the class option
+  });
+  assert.ok(j.result.ok, failMessage(j));
+  assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
+  assert.ok((await pdfUrls(j.result.pdfPath)).some((u) => u.page === 1 && u.url === RECORD), 'badge link');
+});
 
 test('stamped copy that disagrees with \\pithnumber stops the build, naming both numbers', async () => {
   const other = 'AAAAAAAAAAAAAAAAAAAAAAAAAA';
