@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { badFileName, badPath, flsInputs, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
+import { badFileName, badPath, candidatesFor, flsInputs, joinFolder, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
 import { cliPath, fixture, repoRoot } from './helpers.js';
 import { lockText, renderSty, OTHER_BODY, BODY } from './support/stamped-paper.js';
 
@@ -85,6 +85,16 @@ const edit = (dir: string, f: (t: string) => string): void => {
 };
 const before = (marker: string, add: string) => (t: string) => t.replace(marker, `${add}\n${marker}`);
 
+/** The clean paper with a chapter read through the import package (\\import, then \\subimport inside it). */
+function importPaper(dir: string): void {
+  mkdirSync(path.join(dir, 'chapters', 'one', 'figs'), { recursive: true });
+  copyFileSync(path.join(dir, 'figs', 'plot.png'), path.join(dir, 'chapters', 'one', 'figs', 'local.png'));
+  writeFileSync(path.join(dir, 'chapters', 'one', 'body.tex'), 'Chapter one.\n\\subimport{part/}{detail}\n\\includegraphics[width=1cm]{figs/local}\n');
+  mkdirSync(path.join(dir, 'chapters', 'one', 'part'));
+  writeFileSync(path.join(dir, 'chapters', 'one', 'part', 'detail.tex'), 'A detail, read relative to its chapter.\n');
+  edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage{import}\n\\usepackage{pith}').replace('\\input{sections/intro}', '\\input{sections/intro}\n\\import{chapters/one/}{body}'));
+}
+
 const breakers: [string, (dir: string) => void, string[], string[]?][] = [
   ['no pith.sty', (d) => rmSync(path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
   ['the plain package, not the generated copy', (d) => copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
@@ -98,6 +108,15 @@ const breakers: [string, (dir: string) => void, string[], string[]?][] = [
   ['a figure in the wrong case', (d) => edit(d, (t) => t.replace('{plot}', '{Plot}')), ['files']],
   ['a missing \\input', (d) => edit(d, before('\\end{document}', '\\input{sections/missing}')), ['files']],
   ['no .bbl', (d) => rmSync(path.join(d, 'main.bbl')), ['bbl']],
+  ['a missing file behind \\subimport', (d) => {
+    importPaper(d);
+    rmSync(path.join(d, 'chapters', 'one', 'part', 'detail.tex'));
+  }, ['files']],
+  ['a figure in the wrong case inside an \\import', (d) => {
+    importPaper(d);
+    renameSync(path.join(d, 'chapters', 'one', 'figs', 'local.png'), path.join(d, 'chapters', 'one', 'figs', 'Local.png'));
+  }, ['files']],
+  ['an \\import from outside the folder', (d) => edit(d, before('\\end{document}', '\\import{../shared/}{macros}')), ['paths']],
   ['a file name with a space', (d) => {
     renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'my plot.png'));
     edit(d, (t) => t.replace('{plot}', '{my plot}'));
@@ -118,6 +137,45 @@ for (const [name, breakIt, expected, extra] of breakers) {
     }
   });
 }
+
+test('scanTex: the import package (\\import, \\subimport, \\inputfrom, \\includefrom): file names and search folders', () => {
+  const top = scanTex('\\import{chapters/one/}{body}\\includefrom{ap}{x}\\import*{/abs/}{y}', 'main.tex');
+  assert.deepEqual(top.references.map((r) => [r.command, r.name, r.base, r.shown]), [
+    ['input', 'chapters/one/body', 'chapters/one/', '\\import{chapters/one/}{body}'],
+    ['include', 'ap/x', 'ap/', '\\includefrom{ap}{x}'],
+    ['input', '/abs/y', '/abs/', '\\import*{/abs/}{y}'],
+  ]);
+  // Inside chapters/one/body.tex: \subimport is relative to it, \import to the root; \input and
+  // \includegraphics look in the root first, then in the import's folder.
+  const inner = scanTex('\\subimport{part/}{detail}\\subinputfrom{../two}{z}\\import{other/}{w}\\input{local}\\includegraphics{figs/p}', 'chapters/one/body.tex', 'chapters/one/');
+  assert.deepEqual(inner.references.map((r) => [r.name, r.base]), [
+    ['chapters/one/part/detail', 'chapters/one/part/'],
+    ['chapters/two/z', 'chapters/two/'],
+    ['other/w', 'other/'],
+    ['local', 'chapters/one/'],
+    ['figs/p', 'chapters/one/'],
+  ]);
+  assert.deepEqual(candidatesFor(inner.references[3]!, []), ['local.tex', 'local', 'chapters/one/local.tex', 'chapters/one/local']);
+  assert.deepEqual(resolveReference(inner.references[4]!, [], new Set(['chapters/one/figs/p.png'])), { found: 'chapters/one/figs/p.png' });
+  assert.equal(joinFolder('a/b/', '../../..'), '../');
+  assert.equal(badPath(`${joinFolder('a/', '../../x')}f`), 'a ".." path outside the folder');
+  assert.equal(joinFolder('a/', './'), 'a/');
+});
+
+test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', () => {
+  const dir = cleanPaper();
+  try {
+    importPaper(dir);
+    const out = path.join(dir, 'upload.tar.gz');
+    const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.deepEqual(failing(r), []);
+    assert.match(r.report!.items.find((i) => i.id === 'files')!.detail, /all 5 referenced files/);
+    for (const f of ['chapters/one/body.tex', 'chapters/one/part/detail.tex', 'chapters/one/figs/local.png']) assert.ok(r.report!.pack!.files.includes(f), f);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('arxiv: a paper that does not compile from a clean copy fails the compile item', () => {
   const dir = cleanPaper();

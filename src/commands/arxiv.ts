@@ -15,6 +15,7 @@ import {
   packList,
   resolveReference,
   scanTex,
+  showReference,
   type ChecklistItem,
   type Reference,
 } from '../core/arxiv-checklist.js';
@@ -140,12 +141,13 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   let usesBib = false;
   let usesFontspec = false;
   const seen = new Set<string>();
-  const queue = [main];
+  // Each source with the import folder it was read under (the import package's \subimport base).
+  const queue: { file: string; base: string }[] = [{ file: main, base: '' }];
   while (queue.length > 0) {
-    const f = queue.shift() as string;
+    const { file: f, base } = queue.shift() as { file: string; base: string };
     if (seen.has(f)) continue;
     seen.add(f);
-    const scan = scanTex(readFileSync(path.join(dir, f), 'utf8'), f);
+    const scan = scanTex(readFileSync(path.join(dir, f), 'utf8'), f, base);
     refs.push(...scan.references);
     shell.push(...scan.shellEscape.map((s) => `${s} in ${f}`));
     graphicspath.push(...scan.graphicspath);
@@ -154,20 +156,20 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     for (const r of scan.references) {
       if (!['input', 'include', 'subfile'].includes(r.command) || badPath(r.name)) continue;
       const res = resolveReference(r, [], files);
-      if ('found' in res && res.found.endsWith('.tex')) queue.push(res.found);
+      if ('found' in res && res.found.endsWith('.tex')) queue.push({ file: res.found, base: r.base ?? '' });
     }
   }
   item('shell-escape', shell.length === 0, shell.length === 0 ? 'nothing needs shell-escape' : `needs shell-escape, which arXiv never grants: ${shell.join(', ')}`, 'replace them (minted → listings, svg → PDF figures, pythontex → precomputed output)');
   const badPaths = refs.filter((r) => badPath(r.name) !== null);
-  item('paths', badPaths.length === 0, badPaths.length === 0 ? 'no absolute or ".." paths' : badPaths.map((r) => `\\${r.command}{${r.name}} in ${r.from} is ${badPath(r.name)}`).join('; '), 'copy the file into the paper folder and refer to it by a relative path');
+  item('paths', badPaths.length === 0, badPaths.length === 0 ? 'no absolute or ".." paths' : badPaths.map((r) => `${showReference(r)} in ${r.from} is ${badPath(r.name)}`).join('; '), 'copy the file into the paper folder and refer to it by a relative path');
   const problems: string[] = [];
   const referenced = new Set<string>();
   for (const r of refs) {
     if (badPath(r.name) || isMacroName(r.name) || r.command === 'bibliography' || r.command === 'includeonly') continue;
     const res = resolveReference(r, graphicspath, files);
     if ('found' in res) referenced.add(res.found);
-    else if ('caseOnly' in res) problems.push(`\\${r.command}{${r.name}} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);
-    else problems.push(`\\${r.command}{${r.name}} in ${r.from}: no such file`);
+    else if ('caseOnly' in res) problems.push(`${showReference(r)} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);
+    else problems.push(`${showReference(r)} in ${r.from}: no such file`);
   }
   item('files', problems.length === 0, problems.length === 0 ? `all ${referenced.size} referenced files exist with the exact case` : problems.join('; '), 'rename the file or fix the reference so that the names match exactly');
   const bbl = `${stem}.bbl`;

@@ -23,7 +23,21 @@ export interface Reference {
   name: string;
   /** The file that refers to it (relative to the root folder). */
   from: string;
+  /**
+   * A folder (relative to the root folder, ending in "/") that the import package adds to the
+   * search: inside a file read by \import or \subimport, \input and \includegraphics also look
+   * there, after the root folder. '' or absent elsewhere.
+   */
+  base?: string;
+  /** How to show it when it is not `\command{name}` (an \import's two arguments). */
+  shown?: string;
 }
+
+/** The reference as the author wrote it, for messages. */
+export const showReference = (r: Reference): string => r.shown ?? `\\${r.command}{${r.name}}`;
+
+/** The import package's commands: \import{dir}{file} (dir from the root) and the sub- forms (dir from the current import). */
+const IMPORT_RE = /\\(sub)?(import|inputfrom|includefrom)\*?\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g;
 
 /** Packages that need shell-escape (arXiv never grants it). */
 export const SHELL_ESCAPE_PACKAGES = ['minted', 'svg', 'pythontex', 'shellesc', 'gnuplottex', 'sagetex', 'bashful', 'pyluatex', 'auto-pst-pdf', 'pstool'];
@@ -47,16 +61,22 @@ export interface TexScan {
   usesBiblatex: boolean;
 }
 
-export function scanTex(text: string, from: string): TexScan {
+export function scanTex(text: string, from: string, base = ''): TexScan {
   const code = texCode(text);
   const references: Reference[] = [];
   const add = (command: Reference['command'], raw: string): void => {
     for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
       // `#1` is a macro's parameter (\newcommand{\fig}[1]{\includegraphics{#1}}), not a file.
       if (name.includes('#')) continue;
-      references.push({ command, name, from });
+      references.push(base ? { command, name, from, base } : { command, name, from });
     }
   };
+  for (const m of code.matchAll(IMPORT_RE)) {
+    const [all, sub, kind, dir, file] = m as unknown as [string, string | undefined, string, string, string];
+    if (dir.includes('#') || file.includes('#') || file.trim() === '') continue;
+    const folder = joinFolder(sub ? base : '', dir.trim());
+    references.push({ command: kind === 'includefrom' ? 'include' : 'input', name: `${folder}${file.trim()}`, from, base: folder, shown: all.replace(/\s+/g, ' ') });
+  }
   for (const m of code.matchAll(/\\(input|include|subfile)(?![a-zA-Z])(?:\s*\{([^{}]*)\}|\s+([^\s{}%\\]+))/g)) {
     add(m[1] as Reference['command'], (m[2] ?? m[3] ?? '') as string);
   }
@@ -83,6 +103,19 @@ export function scanTex(text: string, from: string): TexScan {
   };
 }
 
+/** `base` + `dir` as a folder path ending in "/" ('' for the root); "a/../b" collapsed, an absolute dir kept. */
+export function joinFolder(base: string, dir: string): string {
+  if (dir === '' || dir === '.' || dir === './') return base;
+  if (badPath(dir) === 'an absolute path') return dir.endsWith('/') ? dir : `${dir}/`;
+  const parts: string[] = [];
+  for (const seg of `${base}${dir}`.replace(/\\/g, '/').split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..' && parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+    else parts.push(seg);
+  }
+  return parts.length === 0 ? '' : `${parts.join('/')}/`;
+}
+
 /** Absolute paths and `..` segments: arXiv unpacks into one folder and refuses both. */
 export function badPath(name: string): string | null {
   if (/^(?:\/|~|[A-Za-z]:[\\/]|\\\\)/.test(name)) return 'an absolute path';
@@ -106,6 +139,14 @@ const normal = (p: string): string => p.replace(/\\/g, '/').replace(/\/{2,}/g, '
 
 /** The names TeX would try for a reference, in its order (relative to the root folder). */
 export function candidatesFor(ref: Reference, graphicspath: readonly string[]): string[] {
+  const own = candidatesFrom(ref, graphicspath);
+  // In an imported file, the import's folder is searched after the root folder (an \import's
+  // own name already includes it).
+  if (!ref.base || ref.shown) return own;
+  return [...own, ...candidatesFrom({ ...ref, name: `${ref.base}${ref.name}`, base: '' }, graphicspath).filter((c) => !own.includes(c))];
+}
+
+function candidatesFrom(ref: Reference, graphicspath: readonly string[]): string[] {
   const n = normal(ref.name);
   const hasExt = /\.[A-Za-z0-9]+$/.test(n.split('/').pop() ?? '');
   switch (ref.command) {
