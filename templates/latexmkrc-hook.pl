@@ -246,6 +246,31 @@ for my $pith_tex_engine (\$pdflatex, \$latex, \$xelatex, \$lualatex) {
     if defined $$pith_tex_engine && $$pith_tex_engine ne '' && $$pith_tex_engine !~ /^internal\s+pith_tex_run\b/;
 }
 
+# An engine given on latexmk's command line (-pdflatex="...") replaces the wrapped command
+# after this file is read, so its rule runs the engine directly. Check it here instead, just
+# before that run; on a failure, that one run's command is swapped for one that fails (and put
+# back after it), so latexmk stops exactly as with the wrapper, and -pvc recovers when mended.
+if (defined &add_hook) {
+  my $pith_tex_swapped;
+  add_hook('before_xlatex', sub {
+    our ($Pext_cmd, $PAint_cmd, $Psource);
+    return if ref $PAint_cmd eq 'ARRAY' && @$PAint_cmd && ($PAint_cmd->[0] // '') eq 'pith_tex_run';
+    return unless ref $Pext_cmd eq 'SCALAR' && defined $$Pext_cmd && $$Pext_cmd ne '';
+    my $tex = ref $Psource eq 'SCALAR' && defined $$Psource ? $$Psource : $main::texfile_name;
+    my $ok = eval { PithTexHook::check($tex) };
+    if (!defined $ok) { print STDERR "pith-tex hook: internal error, the check did not run: $@"; $ok = 0; }
+    return if $ok;
+    $pith_tex_swapped = $$Pext_cmd;
+    $$Pext_cmd = qq{"$^X" -e "exit 1"};
+  });
+  add_hook('after_xlatex', sub {
+    our $Pext_cmd;
+    return unless defined $pith_tex_swapped;
+    $$Pext_cmd = $pith_tex_swapped if ref $Pext_cmd eq 'SCALAR';
+    undef $pith_tex_swapped;
+  });
+}
+
 # pith.lock.json is not read by TeX: make latexmk (-pvc) watch it as a source of the run.
 if (defined &add_hook) {
   add_hook('after_xlatex_analysis', sub {

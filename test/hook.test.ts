@@ -137,6 +137,10 @@ const modes: [string, string[], string][] = [
   ['-pdflua', ['-pdflua'], 'main.pdf'],
   ['-pdfdvi', ['-pdfdvi'], 'main.pdf'],
   ['-ps', ['-ps'], 'main.ps'],
+  // The engine named on latexmk's command line, after the .latexmkrc is read: not wrapped, so
+  // the hook's before_xlatex check must stop the run.
+  ['-pdf -pdflatex="…"', ['-pdf', '-pdflatex=pdflatex -file-line-error %O %S'], 'main.pdf'],
+  ['-pdflua -lualatex="…"', ['-pdflua', '-lualatex=lualatex %O %S'], 'main.pdf'],
 ];
 
 for (const [name, args, output] of modes) {
@@ -213,9 +217,14 @@ test('hook without pith-tex or node on the PATH: core-Perl check, says the signa
   }
 });
 
-test('hook with latexmk -pvc: fails after a tampered edit, keeps watching, recovers when mended', { skip: !haveLatexmk, timeout: 200_000 }, async () => {
+// With the wrapped engine, and with one named on the command line (checked in before_xlatex).
+const pvcCases: [string, string[]][] = [
+  ['', []],
+  [' -pdflatex="…" (engine from the command line)', ['-pdflatex=pdflatex %O %S']],
+];
+for (const [label, engineArgs] of pvcCases) test(`hook with latexmk -pvc${label}: fails after a tampered edit, keeps watching, recovers when mended`, { skip: !haveLatexmk, timeout: 200_000 }, async () => {
   const dir = await hookedPaper();
-  const child = spawn('latexmk', ['-pvc', '-view=none', '-pdf', '-interaction=nonstopmode', '-e', '$sleep_time=1; $| = 1', 'main.tex'], {
+  const child = spawn('latexmk', ['-pvc', '-view=none', '-pdf', ...engineArgs, '-interaction=nonstopmode', '-e', '$sleep_time=1; $| = 1', 'main.tex'], {
     cwd: dir,
     env: { ...process.env, PATH: withPith, PITH_TEX: '' },
     detached: true,
