@@ -547,6 +547,15 @@ test('NO_PROXY matching and proxy selection', () => {
   assert.ok(!bypassProxy(u, 'pith.science:8443'));
   assert.ok(!bypassProxy(u, 'ith.science'));
   assert.ok(!bypassProxy(u, ''));
+  // Address blocks match IP hosts only, of their own family.
+  assert.ok(bypassProxy(new URL('https://10.1.2.3/x'), '10.0.0.0/8'));
+  assert.ok(!bypassProxy(new URL('https://11.1.2.3/x'), '10.0.0.0/8'));
+  assert.ok(bypassProxy(new URL('https://192.168.7.9/x'), 'example.com,192.168.0.0/16'));
+  assert.ok(bypassProxy(new URL('https://[fd12::5]/x'), 'fd00::/8'));
+  assert.ok(!bypassProxy(new URL('https://[fe80::5]/x'), 'fd00::/8'));
+  assert.ok(!bypassProxy(new URL('https://[fd12::5]/x'), '10.0.0.0/8'));
+  assert.ok(!bypassProxy(u, '10.0.0.0/8'));
+  assert.ok(!bypassProxy(new URL('https://10.1.2.3/x'), '10.0.0.0/99'));
   assert.equal(proxyFor(u, { HTTPS_PROXY: 'http://proxy:3128' })?.host, 'proxy:3128');
   assert.equal(proxyFor(u, { https_proxy: 'proxy:3128' })?.host, 'proxy:3128');
   assert.equal(proxyFor(u, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'pith.science' }), null);

@@ -13,6 +13,7 @@
 //   optional ":port"); loopback targets never use the proxy. HTTP_PROXY is not used: the only
 //   plain-HTTP targets allowed are loopback ones.
 import http from 'node:http';
+import net from 'node:net';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -133,10 +134,23 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): URL | null {
 export function bypassProxy(url: URL, noProxy: string): boolean {
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  const hostIp = net.isIP(host);
   for (const raw of noProxy.split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();
     if (entry === '') continue;
     if (entry === '*') return true;
+    // An address block (10.0.0.0/8, fd00::/8), as curl and Go read NO_PROXY: an IP host inside it.
+    const cidr = /^\[?([0-9a-f:.]+)\]?\/(\d{1,3})$/.exec(entry);
+    if (cidr) {
+      const family = net.isIP(cidr[1] as string);
+      const bits = Number(cidr[2]);
+      if (hostIp !== 0 && family === hostIp && bits <= (family === 4 ? 32 : 128)) {
+        const block = new net.BlockList();
+        block.addSubnet(cidr[1] as string, bits, family === 4 ? 'ipv4' : 'ipv6');
+        if (block.check(host, family === 4 ? 'ipv4' : 'ipv6')) return true;
+      }
+      continue;
+    }
     let entryPort: string | null = null;
     const pm = /^(.*?):(\d+)$/.exec(entry);
     if (pm && !entry.includes('::')) {
