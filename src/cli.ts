@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .option('--resolver <url>', 'the registry to resolve from (default https://pith.science)')
     .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
     .option('--dry-run', 'print the changes as a unified diff; write nothing')
+    .option('--wait <seconds>', 'how long to wait while another stamp works on this folder (default 10; 0 refuses at once, exit 4)')
     .option('--json', 'print what was done as JSON')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(lazy(() => import('./commands/stamp.js')));

@@ -253,6 +253,12 @@ test('the folder lock: a live holder makes a second stamp wait then refuse (exit
   assert.ok(Date.now() - t0 >= 300, 'waited');
   assert.match(r.stderr, new RegExp(`another pith-tex stamp \\(pid ${process.pid}\\) is working on this folder`));
   assert.deepEqual(readdirSync(dir).sort(), ['.pith-tex.lock', 'main.tex']);
+  // --wait 0 refuses at once (over the environment's setting); a bad value is exit 2.
+  const t1 = Date.now();
+  const now = pith(dir, ['stamp', '--bundle', BUNDLE, '--wait', '0'], { PITH_TEX_LOCK_WAIT_MS: '5000' });
+  assert.equal(now.code, 4, now.stderr);
+  assert.ok(Date.now() - t1 < 4000, 'did not wait');
+  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE, '--wait', 'soon']).code, 2);
   // A dead pid: stale, taken over.
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   writeFileSync(path.join(dir, '.pith-tex.lock'), JSON.stringify({ pid: Number(dead.stdout), started: 'x' }) + '\n');

@@ -47,6 +47,8 @@ export interface StampOptions {
   force?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
+  wait?: string;
 }
 
 export const STY_FILE = 'pith.sty';
@@ -274,7 +276,14 @@ const rel = (file: string): string => {
 export async function run(file: string | undefined, options: StampOptions): Promise<number> {
   const paper = await findPaper(file, process.cwd());
   const dir = path.dirname(paper);
-  const waitMs = Number(process.env.PITH_TEX_LOCK_WAIT_MS ?? 10_000);
+  let waitMs = Number(process.env.PITH_TEX_LOCK_WAIT_MS ?? 10_000);
+  if (options.wait !== undefined) {
+    const seconds = Number(options.wait);
+    if (options.wait.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
+      throw new PithError(`--wait ${options.wait}: expected a number of seconds (0 refuses at once when another stamp holds the folder)`, EXIT.badInput);
+    }
+    waitMs = seconds * 1000;
+  }
   // null: the folder cannot be written (the lock file cannot be made); a stamp with nothing to
   // change still reports so, and any write is refused before it starts (assertWritable).
   const release = options.dryRun ? null : await acquireFolderLock(dir, { waitMs: Number.isFinite(waitMs) ? waitMs : 10_000 });
