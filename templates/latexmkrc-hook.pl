@@ -14,6 +14,7 @@
   use File::Basename ();
   use File::Spec ();
   our %memo;
+  our $verdict;    # run_check's kind of pass: 'agree', or 'not checked' (nothing stamped)
   our $lock_name = 'pith.lock.json';
 
   sub slurp {
@@ -193,12 +194,18 @@
     my $key = Digest::SHA::sha1_hex(join "\0", $tex,
       map { slurp($_) // "\x{1}absent" } (paper_files($tex, $dir), File::Spec->catfile($dir, $lock_name), File::Spec->catfile($dir, 'pith.sty')));
     if (exists $memo{$key}) {
-      print $memo{$key}
-        ? "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree (unchanged since the last check)\n"
-        : "pith-tex hook: the check failed (nothing changed since the last check); this LaTeX run is stopped.\n";
-      return $memo{$key};
+      my ($ok, $kind) = @{$memo{$key}};
+      print !$ok
+        ? "pith-tex hook: the check failed (nothing changed since the last check); this LaTeX run is stopped.\n"
+        : $kind eq 'agree'
+          ? "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree (unchanged since the last check)\n"
+          : "pith-tex hook: $tex: not checked (unchanged since the last time); the build goes on.\n";
+      return $ok;
     }
-    return $memo{$key} = run_check($tex, $dir);
+    $verdict = 'agree';
+    my $ok = run_check($tex, $dir);
+    $memo{$key} = [$ok, $verdict];
+    return $ok;
   }
 
   sub run_check {
@@ -210,7 +217,7 @@
       my $exit = $rc == -1 ? -1 : ($rc & 127) ? -1 : $rc >> 8;
       if ($exit == 0) { print "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree; record and receipt verified\n"; return 1; }
       if ($exit == 1) { print STDERR "pith-tex hook: the check failed (above); this LaTeX run is stopped.\n"; return 0; }
-      if ($exit == 2) { print STDERR "pith-tex hook: not checked (above); the build goes on.\n"; return 1; }
+      if ($exit == 2) { print STDERR "pith-tex hook: not checked (above); the build goes on.\n"; $verdict = 'not checked'; return 1; }
       print STDERR "pith-tex hook: could not run '$cmd check' (exit $exit); using the core-Perl check instead.\n";
     } else {
       print "pith-tex hook: pith-tex (Node) is not on the PATH here; running the core-Perl check instead.\n";
@@ -218,6 +225,7 @@
     my @problems = perl_check($tex, $dir);
     if (@problems == 1 && $problems[0] eq 'NOTHING') {
       print STDERR "pith-tex hook: $tex: nothing stamped (no pith.lock.json, \\pithnumber or generated pith.sty): not checked; the build goes on.\n";
+      $verdict = 'not checked';
       return 1;
     }
     if (@problems) {
@@ -253,9 +261,10 @@ for my $pith_tex_engine (\$pdflatex, \$latex, \$xelatex, \$lualatex) {
 if (defined &add_hook) {
   my $pith_tex_swapped;
   add_hook('before_xlatex', sub {
-    our ($Pext_cmd, $PAint_cmd, $Psource);
-    return if ref $PAint_cmd eq 'ARRAY' && @$PAint_cmd && ($PAint_cmd->[0] // '') eq 'pith_tex_run';
+    our ($Pext_cmd, $Psource);
+    # A wrapped engine is the command line "internal pith_tex_run ...": it checks by itself.
     return unless ref $Pext_cmd eq 'SCALAR' && defined $$Pext_cmd && $$Pext_cmd ne '';
+    return if $$Pext_cmd =~ /^\s*(?:(?:no)?start\s+)*internal\s+pith_tex_run\b/;
     my $tex = ref $Psource eq 'SCALAR' && defined $$Psource ? $$Psource : $main::texfile_name;
     my $ok = eval { PithTexHook::check($tex) };
     if (!defined $ok) { print STDERR "pith-tex hook: internal error, the check did not run: $@"; $ok = 0; }

@@ -150,6 +150,11 @@ for (const [name, args, output] of modes) {
       let r = latexmk(dir, args, withPith);
       assert.equal(r.code, 0, r.log);
       assert.match(r.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/);
+      // One check line per LaTeX run: a wrapped engine is not checked a second time by the
+      // before_xlatex hook, and a command-line engine is checked by that hook alone.
+      const runs = r.log.match(/Run number \d+ of rule '(?:pdf|lua|xe)?latex'/g)?.length ?? 0;
+      assert.ok(runs >= 1, r.log);
+      assert.equal(r.log.match(/pith-tex hook: main\.tex: /g)?.length, runs, r.log);
       assert.ok(existsSync(path.join(dir, output)));
       if (output.endsWith('.pdf')) {
         // The PDF of each engine path carries the metadata pith-tex inspect reads back (pdf-lib).
