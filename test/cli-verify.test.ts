@@ -139,3 +139,13 @@ test('--json errors are JSON on stdout (exit code and kind), with the same line 
   // Without --json, stdout stays empty on error.
   assert.equal(cli('verify', path.join(tmp, 'absent.json')).out, '');
 });
+
+test('a reader that goes away (`pith-tex … | true`) is not a crash: the command keeps its exit code, no stack trace', () => {
+  const node = JSON.stringify(process.execPath);
+  const cliArg = JSON.stringify(cliPath);
+  for (const [args, code] of [[`verify ${JSON.stringify(BUNDLE_FILE)}`, 0], [`verify ${JSON.stringify(BUNDLE_FILE)} --json`, 0], ['check /nonexistent.tex --json', 2]] as const) {
+    const r = spawnSync('bash', ['-c', `${node} ${cliArg} ${args} | true; echo "exit=\${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 30_000 });
+    assert.match(r.stdout, new RegExp(`exit=${code}\\n`), `${args}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, args);
+  }
+});
