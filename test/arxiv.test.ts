@@ -362,3 +362,14 @@ test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', () => {
+  const dir = cleanPaper();
+  try {
+    edit(dir, (t) => t.replace('\\input{sections/intro}', '').replace('\\includegraphics[width=1cm]{plot}', ''));
+    const r = arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
+    assert.equal(r.report!.items.find((i) => i.id === 'files')!.detail, 'main.tex refers to no other files');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

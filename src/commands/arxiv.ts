@@ -171,7 +171,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     else if ('caseOnly' in res) problems.push(`${showReference(r)} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);
     else problems.push(`${showReference(r)} in ${r.from}: no such file`);
   }
-  item('files', problems.length === 0, problems.length === 0 ? `all ${referenced.size} referenced files exist with the exact case` : problems.join('; '), 'rename the file or fix the reference so that the names match exactly');
+  item('files', problems.length === 0, problems.length === 0 ? (referenced.size === 0 ? `${main} refers to no other files` : referenced.size === 1 ? 'the one referenced file exists with the exact case' : `all ${referenced.size} referenced files exist with the exact case`) : problems.join('; '), 'rename the file or fix the reference so that the names match exactly');
   const bbl = `${stem}.bbl`;
   if (!usesBib) item('bbl', null, 'no BibTeX or biblatex bibliography');
   else item('bbl', files.has(bbl), files.has(bbl) ? `${bbl} is present (arXiv runs neither BibTeX nor biber)` : `the paper uses a bibliography but ${bbl} is missing; arXiv runs neither BibTeX nor biber`, `latexmk -pdf ${main} in the folder, then upload ${bbl}`);
