@@ -303,6 +303,17 @@ test('malformed \\pithnumber fails with the expected form', async () => {
   assert.match(j.result.log, /pith:YEAR:BODY/);
 });
 
+test('a # in \\pithnumber is pith\'s one error (not TeX\'s "Illegal parameter number")', async () => {
+  const j = await build('article', 'pdf', 'none', {
+    edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, '\\pithnumber{NMB7QKC2#NJYNHLPG6XMF2N35IK}'),
+  });
+  assert.equal(j.result.ok, false);
+  // Every error line is pith's (halt-on-error's "Fatal error occurred" aside).
+  const errors = j.result.log.split('\n').filter((l) => /^! |^\.\/main\.tex:\d+: /.test(l) && !/Fatal error occurred/.test(l));
+  assert.ok(errors.length >= 1 && errors.every((l) => /Package pith Error: Malformed Pith number/.test(l)), errors.join('\n'));
+  assert.doesNotMatch(j.result.log, /Illegal parameter number/);
+});
+
 test('missing \\pithnumber builds, with a warning and no metadata', async () => {
   const j = await build('article', 'pdf', 'none', { edit: (s) => s.replace(/^\\pithnumber.*\n/m, '') });
   assert.ok(j.result.ok, failMessage(j));
