@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
 import { cliPath, fixture } from './helpers.js';
+import { pithXmp } from '../src/io/pdf.js';
 import { BODY, NUMBER, OTHER_BODY, SHA, lockText, makeStampedPaper } from './support/stamped-paper.js';
 
 async function pdfWith(entries: Record<string, string>, hex = false): Promise<Uint8Array> {
@@ -145,5 +146,73 @@ test('inspect with no lock or bundle: from the cache (--offline), then from a re
     await liar.close();
     rmSync(dir, { recursive: true, force: true });
     rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+async function pdfWithXmp(entries: Record<string, string>, xmpBody: string): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  doc.addPage([100, 100]);
+  const info = (doc as unknown as { getInfoDict(): import('pdf-lib').PDFDict }).getInfoDict();
+  for (const [k, v] of Object.entries(entries)) info.set(PDFName.of(k), PDFString.of(v));
+  const xml = `<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="">${xmpBody}</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
+  const stream = doc.context.flateStream(xml, { Type: 'Metadata', Subtype: 'XML' });
+  doc.catalog.set(PDFName.of('Metadata'), doc.context.register(stream));
+  return doc.save();
+}
+
+test('pithXmp reads elements (with or without xmlns attributes) and attributes; nothing pith → null', () => {
+  assert.deepEqual(pithXmp(`<pith:number>${NUMBER}</pith:number><pith:canonicalSHA256>${SHA}</pith:canonicalSHA256>`), { number: NUMBER, record: null, canonicalSha256: SHA });
+  assert.deepEqual(pithXmp(`<pith:record xmlns:pith="https://pith.science/ns/1.0/">\n https://pith.science/pith/${BODY} </pith:record>`), { number: null, record: `https://pith.science/pith/${BODY}`, canonicalSha256: null });
+  assert.deepEqual(pithXmp(`<rdf:Description pith:number="${NUMBER}"/>`), { number: NUMBER, record: null, canonicalSha256: null });
+  assert.equal(pithXmp('<dc:title>x</dc:title>'), null);
+});
+
+test('inspect: XMP pith properties are checked against the record too; XMP alone gives the number', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-inspect-xmp-'));
+  try {
+    writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
+    const pdf = path.join(dir, 'paper.pdf');
+    const good = `<pith:number>${NUMBER}</pith:number><pith:record>https://pith.science/pith/${BODY}</pith:record><pith:canonicalSHA256>${SHA}</pith:canonicalSHA256>`;
+    writeFileSync(pdf, await pdfWithXmp(full, good));
+    let r = inspect([pdf, '--json']);
+    assert.equal(r.code, 0, r.out + r.err);
+    let report = JSON.parse(r.out);
+    assert.equal(report.checks.find((c: { id: string }) => c.id === 'pdf.xmp').status, 'pass');
+    assert.deepEqual(report.pdf_metadata.xmp, { number: NUMBER, record: `https://pith.science/pith/${BODY}`, canonicalSha256: SHA });
+    // Info right, XMP naming another paper: the PDF says two things.
+    for (const bad of [good.replace(BODY, OTHER_BODY), good.replace(SHA, '0'.repeat(64)), good.replace(`/pith/${BODY}`, `/pith/${OTHER_BODY}`)]) {
+      writeFileSync(pdf, await pdfWithXmp(full, bad));
+      r = inspect([pdf, '--json']);
+      assert.equal(r.code, 1, bad);
+      report = JSON.parse(r.out);
+      assert.match(report.checks.find((c: { id: string }) => c.id === 'pdf.xmp').detail, /XMP disagrees with the record/);
+    }
+    // No Info entries, XMP only: the number comes from XMP and is checked as the PDF's number.
+    writeFileSync(pdf, await pdfWithXmp({}, good));
+    r = inspect([pdf, '--json']);
+    assert.equal(r.code, 0, r.out + r.err);
+    report = JSON.parse(r.out);
+    assert.equal(report.pdf_metadata.from, 'xmp');
+    assert.equal(report.pdf_metadata.canonical_sha256, SHA);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('inspect a \\DocumentMetadata PDF built by pdflatex: Info keys and the kernel\'s XMP both name the record', async () => {
+  const { dir } = await makeStampedPaper('pith-inspect-dm-');
+  try {
+    const main = path.join(dir, 'main.tex');
+    writeFileSync(main, `\\DocumentMetadata{}\n${readFileSync(main, 'utf8')}`);
+    const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(b.status, 0, b.stdout);
+    const r = inspect([path.join(dir, 'main.pdf'), '--json']);
+    assert.equal(r.code, 0, r.out + r.err);
+    const report = JSON.parse(r.out);
+    assert.equal(report.pdf_metadata.from, 'info');
+    assert.equal(report.pdf_metadata.xmp.number, NUMBER);
+    assert.equal(report.checks.find((c: { id: string }) => c.id === 'pdf.xmp').status, 'pass');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

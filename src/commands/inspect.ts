@@ -27,7 +27,7 @@ export interface InspectReport {
   report_version: 1;
   pdf: string;
   ok: boolean;
-  pdf_metadata: { number: string | null; record: string | null; canonical_sha256: string | null; from: PdfPithMetadata['from'] };
+  pdf_metadata: { number: string | null; record: string | null; canonical_sha256: string | null; from: PdfPithMetadata['from']; xmp: PdfPithMetadata['xmp'] };
   record_source: string;
   pith_number: string | null;
   checks: Check[];
@@ -50,6 +50,32 @@ export function compareMetadata(meta: PdfPithMetadata, num: PithNumber, sha: str
   if (meta.record === null) checks.push({ id: 'pdf.record', status: 'n/a', detail: 'no PithRecord in the PDF' });
   else if (meta.record.replace(/\/+$/, '').endsWith(`/pith/${num.body}`)) checks.push({ id: 'pdf.record', status: 'pass', detail: `PithRecord ${meta.record}` });
   else checks.push({ id: 'pdf.record', status: 'fail', detail: `PithRecord ${meta.record} does not name ${recordUrl(num.body)}` });
+  // The XMP packet is a second copy a reader's tools show (Adobe's document properties): it
+  // must name the same record, or the PDF says two things.
+  if (meta.from === 'info') {
+    const x = meta.xmp;
+    if (x === null) checks.push({ id: 'pdf.xmp', status: 'n/a', detail: 'no pith properties in XMP (the document has no XMP writer: \\DocumentMetadata or hyperxmp)' });
+    else {
+      const wrong: string[] = [];
+      if (x.number !== null) {
+        try {
+          const parsed = parsePithNumber(x.number);
+          const mismatch = parsed.kind === 'short' ? 'a short number' : numberMismatch(parsed, num);
+          if (mismatch !== null) wrong.push(`pith:number ${x.number} (${mismatch})`);
+        } catch (err) {
+          wrong.push(`pith:number ${JSON.stringify(x.number)} (${(err as Error).message})`);
+        }
+      }
+      if (x.canonicalSha256 !== null && x.canonicalSha256.toLowerCase() !== sha) wrong.push(`pith:canonicalSHA256 ${x.canonicalSha256}`);
+      if (x.record !== null && !x.record.replace(/\/+$/, '').endsWith(`/pith/${num.body}`)) wrong.push(`pith:record ${x.record}`);
+      const present = [x.number && 'number', x.record && 'record', x.canonicalSha256 && 'canonicalSHA256'].filter(Boolean).join(', ');
+      checks.push(
+        wrong.length === 0
+          ? { id: 'pdf.xmp', status: 'pass', detail: `XMP pith properties (${present}) name the record` }
+          : { id: 'pdf.xmp', status: 'fail', detail: `XMP disagrees with the record: ${wrong.join('; ')}` },
+      );
+    }
+  }
   return checks;
 }
 
@@ -114,7 +140,7 @@ export async function inspectPdf(pdf: string, options: InspectOptions = {}): Pro
     report_version: 1,
     pdf,
     ok: checks.every((c) => c.status !== 'fail') && report.ok,
-    pdf_metadata: { number: meta.number, record: meta.record, canonical_sha256: meta.canonicalSha256, from: meta.from },
+    pdf_metadata: { number: meta.number, record: meta.record, canonical_sha256: meta.canonicalSha256, from: meta.from, xmp: meta.xmp },
     record_source: source.label,
     pith_number: report.pith_number,
     checks,

@@ -1,6 +1,6 @@
 // Reading a built PDF's Pith metadata back: the document information dictionary (where pith.sty
 // writes PithNumber, PithRecord and PithCanonicalSHA256) and, failing that, the XMP packet
-// (<pith:number>, written with \DocumentMetadata). The parser is pdf-lib, loaded only here and
+// (<pith:number>, written with \DocumentMetadata or hyperxmp), whose properties are also checked. The parser is pdf-lib, loaded only here and
 // only when a PDF is inspected.
 import { readFile } from 'node:fs/promises';
 import { EXIT, PithError } from '../errors.js';
@@ -14,6 +14,26 @@ export interface PdfPithMetadata {
   canonicalSha256: string | null;
   /** Where the number was found. */
   from: 'info' | 'xmp' | null;
+  /** The pith properties of the XMP packet, when it has any (\DocumentMetadata, hyperxmp). */
+  xmp: PithXmp | null;
+}
+
+export interface PithXmp {
+  number: string | null;
+  record: string | null;
+  canonicalSha256: string | null;
+}
+
+/** pith's properties in an XMP packet: elements (with or without attributes) or attributes. */
+export function pithXmp(xml: string): PithXmp | null {
+  const prop = (name: string): string | null => {
+    const el = new RegExp(`<pith:${name}(?:\\s[^>]*)?>\\s*([^<]*?)\\s*</pith:${name}>`).exec(xml);
+    const attr = el ? null : new RegExp(`\\spith:${name}\\s*=\\s*"([^"]*)"`).exec(xml);
+    const raw = (el ?? attr)?.[1];
+    return raw === undefined ? null : raw.replace(/&amp;/g, '&').trim();
+  };
+  const found = { number: prop('number'), record: prop('record'), canonicalSha256: prop('canonicalSHA256') };
+  return found.number === null && found.record === null && found.canonicalSha256 === null ? null : found;
 }
 
 /** Largest PDF read (arXiv's own limit for a whole submission is 50 MB). */
@@ -45,29 +65,24 @@ export async function readPdfPithMetadata(file: string): Promise<PdfPithMetadata
       else if (v instanceof lib.PDFName) info[key.decodeText()] = v.decodeText();
     }
   }
-  const result: PdfPithMetadata = {
-    info,
-    number: info.PithNumber?.trim() || null,
-    record: info.PithRecord?.trim() || null,
-    canonicalSha256: info.PithCanonicalSHA256?.trim() || null,
-    from: info.PithNumber ? 'info' : null,
-  };
-  if (result.number === null) {
-    const meta = doc.catalog.get(lib.PDFName.of('Metadata'));
-    const stream = meta instanceof lib.PDFRef ? doc.context.lookup(meta) : meta;
-    if (stream instanceof lib.PDFRawStream) {
-      let xml = '';
-      try {
-        xml = Buffer.from(lib.decodePDFRawStream(stream).decode()).toString('utf8');
-      } catch {
-        /* an undecodable XMP stream: no number from there */
-      }
-      const m = /<pith:number>\s*([^<]*?)\s*<\/pith:number>/.exec(xml) ?? /pith:number="([^"]*)"/.exec(xml);
-      if (m) {
-        result.number = m[1] as string;
-        result.from = 'xmp';
-      }
+  let xmp: PithXmp | null = null;
+  const meta = doc.catalog.get(lib.PDFName.of('Metadata'));
+  const stream = meta instanceof lib.PDFRef ? doc.context.lookup(meta) : meta;
+  if (stream instanceof lib.PDFRawStream) {
+    try {
+      xmp = pithXmp(Buffer.from(lib.decodePDFRawStream(stream).decode()).toString('utf8'));
+    } catch {
+      /* an undecodable XMP stream: nothing from there */
     }
   }
+  const infoNumber = info.PithNumber?.trim() || null;
+  const result: PdfPithMetadata = {
+    info,
+    number: infoNumber ?? xmp?.number ?? null,
+    record: info.PithRecord?.trim() || (infoNumber ? null : xmp?.record ?? null),
+    canonicalSha256: info.PithCanonicalSHA256?.trim() || (infoNumber ? null : xmp?.canonicalSha256 ?? null),
+    from: infoNumber ? 'info' : xmp?.number ? 'xmp' : null,
+    xmp,
+  };
   return result;
 }
