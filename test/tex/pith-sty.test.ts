@@ -57,6 +57,8 @@ const CLASSES: Record<string, RegExp> = {
   memoir: BEFORE_ABSTRACT,
   scrartcl: BEFORE_ABSTRACT,
   beamer: UNDER_TITLE,
+  aastex631: UNDER_TITLE,
+  mnras: UNDER_TITLE,
   'metadata-article': BEFORE_ABSTRACT,
 };
 // Classes that set pdftitle themselves (hyperref's Title is the class's, not ours to keep).
