@@ -316,6 +316,20 @@ test('a # in \\pithnumber is pith\'s one error (not TeX\'s "Illegal parameter nu
   assert.doesNotMatch(j.result.log, /Illegal parameter number/);
 });
 
+for (const place of ['before', 'after'] as const) {
+  test(`hyperref's pdfusetitle (loaded ${place} pith) takes the title and authors without the badge`, async () => {
+    const j = await build('article', 'pdf', 'none', {
+      edit: (s) => s.replace(place === 'before' ? /^%HYPERREF-BEFORE$/m : /^%HYPERREF-AFTER$/m, '\\usepackage[pdfusetitle]{hyperref}'),
+    });
+    assert.ok(j.result.ok, failMessage(j));
+    const info = await pdfInfoCustom(j.result.pdfPath);
+    assert.equal(info.Title, 'Scaling Sparse Experts');
+    assert.doesNotMatch(info.Author ?? '', /pith/);
+    assert.equal(info.PithNumber, NUMBER);
+    assert.equal(count(await pdfText(j.result.pdfPath, { firstPage: 1, lastPage: 1 }), NUMBER), 1);
+  });
+}
+
 test('missing \\pithnumber builds, with a warning and no metadata', async () => {
   const j = await build('article', 'pdf', 'none', { edit: (s) => s.replace(/^\\pithnumber.*\n/m, '') });
   assert.ok(j.result.ok, failMessage(j));
