@@ -1,7 +1,7 @@
 // The command line. Each command's module is imported only when that command runs, so a
 // quick command (check, run before every build) never pays for the others.
 import { Command, CommanderError } from 'commander';
-import { errorReport, EXIT, PithError, wantsJson } from './errors.js';
+import { errorJson, EXIT, PithError, wantsJson } from './errors.js';
 
 const VERSION = '0.1.0';
 
@@ -149,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = wantsJson(argv.slice(2));
   // Under --json the error also goes to stdout as data; stderr keeps the line for people.
   const fail = (message: string, code: number): number => {
-    if (json) process.stdout.write(`${JSON.stringify(errorReport(message, code), null, 2)}\n`);
+    if (json) process.stdout.write(errorJson(message, code));
     return code;
   };
   try {

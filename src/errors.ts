@@ -24,20 +24,22 @@ export class PithError extends Error {
   }
 }
 
-const EXIT_NAMES: Record<number, string> = {
-  1: 'check_failed',
-  2: 'bad_input',
-  3: 'fetch_failed',
-  4: 'refused',
-};
+/** The stable name of an exit code in JSON errors: EXIT's own key in snake case (badInput → bad_input). */
+function exitKind(exitCode: number): string {
+  const key = Object.keys(EXIT).find((k) => EXIT[k as keyof typeof EXIT] === exitCode && exitCode !== EXIT.ok);
+  return key === undefined ? 'internal' : key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
 
 /**
  * The --json form of an error, so a script reading stdout always gets JSON: the same one-line
  * message a person sees on stderr, its exit code and a stable name for that code.
  */
 export function errorReport(message: string, exitCode: number): { ok: false; error: { exit_code: number; kind: string; message: string } } {
-  return { ok: false, error: { exit_code: exitCode, kind: EXIT_NAMES[exitCode] ?? 'internal', message } };
+  return { ok: false, error: { exit_code: exitCode, kind: exitKind(exitCode), message } };
 }
+
+/** errorReport as the text written to stdout. */
+export const errorJson = (message: string, exitCode: number): string => `${JSON.stringify(errorReport(message, exitCode), null, 2)}\n`;
 
 /** Whether argv asks for JSON (an option before any `--`). */
 export function wantsJson(argv: readonly string[]): boolean {

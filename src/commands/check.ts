@@ -1,9 +1,10 @@
 // pith-tex check [main.tex]: offline, fast consistency check of a stamped paper.
 //
 // Run before every build (the latexmk hook), so bin/pith-tex.js dispatches `check` straight
-// here (runFromArgv) without commander, and the static imports below are only node built-ins,
-// ../core/json.js and ../core/check.js. The full verifier (@noble/ed25519) is loaded only when
-// the lean one does not say "verified", or when --trust-key is given.
+// here (runFromArgv) without commander, and the static imports below are only node built-ins
+// and small first-party modules without dependencies (core json, check, paper, tex-edit).
+// The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
+// or when --trust-key is given.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -17,9 +18,9 @@ import {
 } from '../core/check.js';
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
-import { chooseRoot } from '../core/paper.js';
+import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
 import { analyzeTex } from '../core/tex-edit.js';
-import { errorReport, wantsJson } from '../errors.js';
+import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -27,10 +28,6 @@ export interface CheckOptions {
   /** Print nothing on success (the hook's mode). */
   quiet?: boolean;
 }
-
-const EXIT_OK = 0;
-const EXIT_MISMATCH = 1;
-const EXIT_BAD_INPUT = 2;
 
 class CheckUsage extends Error {}
 
@@ -97,68 +94,44 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
   }
 }
 
-/** Gather the three places and compare them. Throws CheckUsage for unreadable input. */
+/** Gather the three places and compare them. Throws CheckUsage (or PithError) for unreadable input. */
 export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
   const paperFile = findPaper(paperArg);
-  const tex = readText(paperFile);
-  if (tex === null) throw new CheckUsage(`${paperFile}: no such file`);
   const dir = path.dirname(paperFile);
   const styText = readText(path.join(dir, 'pith.sty'));
-  let sty: CheckInputs['sty'] = null;
-  if (styText !== null) sty = await readSty(styText);
   const shown = path.relative(process.cwd(), paperFile) || paperFile;
-  return compareStamp({
-    paper: shown,
-    ...numbersOf(paperFile, tex),
-    lock: await lockInput(path.join(dir, LOCK_FILE_NAME), options),
-    sty,
-    stampCommand: `pith-tex stamp ${shown}`,
+  // The paper's \pithnumber values: in the root file and in the preamble files it \inputs (where
+  // pith-tex stamp also looks), each with the file it is in.
+  const rootText = readText(paperFile);
+  if (rootText === null) throw new CheckUsage(`${paperFile}: no such file`);
+  const analysed = (file: string, text: string) => ({ file, analysis: analyzeTex(text) });
+  const isFile = (f: string): boolean => {
+    try {
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  };
+  const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
+    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(isFile) ?? null,
+    read: (file) => analysed(file, readText(file) ?? ''),
   });
-}
-
-/**
- * The paper's \pithnumber values: in the root file and in the preamble files it \inputs (two
- * levels, where pith-tex stamp also looks), each with the file it is in.
- */
-function numbersOf(rootFile: string, rootText: string): Pick<CheckInputs, 'paperNumbers' | 'paperNumberFiles'> {
-  const dir = path.dirname(rootFile);
   const paperNumbers: string[] = [];
   const paperNumberFiles: string[] = [];
-  const seen = new Set([path.resolve(rootFile)]);
-  let frontier = [{ file: rootFile, text: rootText }];
-  for (let depth = 0; depth <= 2 && frontier.length > 0; depth++) {
-    const next: typeof frontier = [];
-    for (const { file, text } of frontier) {
-      const a = analyzeTex(text);
-      for (const n of a.numbers) {
-        paperNumbers.push(n.value);
-        paperNumberFiles.push(path.relative(process.cwd(), file) || file);
-      }
-      if (depth === 2) continue;
-      for (const name of a.inputs) {
-        for (const f of name.endsWith('.tex') ? [path.resolve(dir, name)] : [path.resolve(dir, `${name}.tex`), path.resolve(dir, name)]) {
-          if (seen.has(f)) break;
-          let t: string | null = null;
-          try {
-            if (statSync(f).isFile()) t = readText(f);
-          } catch {
-            /* try the next name */
-          }
-          if (t === null) continue;
-          seen.add(f);
-          if (seen.size <= 50) next.push({ file: f, text: t });
-          break;
-        }
-      }
+  for (const { file, analysis } of files) {
+    for (const n of analysis.numbers) {
+      paperNumbers.push(n.value);
+      paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
-    frontier = next;
   }
-  return { paperNumbers, paperNumberFiles };
-}
-
-async function readSty(text: string): Promise<CheckInputs['sty']> {
-  // Only generated copies carry \pith@stamped@...; the plain tex/pith.sty returns quickly.
-  return stampedOfSty(text);
+  return compareStamp({
+    paper: shown,
+    paperNumbers,
+    paperNumberFiles,
+    lock: await lockInput(path.join(dir, LOCK_FILE_NAME), options),
+    sty: styText === null ? null : stampedOfSty(styText),
+    stampCommand: `pith-tex stamp ${shown}`,
+  });
 }
 
 export function formatReport(report: CheckReport): { out: string; err: string } {
@@ -182,11 +155,11 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
   try {
     report = await checkPaper(paper, options);
   } catch (err) {
-    const code = err instanceof CheckUsage ? EXIT_BAD_INPUT : (err as Error)?.name === 'PithError' ? (err as { exitCode: number }).exitCode : null;
+    const code = err instanceof CheckUsage ? EXIT.badInput : err instanceof PithError ? err.exitCode : null;
     if (code === null) throw err;
     const message = (err as Error).message;
     process.stderr.write(`pith-tex: ${message}\n`);
-    if (options.json) process.stdout.write(`${JSON.stringify(errorReport(message, code), null, 2)}\n`);
+    if (options.json) process.stdout.write(errorJson(message, code));
     return code;
   }
   if (options.json) {
@@ -196,7 +169,7 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     if (out && !options.quiet) process.stdout.write(out);
     if (err) process.stderr.write(err);
   }
-  return report.status === 'ok' ? EXIT_OK : report.status === 'mismatch' ? EXIT_MISMATCH : EXIT_BAD_INPUT;
+  return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
 }
 
 /**
@@ -225,6 +198,6 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 
 function usage(message: string, args: readonly string[]): number {
   process.stderr.write(`pith-tex check: ${message}\n(run pith-tex check --help for usage)\n`);
-  if (wantsJson(args)) process.stdout.write(`${JSON.stringify(errorReport(message, EXIT_BAD_INPUT), null, 2)}\n`);
-  return EXIT_BAD_INPUT;
+  if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
+  return EXIT.badInput;
 }

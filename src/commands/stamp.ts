@@ -18,7 +18,7 @@ import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
-import { analyzeTex, sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
+import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile } from '../io/files.js';
@@ -28,10 +28,11 @@ import {
   assertWritable,
   encodeLike,
   findPaper,
+  paperSources,
   readSource,
   removeStaleTemps,
-  resolveInput,
   writeBytes,
+  type PaperSource,
   type SourceFile,
 } from '../io/paper-files.js';
 import { loadTrustedKeys } from '../io/trust.js';
@@ -169,7 +170,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
   return { lock, number: numberOfLock(lock), from: `${resolved.source.kind} ${resolved.source.location}` };
 }
 
-async function chooseRecord(options: StampOptions, dir: string, sources: readonly SourceFile[]): Promise<ChosenRecord> {
+async function chooseRecord(options: StampOptions, dir: string, sources: readonly PaperSource[]): Promise<ChosenRecord> {
   const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
   if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
@@ -199,9 +200,9 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
 }
 
 /** The first code `\\pithnumber{...}` among the paper's files (root first), with its file. */
-function firstNumber(sources: readonly SourceFile[]): { file: string; value: string } | null {
+function firstNumber(sources: readonly PaperSource[]): { file: string; value: string } | null {
   for (const src of sources) {
-    const n = analyzeTex(src.text).numbers[0];
+    const n = src.analysis.numbers[0];
     if (n) return { file: src.file, value: n.value };
   }
   return null;
@@ -226,34 +227,8 @@ interface PlannedFile {
   details: string[];
 }
 
-/** The root file and the preamble files it \inputs (two levels), as sources. */
-async function paperSources(root: SourceFile): Promise<SourceFile[]> {
-  const out: SourceFile[] = [root];
-  const dir = path.dirname(root.file);
-  const seen = new Set([root.file]);
-  let frontier: SourceFile[] = [root];
-  for (let depth = 0; depth < 2 && frontier.length > 0; depth++) {
-    const next: SourceFile[] = [];
-    for (const src of frontier) {
-      for (const name of analyzeTex(src.text).inputs) {
-        const file = await resolveInput(dir, name);
-        if (!file || seen.has(file) || out.length > 50) continue;
-        seen.add(file);
-        const s = await readSource(file);
-        out.push(s);
-        next.push(s);
-      }
-    }
-    frontier = next;
-  }
-  return out;
-}
-
-function planTex(sources: readonly SourceFile[], number: PithNumber): { file: SourceFile; text: string; actions: string[] }[] {
-  const info = sources.map((s) => {
-    const a = analyzeTex(s.text);
-    return { src: s, pkg: a.pithPackage !== null, num: a.numbers.length > 0 };
-  });
+function planTex(sources: readonly PaperSource[], number: PithNumber): { file: SourceFile; text: string; actions: string[] }[] {
+  const info = sources.map((s) => ({ src: s, pkg: s.analysis.pithPackage !== null, num: s.analysis.numbers.length > 0 }));
   const root = info[0] as (typeof info)[number];
   // The stamp's home: the root, unless only an \input preamble file holds (part of) it.
   const home = root.pkg || root.num ? root : (info.find((i) => i.pkg || i.num) ?? root);

@@ -5,6 +5,7 @@
 // Reading TeX: `maskTex` (src/core/tex-edit.ts) blanks comments, \iffalse branches, verbatim-like
 // environments and \verb; before masking, a `%` inside \url{...} / \href{...} is protected, since
 // there it is a character, not a comment.
+import { inputFileNames } from './paper.js';
 import { maskTex } from './tex-edit.js';
 
 export type ItemStatus = 'pass' | 'fail' | 'n/a';
@@ -152,7 +153,7 @@ function candidatesFrom(ref: Reference, graphicspath: readonly string[]): string
   switch (ref.command) {
     case 'input':
     case 'subfile':
-      return hasExt && n.endsWith('.tex') ? [n] : [`${n}.tex`, n];
+      return inputFileNames(n);
     case 'include':
       return [`${n}.tex`];
     case 'includegraphics': {

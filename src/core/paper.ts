@@ -1,5 +1,5 @@
 // Finding a paper's root file, purely from names and texts (the I/O is in src/io/paper-files.ts).
-import { hasDocumentclass, maskTex } from './tex-edit.js';
+import { hasDocumentclass, maskTex, type TexAnalysis } from './tex-edit.js';
 
 export interface Candidate {
   /** Path relative to the folder searched (e.g. `main.tex`, `../paper.tex`). */
@@ -95,4 +95,42 @@ export function chooseRoot(candidates: readonly Candidate[], latexmkrc: string |
 export function findIncludingRoot(target: string, candidates: readonly Candidate[]): string | null {
   const roots = candidates.filter((c) => isRootText(c.text));
   return roots.find((c) => includes(c.text, c.name, target))?.name ?? null;
+}
+
+/** The names TeX tries for `\input{name}`, in its order: name.tex, then name (a .tex name alone). */
+export const inputFileNames = (name: string): string[] => (name.endsWith('.tex') ? [name] : [`${name}.tex`, name]);
+
+export interface AnalyzedFile {
+  file: string;
+  analysis: TexAnalysis;
+}
+
+/**
+ * The root file and the preamble files it `\input`s, two levels deep (where pith-tex stamp may
+ * keep the stamp), root first, at most about 50. The I/O is the caller's: `resolve` finds the
+ * file an `\input` name refers to (or null), `read` reads and analyses it. Shared by stamp and
+ * by the quick check, which reads synchronously.
+ */
+export async function preambleFiles<T extends AnalyzedFile>(
+  root: T,
+  io: { resolve: (name: string) => Promise<string | null> | string | null; read: (file: string) => Promise<T> | T },
+): Promise<T[]> {
+  const out: T[] = [root];
+  const seen = new Set([root.file]);
+  let frontier: T[] = [root];
+  for (let depth = 0; depth < 2 && frontier.length > 0; depth++) {
+    const next: T[] = [];
+    for (const src of frontier) {
+      for (const name of src.analysis.inputs) {
+        const file = await io.resolve(name);
+        if (!file || seen.has(file) || out.length > 50) continue;
+        seen.add(file);
+        const f = await io.read(file);
+        out.push(f);
+        next.push(f);
+      }
+    }
+    frontier = next;
+  }
+  return out;
 }

@@ -2,8 +2,8 @@
 // per-folder lock so two stamps never interleave.
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
-import { chooseRoot, findIncludingRoot, isRootText, type Candidate } from '../core/paper.js';
-import { decodeSource, encodeSource, type DecodedSource } from '../core/tex-edit.js';
+import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
+import { analyzeTex, decodeSource, encodeSource, type DecodedSource, type TexAnalysis } from '../core/tex-edit.js';
 import { EXIT, PithError } from '../errors.js';
 import { describeFsError, writeFileAtomic, type AtomicWriteOptions } from './files.js';
 
@@ -203,8 +203,7 @@ export async function findPaper(given: string | undefined, cwd: string): Promise
 
 /** Resolve an `\input{name}` the way TeX does from the root's folder: name, then name.tex. */
 export async function resolveInput(rootDir: string, name: string): Promise<string | null> {
-  const base = path.resolve(rootDir, name);
-  for (const f of name.endsWith('.tex') ? [base] : [`${base}.tex`, base]) {
+  for (const f of inputFileNames(name).map((n) => path.resolve(rootDir, n))) {
     try {
       if ((await fs.stat(f)).isFile()) return f;
     } catch {
@@ -212,4 +211,20 @@ export async function resolveInput(rootDir: string, name: string): Promise<strin
     }
   }
   return null;
+}
+
+/** A file of the paper with its analysis (computed once, read by the planning steps). */
+export interface PaperSource extends SourceFile {
+  analysis: TexAnalysis;
+}
+
+const analysed = (src: SourceFile): PaperSource => ({ ...src, analysis: analyzeTex(src.text) });
+
+/** The root file and the preamble files it \inputs (core/paper.ts preambleFiles), read as sources. */
+export async function paperSources(root: SourceFile): Promise<PaperSource[]> {
+  const dir = path.dirname(root.file);
+  return preambleFiles(analysed(root), {
+    resolve: (name) => resolveInput(dir, name),
+    read: async (file) => analysed(await readSource(file)),
+  });
 }
