@@ -8,14 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeSource, encodeSource, stampText, unstampText } from '../src/core/tex-edit.js';
+import { BODY, cli, root } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 // The committed example is stamped; the bench stamps it as an author has it, unstamped.
 const example = unstampText(readFileSync(path.join(root, 'examples/moe-paper/main.tex'), 'utf8'));
 const bundle = path.join(root, 'examples/moe-paper/2109.10465v1.bundle.json');
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 
 const chunk = [
   '% A comment with \\usepackage{pith} in it, which is not a stamp.',
@@ -37,9 +35,8 @@ const chunk = [
 function source(bytes: number): string {
   const [pre, rest] = example.split('\\begin{document}') as [string, string];
   const end = rest.lastIndexOf('\\end{document}');
-  let body = '';
   const n = Math.ceil((bytes - example.length) / Buffer.byteLength(chunk));
-  body = chunk.repeat(Math.max(0, n));
+  const body = chunk.repeat(Math.max(0, n));
   return `${pre}\\begin{document}${rest.slice(0, end)}${body}\\end{document}\n`;
 }
 
@@ -66,7 +63,7 @@ function timeCommand(text: string, runs: number): number {
     const dir = mkdtempSync(path.join(tmpdir(), 'pith-bench-'));
     writeFileSync(path.join(dir, 'main.tex'), text);
     const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/pith-tex.js'), 'stamp', 'main.tex', '--bundle', bundle], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'stamp', 'main.tex', '--bundle', bundle], { cwd: dir, encoding: 'utf8' });
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (r.status !== 0) throw new Error(`bench: stamp exited ${r.status}: ${r.stderr}`);
     rmSync(dir, { recursive: true, force: true });

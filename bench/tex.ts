@@ -1,17 +1,20 @@
 // bench/tex: what \usepackage{pith} costs a pdfLaTeX build. Builds the same ten-page paper with and
 // without pith (pdflatex, one pass each, after a warm-up pass of both), RUNS times alternately
-// (default 1), and prints the wall times (medians) and their ratio. Target: ratio < 1.03.
+// (default 1: the issue asks for the ratio from one run), and prints the wall times (medians when
+// RUNS > 1) and their ratio. "With pith" loads the generated copy `pith-tex stamp` writes, stamped
+// check included, and \pithnumber{BODY} as stamp writes it. Target: ratio < 1.03.
 //   node dist/bench/tex.js [RUNS]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseJson, type JsonObject } from '../src/core/json.js';
+import { BODY, bundleFile, median, stampedSty, timeRun } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const runs = Math.max(1, Number(process.argv[2] ?? 1));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-bench-tex-'));
-writeFileSync(path.join(dir, 'pith.sty'), readFileSync(path.join(root, 'tex', 'pith.sty'), 'utf8'));
+const bundle = parseJson(readFileSync(bundleFile, 'utf8')) as JsonObject;
+writeFileSync(path.join(dir, 'pith.sty'), stampedSty(bundle.canonical_sha256 as string));
 
 const para =
   'Sparse mixtures of experts route each token to a small number of expert networks, so the ' +
@@ -23,7 +26,7 @@ const sections = Array.from({ length: 12 }, (_, i) => `\\section{Part ${i + 1}}\
 const doc = (withPith: boolean): string =>
   [
     '\\documentclass{article}',
-    withPith ? '\\usepackage{pith}\n\\pithnumber{pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK}' : '',
+    withPith ? `\\usepackage{pith}\n\\pithnumber{${BODY}}` : '',
     '\\title{Scaling Sparse Experts}\\author{Ada Lovelace \\and Alan Turing}',
     '\\begin{document}\\maketitle',
     '\\begin{abstract}We study sparse mixtures of experts.\\end{abstract}',
@@ -33,26 +36,12 @@ const doc = (withPith: boolean): string =>
 writeFileSync(path.join(dir, 'with.tex'), doc(true));
 writeFileSync(path.join(dir, 'without.tex'), doc(false));
 
-const time = (job: string): number => {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('pdflatex', ['-interaction=batchmode', '-halt-on-error', '-no-shell-escape', `${job}.tex`], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (r.status !== 0) throw new Error(`pdflatex ${job}.tex failed (${r.status}); see ${dir}`);
-  return ms;
-};
+const time = (job: string): number =>
+  timeRun('pdflatex', ['-interaction=batchmode', '-halt-on-error', '-no-shell-escape', `${job}.tex`], { cwd: dir });
 const pages = (job: string): string => {
   const r = spawnSync('pdfinfo', [`${job}.pdf`], { cwd: dir, encoding: 'utf8' });
   return /Pages:\s+(\d+)/.exec(r.stdout)?.[1] ?? '?';
 };
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
 time('without'); // warm-up: file cache, font maps, .aux
 time('with');
 const a: number[] = [];

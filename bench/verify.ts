@@ -1,17 +1,13 @@
 // bench/verify: signature checks per second, milliseconds per bundle, and the CLI end to end.
 // Run: npm run build && node dist/bench/verify.js
 import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { hexToBytes } from '../src/core/encoding.js';
 import { parseJson, type JsonObject } from '../src/core/json.js';
 import { PINNED_KEYS, verifyEd25519 } from '../src/core/keys.js';
 import { base64Decode } from '../src/core/encoding.js';
 import { verifyBundle } from '../src/core/verify.js';
+import { bundleFile, cli, median, timeRun } from './lib.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bundleFile = path.join(root, 'test/fixtures/2109.10465v1.bundle.json');
 const text = readFileSync(bundleFile, 'utf-8');
 const bundle = parseJson(text) as JsonObject;
 const sig = bundle.bundle_signature as JsonObject;
@@ -42,19 +38,14 @@ rate('parse + full verification of the seed bundle', 2, () => {
   if (!verifyBundle(parseJson(text) as JsonObject, PINNED_KEYS).ok) throw new Error('bench: bundle failed');
 });
 
-const runs = 10;
+// The CLI end to end, alternating with node's own startup (after one warm-up run of each).
+const runs = 11;
 const times: number[] = [];
-for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [path.join(root, 'bin/pith-tex.js'), 'verify', bundleFile], { encoding: 'utf-8' });
-  times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  if (r.status !== 0) throw new Error(`bench: pith-tex verify exited ${r.status}`);
-}
 const nodeTimes: number[] = [];
+timeRun(process.execPath, ['-e', '0']);
+timeRun(process.execPath, [cli, 'verify', bundleFile]);
 for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  spawnSync(process.execPath, ['-e', '0']);
-  nodeTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  nodeTimes.push(timeRun(process.execPath, ['-e', '0']));
+  times.push(timeRun(process.execPath, [cli, 'verify', bundleFile]));
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`${'`pith-tex verify` on the seed bundle (median of 10)'.padEnd(44)} ${median(times).toFixed(1).padStart(8)} ms   (node -e 0: ${median(nodeTimes).toFixed(1)} ms)`);
+console.log(`${`\`pith-tex verify\` on the seed bundle (median of ${runs})`.padEnd(44)} ${median(times).toFixed(1).padStart(8)} ms   (node -e 0: ${median(nodeTimes).toFixed(1)} ms)`);

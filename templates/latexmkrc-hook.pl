@@ -2,7 +2,8 @@
 # pith.lock.json, the paper's \pithnumber and pith.sty, that run fails (latexmk exits 12) with
 # the check's message, and `latexmk -pvc` keeps watching until it is mended.
 # How: the engine commands ($pdflatex, $latex, $xelatex, $lualatex) are wrapped in a Perl sub
-# that checks, then runs the engine. The check runs once per change of those three files.
+# that checks, then runs the engine; an engine named on latexmk's command line is checked by a
+# before_xlatex hook instead. The check runs once per change of those three files.
 # Without pith-tex/Node on the PATH (e.g. Overleaf) a core-Perl check runs instead: record
 # hash, number, \pithnumber and pith.sty, but NOT the receipt's Ed25519 signature (it says so).
 # Set PITH_TEX to the pith-tex command to use, or PITH_TEX=perl to force the Perl check.
@@ -14,7 +15,6 @@
   use File::Basename ();
   use File::Spec ();
   our %memo;
-  our $verdict;    # run_check's kind of pass: 'agree', or 'not checked' (nothing stamped)
   our $lock_name = 'pith.lock.json';
 
   sub slurp {
@@ -71,24 +71,28 @@
   }
 
   # The root file and the preamble files it \input's, two levels deep (where pith-tex stamp
-  # may keep \pithnumber), as paths.
-  sub paper_files {
+  # may keep \pithnumber): a list of [path, text, code without % comments], each read once.
+  sub source_of { my ($path) = @_; my $text = slurp($path) // ''; return [$path, $text, code_of($text)]; }
+  sub paper_sources {
     my ($tex, $dir) = @_;
-    my @out = ($tex);
+    my @out = (source_of($tex));
     my %seen = ($tex => 1);
-    my @frontier = ($tex);
+    my @frontier = ($out[0]);
     for my $depth (1 .. 2) {
       my @next;
-      for my $f (@frontier) {
-        my $code = code_of(slurp($f) // '');
-        $code =~ s/\\begin\s*\{document\}.*\z//s;
-        for my $name ($code =~ /\\input(?![a-zA-Z])\s*(?:\{([^{}]+)\}|([^\s{}%\\]+))/g) {
+      for my $src (@frontier) {
+        (my $preamble = $src->[2]) =~ s/\\begin\s*\{document\}.*\z//s;
+        for my $name ($preamble =~ /\\input(?![a-zA-Z])\s*(?:\{([^{}]+)\}|([^\s{}%\\]+))/g) {
           next unless defined $name && $name ne '';
           for my $cand ($name =~ /\.tex\z/ ? ($name) : ("$name.tex", $name)) {
             my $path = File::Spec->catfile($dir, $cand);
             next unless -f $path;
             $path =~ s{^\./}{};
-            if (!$seen{$path}++ && @out < 50) { push @out, $path; push @next, $path; }
+            if (!$seen{$path}++ && @out < 50) {
+              my $read = source_of($path);
+              push @out, $read;
+              push @next, $read;
+            }
             last;
           }
         }
@@ -96,6 +100,26 @@
       @frontier = @next;
     }
     return @out;
+  }
+
+  # What the check reads, once per check: the paper's files, its \pithnumber values (with the
+  # file each is in), the lock file's text and pith.sty's text (undef when absent).
+  sub snapshot {
+    my ($tex, $dir) = @_;
+    my (@numbers, @where);
+    my @sources = paper_sources($tex, $dir);
+    for my $src (@sources) {
+      my @found = ($src->[2] =~ /\\pithnumber\s*\{([^{}]*)\}/g);
+      push @numbers, @found;
+      push @where, ($src->[0]) x @found;
+    }
+    return {
+      texts   => [map { "$_->[0]\0$_->[1]" } @sources],
+      numbers => \@numbers,
+      where   => \@where,
+      lock    => slurp(File::Spec->catfile($dir, $lock_name)),
+      sty     => slurp(File::Spec->catfile($dir, 'pith.sty')),
+    };
   }
 
   # Python's json.dumps(sort_keys=True, separators=(',',':'), ensure_ascii=False), as UTF-8 bytes
@@ -118,28 +142,21 @@
     return JSON::PP->new->utf8->canonical->allow_nonref->allow_bignum->encode($value);
   }
 
-  # The check in core Perl (JSON::PP, Digest::SHA). Returns a list of problems.
+  # The check in core Perl (JSON::PP, Digest::SHA) on a snapshot. Returns a list of problems.
   sub perl_check {
-    my ($tex, $dir) = @_;
-    require JSON::PP;
-    require Digest::SHA;
+    my ($tex, $snap) = @_;
     my @problems;
     my $stamp = "pith-tex stamp $tex";
-    return ("$tex: cannot read") unless defined slurp($tex);
-    my (@numbers, @where);
-    for my $f (paper_files($tex, $dir)) {
-      my @found = (code_of(slurp($f) // '') =~ /\\pithnumber\s*\{([^{}]*)\}/g);
-      push @numbers, @found;
-      push @where, ($f) x @found;
-    }
-    my $sty = slurp(File::Spec->catfile($dir, 'pith.sty'));
+    my @numbers = @{$snap->{numbers}};
+    my @where = @{$snap->{where}};
+    my $sty = $snap->{sty};
     my ($sty_body, $sty_year);
     if (defined $sty) {
       if ($sty =~ /\\(?:g|x|e)?def\s*\\pith\@stamped\@number\s*\{([^{}]*)\}/) { ($sty_body, $sty_year) = parse_number($1); }
       if (!defined $sty_body && $sty =~ /\\(?:g|x|e)?def\s*\\pith\@stamped\@body\s*\{([^{}]*)\}/) { ($sty_body) = parse_number($1); }
       if (!defined $sty_year && $sty =~ /\\(?:g|x|e)?def\s*\\pith\@stamped\@year\s*\{(\d{4})\}/) { $sty_year = $1; }
     }
-    my $lock_text = slurp(File::Spec->catfile($dir, $lock_name));
+    my $lock_text = $snap->{lock};
     if (!defined $lock_text) {
       return ('NOTHING') if !@numbers && !defined $sty_body;    # nothing stamped: nothing to enforce
       return ("no $lock_name beside $tex: the number cannot be checked -- fix: $stamp");
@@ -181,70 +198,84 @@
     return @problems;
   }
 
-  # 1 when the build may go on, 0 when it must fail. Memoized on the three files' contents.
+  my %said = (
+    agree         => "pith.lock.json, \\pithnumber and pith.sty agree",
+    'not checked' => "not checked; the build goes on",
+  );
+
+  # 1 when the build may go on, 0 when it must fail. Memoized on what the check reads (the
+  # paper's files, the lock and pith.sty), so the passes of one build run it once.
   sub check {
     my ($tex) = @_;
     return 1 unless defined $tex && -f $tex;
-    # Core Perl since 5.14, but a trimmed Perl may lack them: say so on every run, never die here.
-    if (!eval { require Digest::SHA; require JSON::PP; 1 }) {
-      print STDERR "pith-tex hook: NOT CHECKED: this Perl lacks Digest::SHA or JSON::PP; run `pith-tex check $tex` elsewhere.\n";
+    # Core Perl since 5.14, but a trimmed Perl may lack it: say so on every run, never die here.
+    if (!eval { require Digest::SHA; 1 }) {
+      print STDERR "pith-tex hook: NOT CHECKED: this Perl lacks Digest::SHA; run `pith-tex check $tex` elsewhere.\n";
       return 1;
     }
     my $dir = File::Basename::dirname($tex);
-    my $key = Digest::SHA::sha1_hex(join "\0", $tex,
-      map { slurp($_) // "\x{1}absent" } (paper_files($tex, $dir), File::Spec->catfile($dir, $lock_name), File::Spec->catfile($dir, 'pith.sty')));
+    my $snap = snapshot($tex, $dir);
+    my $key = Digest::SHA::sha1_hex(join "\0", $tex, @{$snap->{texts}}, map { $_ // "\x{1}absent" } $snap->{lock}, $snap->{sty});
     if (exists $memo{$key}) {
       my ($ok, $kind) = @{$memo{$key}};
-      print !$ok
-        ? "pith-tex hook: the check failed (nothing changed since the last check); this LaTeX run is stopped.\n"
-        : $kind eq 'agree'
-          ? "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree (unchanged since the last check)\n"
-          : "pith-tex hook: $tex: not checked (unchanged since the last time); the build goes on.\n";
+      print $ok
+        ? "pith-tex hook: $tex: $said{$kind} (unchanged since the last check)\n"
+        : "pith-tex hook: the check failed (nothing changed since the last check); this LaTeX run is stopped.\n";
       return $ok;
     }
-    $verdict = 'agree';
-    my $ok = run_check($tex, $dir);
-    $memo{$key} = [$ok, $verdict];
+    my ($ok, $kind) = run_check($tex, $snap);
+    $memo{$key} = [$ok, $kind];
     return $ok;
   }
 
+  # (ok, kind): ok 1 when the build may go on; kind 'agree' or 'not checked' when it may.
   sub run_check {
-    my ($tex, $dir) = @_;
+    my ($tex, $snap) = @_;
     my $want = $ENV{PITH_TEX} // '';
     my $cmd = $want eq 'perl' ? undef : $want ne '' ? $want : which('pith-tex');
     if (defined $cmd) {
       my $rc = system($cmd, 'check', '--quiet', $tex);
       my $exit = $rc == -1 ? -1 : ($rc & 127) ? -1 : $rc >> 8;
-      if ($exit == 0) { print "pith-tex hook: $tex: pith.lock.json, \\pithnumber and pith.sty agree; record and receipt verified\n"; return 1; }
-      if ($exit == 1) { print STDERR "pith-tex hook: the check failed (above); this LaTeX run is stopped.\n"; return 0; }
-      if ($exit == 2) { print STDERR "pith-tex hook: not checked (above); the build goes on.\n"; $verdict = 'not checked'; return 1; }
+      if ($exit == 0) { print "pith-tex hook: $tex: $said{agree}; record and receipt verified\n"; return (1, 'agree'); }
+      if ($exit == 1) { print STDERR "pith-tex hook: the check failed (above); this LaTeX run is stopped.\n"; return (0, 'failed'); }
+      if ($exit == 2) { print STDERR "pith-tex hook: not checked (above); the build goes on.\n"; return (1, 'not checked'); }
       print STDERR "pith-tex hook: could not run '$cmd check' (exit $exit); using the core-Perl check instead.\n";
     } else {
       print "pith-tex hook: pith-tex (Node) is not on the PATH here; running the core-Perl check instead.\n";
     }
-    my @problems = perl_check($tex, $dir);
+    if (!eval { require JSON::PP; 1 }) {
+      print STDERR "pith-tex hook: NOT CHECKED: this Perl lacks JSON::PP; run `pith-tex check $tex` elsewhere.\n";
+      return (1, 'not checked');
+    }
+    my @problems = perl_check($tex, $snap);
     if (@problems == 1 && $problems[0] eq 'NOTHING') {
       print STDERR "pith-tex hook: $tex: nothing stamped (no pith.lock.json, \\pithnumber or generated pith.sty): not checked; the build goes on.\n";
-      $verdict = 'not checked';
-      return 1;
+      return (1, 'not checked');
     }
     if (@problems) {
       print STDERR "pith-tex check: \x{2717} $_\n" for @problems;
       print STDERR "pith-tex hook: the check failed; this LaTeX run is stopped.\n";
-      return 0;
+      return (0, 'failed');
     }
     print "pith-tex hook: $tex: record hash, number, \\pithnumber and pith.sty agree (core-Perl check).\n",
       "pith-tex hook: the receipt's Ed25519 signature was NOT checked (no Node here): run `pith-tex check` where Node is installed.\n";
-    return 1;
+    return (1, 'agree');
+  }
+
+  # check() for latexmk's callbacks: an internal error fails the run, with the reason.
+  sub guarded_check {
+    my ($tex) = @_;
+    my $ok = eval { check($tex) };
+    return $ok if defined $ok;
+    print STDERR "pith-tex hook: internal error, the check did not run: $@";
+    return 0;
   }
 }
 
 # latexmk calls this for each LaTeX run ("internal" command): check, then run the engine.
 sub pith_tex_run {
   my @cmd = @_;
-  my $ok = eval { PithTexHook::check(PithTexHook::tex_of(@cmd)) };
-  if (!defined $ok) { print STDERR "pith-tex hook: internal error, the check did not run: $@"; $ok = 0; }
-  return 256 unless $ok;
+  return 256 unless PithTexHook::guarded_check(PithTexHook::tex_of(@cmd));
   system { $cmd[0] } @cmd;
   return $?;
 }
@@ -266,9 +297,7 @@ if (defined &add_hook) {
     return unless ref $Pext_cmd eq 'SCALAR' && defined $$Pext_cmd && $$Pext_cmd ne '';
     return if $$Pext_cmd =~ /^\s*(?:(?:no)?start\s+)*internal\s+pith_tex_run\b/;
     my $tex = ref $Psource eq 'SCALAR' && defined $$Psource ? $$Psource : $main::texfile_name;
-    my $ok = eval { PithTexHook::check($tex) };
-    if (!defined $ok) { print STDERR "pith-tex hook: internal error, the check did not run: $@"; $ok = 0; }
-    return if $ok;
+    return if PithTexHook::guarded_check($tex);
     $pith_tex_swapped = $$Pext_cmd;
     $$Pext_cmd = qq{"$^X" -e "exit 1"};
   });
@@ -278,14 +307,12 @@ if (defined &add_hook) {
     $$Pext_cmd = $pith_tex_swapped if ref $Pext_cmd eq 'SCALAR';
     undef $pith_tex_swapped;
   });
-}
 
-# pith.lock.json is not read by TeX: make latexmk (-pvc) watch it as a source of the run.
-if (defined &add_hook) {
+  # pith.lock.json is not read by TeX: make latexmk (-pvc) watch it as a source of the run.
   add_hook('after_xlatex_analysis', sub {
     our $rule;
     return unless defined $rule && defined &rdb_ensure_file;
-    my $tex = defined $main::root_filename ? $main::root_filename : undef;
+    my $tex = $main::root_filename;
     my $dir = defined $tex ? File::Basename::dirname($tex) : '.';
     my $lock = File::Spec->catfile($dir, $PithTexHook::lock_name);
     $lock =~ s{^\./}{};

@@ -29,7 +29,10 @@ function arxiv(dir: string, args: string[] = []) {
   return { code: r.status, report, err: r.stderr, out: r.stdout };
 }
 
-const failing = (r: ReturnType<typeof arxiv>): string[] => (r.report?.items ?? []).filter((i) => i.status === 'fail').map((i) => i.id);
+const failing = (r: ReturnType<typeof arxiv>): string[] => {
+  assert.ok(r.report, `a JSON report on stdout: ${r.out}${r.err}`);
+  return r.report.items.filter((i) => i.status === 'fail').map((i) => i.id);
+};
 
 test('scanTex: % in \\url is not a comment, comments and verbatim are skipped, graphicspath read', () => {
   const text = readFileSync(fixture('arxiv', 'clean', 'main.tex'), 'utf8');

@@ -295,7 +295,9 @@ test("the hook's Perl canonical JSON (JSON::PP canonical, UTF-8) equals canonica
   ];
   for (const v of values) {
     const json = JSON.stringify(v);
-    const r = spawnSync('perl', ['-MJSON::PP', '-e', 'local $/; my $j = <STDIN>; print JSON::PP->new->utf8->canonical->allow_nonref->encode(JSON::PP->new->utf8->decode($j));'], { input: json, encoding: 'utf8' });
+    // The hook's own PithTexHook::canonical_json, loaded from the template (not a copy of it).
+    const r = spawnSync('perl', ['-MJSON::PP', '-e', `our ($pdflatex, $latex, $xelatex, $lualatex); do './templates/latexmkrc-hook.pl'; die $@ if $@;
+      local $/; my $j = <STDIN>; binmode STDOUT; print PithTexHook::canonical_json(JSON::PP->new->utf8->decode($j));`], { cwd: repoRoot, input: json, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, canonicalJson(parseJson(json)), json);
   }

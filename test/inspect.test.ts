@@ -132,7 +132,8 @@ test('inspect with no lock or bundle: from the cache (--offline), then from a re
     writeFileSync(pdf, await pdfWith(full));
     // A resolver that serves a tampered bundle: not verified, nothing cached.
     let r = await inspectAsync([pdf, '--resolver', liar.base]);
-    assert.notEqual(r.code, 0, r.out + r.err);
+    assert.equal(r.code, 1, r.out + r.err); // fails verification (exit 1), not "could not fetch" (3)
+    assert.match(r.err, /fails verification/);
     assert.equal(inspect([pdf, '--offline'], env).code, 3, 'the lie was not cached');
     r = await inspectAsync([pdf, '--resolver', server.base, '--json']);
     assert.equal(r.code, 0, r.out + r.err);

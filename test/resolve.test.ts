@@ -432,7 +432,9 @@ test('two concurrent resolves of the same paper leave a valid cache', async () =
   assert.ok(!files.some((f) => f.endsWith('.tmp')), files.join(', '));
   const held = parseJson(readFileSync(path.join(cache, 'pith-tex', 'bundles', `${BODY}.json`), 'utf8')) as JsonObject;
   assert.ok(verifyBundle(held, PINNED_KEYS).ok);
-  for (const f of files.filter((x) => x.startsWith('aliases/'))) {
+  const aliases = files.filter((x) => x.startsWith('aliases/'));
+  assert.ok(aliases.length >= 1, `the aliases were written: ${files.join(', ')}`);
+  for (const f of aliases) {
     assert.equal((JSON.parse(readFileSync(path.join(cache, 'pith-tex', f), 'utf8')) as { body: string }).body, BODY);
   }
   const off = await cli(['resolve', 'NMB7QKC2', '--offline'], env);

@@ -4,7 +4,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   badFileName,
   badPath,
@@ -21,9 +20,11 @@ import {
 } from '../core/arxiv-checklist.js';
 import { stampedOfSty } from '../core/check.js';
 import { isJsonObject, parseJson } from '../core/json.js';
+import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { printJson } from '../io/output.js';
 import { copyFiles, walkFiles, writeTarGz } from '../io/pack.js';
+import { packageFile } from '../io/package-files.js';
 import { checkPaper, findPaper } from './check.js';
 
 export interface ArxivOptions {
@@ -69,11 +70,7 @@ function texmfRoots(): string[] {
   return roots;
 }
 
-function packageSource(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
-  return readFileSync(path.join(dir, 'tex', 'pith.sty'), 'utf8');
-}
+const packageSource = (): string => readFileSync(packageFile('tex', 'pith.sty'), 'utf8');
 
 export async function arxivChecklist(paperArg: string | undefined, options: ArxivOptions = {}): Promise<ArxivReport> {
   let root: string;
@@ -85,6 +82,18 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
     const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
     throw new PithError(`--engine ${options.engine}: expected one of ${ARXIV_ENGINES.join(', ')}${why}`, EXIT.badInput);
+  }
+  // --arxiv-id in any form resolve accepts (id, vN, abs URL, arxiv: prefix, DOI); the version does not matter.
+  let wantedId: string | null = null;
+  if (options.arxivId !== undefined) {
+    let query: Query | null = null;
+    try {
+      query = parseQuery(options.arxivId);
+    } catch (err) {
+      if (!(err instanceof QueryError)) throw err;
+    }
+    if (query?.kind !== 'arxiv') throw new PithError(`--arxiv-id ${options.arxivId}: expected an arXiv id (2109.10465, hep-th/9901001, an arxiv.org URL or its DOI)`, EXIT.badInput);
+    wantedId = query.id;
   }
   const dir = path.dirname(root);
   const main = path.basename(root);
@@ -128,10 +137,10 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   }
   const vtext = recordVersion === null ? '' : `v${recordVersion}`;
   if (recordId === null) item('arxiv-id', false, 'the lock names no arXiv record', `${stamp} --arxiv ID`);
-  else if (!options.arxivId) item('arxiv-id', null, `the record is arXiv:${recordId}${vtext}; say --arxiv-id ID to check it is the paper being revised`);
+  else if (wantedId === null) item('arxiv-id', null, `the record is arXiv:${recordId}${vtext}; say --arxiv-id ID to check it is the paper being revised`);
   else {
-    const want = options.arxivId.replace(/^(?:arxiv:|https?:\/\/arxiv\.org\/abs\/)/i, '').replace(/v\d+$/, '');
-    item('arxiv-id', want === recordId, want === recordId ? `the record is arXiv:${recordId}${vtext}, the paper being revised` : `the record is arXiv:${recordId}${vtext}, not ${want}`, `${stamp} --arxiv ${want}`);
+    const same = wantedId === recordId;
+    item('arxiv-id', same, same ? `the record is arXiv:${recordId}${vtext}, the paper being revised` : `the record is arXiv:${recordId}${vtext}, not ${wantedId}`, `${stamp} --arxiv ${wantedId}`);
   }
 
   // 4-7. Read the sources: shell-escape, paths, referenced files, .bbl.
@@ -202,11 +211,10 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
         item('compile', false, `the clean copy does not compile without shell-escape: ${err}`, `fix the error, then run pith-tex arxiv ${shown} again`);
       } else {
         item('compile', true, `a clean copy compiles with latexmk (${engine}, no shell-escape)`);
-        const { inspectPdf } = await import('./inspect.js');
+        const [{ inspectPdf }, { failedCheckLines }] = await Promise.all([import('./inspect.js'), import('../core/verify.js')]);
         try {
           const report = await inspectPdf(result.pdfPath, { lock: path.join(dir, 'pith.lock.json'), offline: true });
-          const failed = report.checks.filter((c) => c.status === 'fail');
-          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against pith.lock.json` : `its PDF does not verify: ${failed.map((c) => `${c.id}: ${c.detail}`).join('; ')}`, stamp);
+          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against pith.lock.json` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`, stamp);
         } catch (err) {
           item('pdf', false, `its PDF: ${(err as Error).message}`, stamp);
         }

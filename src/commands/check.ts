@@ -74,17 +74,18 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
   const lean = options.trustKey?.length ? null : leanVerifyLock(value);
   if (lean?.ok) return { number: lean.number, body: lean.body, year: lean.year, verified: true, problems: [] };
   // Slow path: the full verifier says what is wrong (and has the last word on signatures).
-  const [lockMod, { loadTrustedKeys }, { ShapeError }] = await Promise.all([
+  const [lockMod, { loadTrustedKeys }, { ShapeError }, { failedCheckLines }] = await Promise.all([
     import('../core/lock.js'),
     import('../io/trust.js'),
     import('../core/record.js'),
+    import('../core/verify.js'),
   ]);
   const trusted = await loadTrustedKeys(options.trustKey);
   try {
     const assertLock: (v: JsonValue) => asserts v is PithLock = lockMod.assertLock;
     assertLock(value);
     const report = lockMod.verifyLock(value, trusted);
-    const problems = report.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.detail}`);
+    const problems = failedCheckLines(report);
     const num = report.pith_number ?? null;
     const m = num ? /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(num) : null;
     return { number: num, body: m?.[2] ?? null, year: m?.[1] ?? null, verified: report.ok, problems };

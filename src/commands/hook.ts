@@ -1,26 +1,18 @@
 // pith-tex hook install | remove | status [dir]: the check as a latexmk hook in .latexmkrc.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { hookBlock, hookStatus, installHook, RcBlockError, removeHook } from '../core/latexmkrc.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
 import { printJson } from '../io/output.js';
+import { packageFile } from '../io/package-files.js';
 
 export interface HookOptions {
   json?: boolean;
 }
 
 /** templates/latexmkrc-hook.pl of this package. */
-export function hookTemplatePath(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error('pith-tex package root not found');
-    dir = up;
-  }
-  return path.join(dir, 'templates', 'latexmkrc-hook.pl');
-}
+export const hookTemplatePath = (): string => packageFile('templates', 'latexmkrc-hook.pl');
 
 export function currentBlock(): string {
   return hookBlock(readFileSync(hookTemplatePath(), 'utf8'));

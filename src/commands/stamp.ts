@@ -10,19 +10,18 @@
 // never left loading a pith.sty that is not there. Each file is written atomically (old or new).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { JsonObject } from '../core/json.js';
-import type { TrustedKey } from '../core/keys.js';
 import { assertLock, LOCK_FILE, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
 import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
-import { classifyDocument, verifyBundle, type VerifyReport } from '../core/verify.js';
+import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile } from '../io/files.js';
 import { printJson } from '../io/output.js';
+import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
   assertWritable,
@@ -53,7 +52,6 @@ export interface StampOptions {
 }
 
 export const STY_FILE = 'pith.sty';
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 // ---------------------------------------------------------------------------------------------
 // Test hook: PITH_TEX_TEST_CRASH_AT=<point> kills the process (SIGKILL) at that point, e.g.
@@ -62,15 +60,6 @@ function crashPoint(point: string): void {
   if (process.env.PITH_TEX_TEST_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
 }
 const stepHook = (label: string) => (step: string) => crashPoint(`${label}:${step}`);
-
-async function toolVersion(): Promise<string> {
-  try {
-    const pkg = JSON.parse(await fs.readFile(path.join(repoRoot, 'package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Choosing the record.
@@ -82,12 +71,7 @@ interface ChosenRecord {
   from: string;
 }
 
-function failedChecks(report: VerifyReport): string {
-  return report.checks
-    .filter((c) => c.status === 'fail')
-    .map((c) => `  ✗ ${c.id}: ${c.detail}`)
-    .join('\n');
-}
+const failedChecks = (report: VerifyReport): string => failedCheckLines(report).map((l) => `  ✗ ${l}`).join('\n');
 
 function numberOfLock(lock: PithLock): PithNumber {
   const parsed = parsePithNumber(lock.pith_number);
@@ -142,21 +126,8 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
     if (err instanceof QueryError) throw new PithError(err.message, EXIT.badInput);
     throw err;
   }
-  // src/io/resolve.ts, loaded by name so this command builds without it.
-  const spec = '../io/resolve.js';
-  let mod: { resolveQuery?: unknown };
-  try {
-    mod = (await import(spec)) as { resolveQuery?: unknown };
-  } catch {
-    mod = {};
-  }
-  if (typeof mod.resolveQuery !== 'function') {
-    throw new PithError(`cannot resolve ${raw} in this build of pith-tex; pass the record's signed bundle with --bundle FILE`, EXIT.badInput);
-  }
-  const resolveQuery = mod.resolveQuery as (
-    q: Query,
-    o: { trusted: readonly TrustedKey[]; dir: string; offline?: boolean; resolver?: string; progress?: boolean },
-  ) => Promise<{ bundle: JsonObject | null; lock: PithLock | null; source: { kind: string; location: string } }>;
+  // Loaded only when a query is resolved (a --bundle stamp never needs the HTTP client).
+  const { resolveQuery } = await import('../io/resolve.js');
   const trusted = await loadTrustedKeys(options.trustKey);
   const resolved = await resolveQuery(query, {
     trusted,
@@ -274,7 +245,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
   const sources = await paperSources(root);
   const chosen = await chooseRecord(options, dir, sources);
   const { number, lock } = chosen;
-  const version = await toolVersion();
+  const version = toolVersion();
   const styFile = path.join(dir, STY_FILE);
   const lockFile = path.join(dir, LOCK_FILE);
   if (!options.dryRun) await removeStaleTemps(dir, [STY_FILE, LOCK_FILE, ...sources.map((s) => path.basename(s.file))]);
@@ -284,8 +255,8 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
 
   // 1. pith.sty
   const [templateText, packageSource] = await Promise.all([
-    readBoundedText(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
-    readBoundedText(path.join(repoRoot, 'tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
+    readBoundedText(packageFile('templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
+    readBoundedText(packageFile('tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
   ]);
   const styText = renderPithSty({
     templateText,

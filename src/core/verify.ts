@@ -391,3 +391,8 @@ export function receiptOfBundle(bundle: JsonObject): JsonObject | null {
   }
   return null;
 }
+
+/** The failed checks of a report, one `id: detail` line each. */
+export function failedCheckLines(report: { checks: readonly Check[] }): string[] {
+  return report.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.detail}`);
+}

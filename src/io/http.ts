@@ -10,7 +10,7 @@
 //   date), capped; a dropped connection (ECONNRESET) is retried too; timeouts are not;
 // - HTTPS_PROXY / https_proxy (an http:// proxy, with user:password if given) through a
 //   CONNECT tunnel; NO_PROXY / no_proxy (comma-separated host names, ".suffix", "*",
-//   optional ":port"); loopback targets never use the proxy. HTTP_PROXY is not used: the only
+//   optional ":port", address blocks such as 10.0.0.0/8); loopback targets never use the proxy. HTTP_PROXY is not used: the only
 //   plain-HTTP targets allowed are loopback ones.
 import http from 'node:http';
 import net from 'node:net';

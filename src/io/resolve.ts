@@ -6,10 +6,10 @@ import path from 'node:path';
 import { isJsonObject, JsonSyntaxError, parseJson, type JsonObject, type JsonValue } from '../core/json.js';
 import type { TrustedKey } from '../core/keys.js';
 import { assertLock, LOCK_FILE, verifyLock, type PithLock } from '../core/lock.js';
-import { recordUrl, type PithNumber } from '../core/number.js';
+import type { PithNumber } from '../core/number.js';
 import { describeQuery, queryKey, queryMismatch, recordKeys, resolverSegment, type Query } from '../core/query.js';
 import { numberOfRecord, ShapeError, type CanonicalRecord } from '../core/record.js';
-import { classifyDocument, verifyBundle, type VerifyReport } from '../core/verify.js';
+import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { BundleCache, defaultCacheDir } from './cache.js';
 import { readBoundedText, MAX_JSON_BYTES } from './files.js';
@@ -55,12 +55,7 @@ export interface Resolved {
   cache: { dir: string; stored: 'stored' | 'kept-newer' | 'unwritable' | 'not-stored' };
 }
 
-const failedChecks = (report: VerifyReport): string =>
-  report.checks
-    .filter((c) => c.status === 'fail')
-    .slice(0, 5)
-    .map((c) => `${c.id}: ${c.detail}`)
-    .join('; ');
+const failedChecks = (report: VerifyReport): string => failedCheckLines(report).slice(0, 5).join('; ');
 
 export async function resolveQuery(query: Query, options: ResolveOptions): Promise<Resolved> {
   const env = options.env ?? process.env;
@@ -121,7 +116,7 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
       lock: null,
       aliases: Array.isArray(bundle.source_aliases) ? bundle.source_aliases : [],
       source,
-      versionNote: versionNote(query, record, source),
+      versionNote: versionNote(query, source),
       cache: { dir: cache.dir, stored },
     };
   };
@@ -161,7 +156,7 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
         lock,
         aliases: lock.source_aliases,
         source,
-        versionNote: versionNote(query, record, source),
+        versionNote: versionNote(query, source),
         cache: { dir: cache.dir, stored: 'not-stored' },
       };
     }
@@ -225,7 +220,7 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
       throw new PithError(`resolver ${base}: ${(err as Error).message}`, EXIT.badInput);
     }
     const http = httpOptionsFromEnv(env, options.http ?? {});
-    const progress = options.progress ? makeProgress(http) : null;
+    const progress = options.progress ? makeProgress() : null;
     const urls = [`${base}/pith/${resolverSegment(query)}/bundle.json`];
     if (query.kind === 'number') urls.push(`${base}/.well-known/pith/${query.body}/bundle.json`);
 
@@ -331,7 +326,7 @@ export function idTimeToLiveMs(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 24 * 3_600_000;
 }
 
-function versionNote(query: Query, record: CanonicalRecord, source: Resolved['source']): string | null {
+function versionNote(query: Query, source: Resolved['source']): string | null {
   if (query.kind !== 'arxiv' || query.version !== null) return null;
   switch (source.kind) {
     case 'resolver':
@@ -354,7 +349,6 @@ function fetchFailure(err: FetchError, base: string): PithError {
     case 'too_large':
       return new PithError(`could not fetch: ${err.message} (a bundle is ~15 KB; refusing to read more)`, EXIT.fetchFailed);
     case 'redirects':
-      return new PithError(`could not fetch: ${err.message}`, EXIT.fetchFailed);
     case 'insecure':
       return new PithError(`could not fetch: ${err.message}`, EXIT.fetchFailed);
     case 'bad_url':
@@ -422,7 +416,7 @@ function verifyOrThrow(bundle: JsonObject, trusted: readonly TrustedKey[], where
 }
 
 /** Progress on stderr (only when asked: the caller checks it is a TTY). Quiet for the first 500 ms. */
-function makeProgress(_http: HttpOptions) {
+function makeProgress() {
   const started = Date.now();
   let shown = false;
   const line = (text: string) => {
@@ -449,4 +443,3 @@ function makeProgress(_http: HttpOptions) {
   };
 }
 
-export { recordUrl };

@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, fixture } from '../helpers.js';
-import { compile, pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp, type CompileResult, type Engine } from '../../src/io/tex.js';
+import { compile, type CompileResult, type Engine } from '../../src/io/tex.js';
+import { pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp } from '../support/poppler.js';
 import { renderPithSty } from '../../src/core/sty.js';
 
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';

@@ -1,0 +1,39 @@
+// What the bench scripts share: where things are, the vector bundle, a true median, and timing
+// a child process (wall time, failing loudly on a non-zero exit).
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderPithSty } from '../src/core/sty.js';
+import { recordUrl } from '../src/core/number.js';
+
+/** The repository (bench scripts run from dist/bench/). */
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const cli = path.join(root, 'bin', 'pith-tex.js');
+export const bundleFile = path.join(root, 'test', 'fixtures', '2109.10465v1.bundle.json');
+export const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+
+/** The median (the mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Wall time of one run of `cmd args` in ms; throws if it exits non-zero. */
+export function timeRun(cmd: string, args: readonly string[], options: SpawnSyncOptions = {}): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { stdio: 'ignore', ...options });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} exited ${r.status}`);
+  return ms;
+}
+
+/** pith.sty exactly as `pith-tex stamp` writes it for the vector record. */
+export function stampedSty(canonicalSha256: string): string {
+  return renderPithSty({
+    templateText: readFileSync(path.join(root, 'templates', 'pith.sty.hbs'), 'utf8'),
+    packageSource: readFileSync(path.join(root, 'tex', 'pith.sty'), 'utf8'),
+    values: { body: BODY, year: '2021', number: `pith:2021:${BODY}`, recordUrl: recordUrl(BODY), canonicalSha256, toolVersion: '0.1.0' },
+  });
+}
