@@ -5,9 +5,10 @@
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
+  auxSaysBadgeNotPrinted,
   compareStamp,
   formatFinding,
   leanVerifyLock,
@@ -37,6 +38,32 @@ function readText(file: string): string | null {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new CheckUsage(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+/**
+ * The .aux of the last LaTeX run: true when pith.sty placed no badge, false when it did (or said
+ * nothing), null when there is no readable .aux. pith.sty writes its marker at the end of the run,
+ * so only the file's tail is read: bounded, regular files only, never blocking on a FIFO.
+ */
+export function badgeNotPrinted(auxFile: string): boolean | null {
+  let fd: number;
+  try {
+    fd = openSync(auxFile, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return null;
+    const length = Math.min(stat.size, 16 * 1024);
+    const buf = Buffer.alloc(length);
+    const read = readSync(fd, buf, 0, length, stat.size - length);
+    return auxSaysBadgeNotPrinted(buf.subarray(0, read).toString('latin1'));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -125,7 +152,7 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
       paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
   }
-  return compareStamp({
+  const report = compareStamp({
     paper: shown,
     paperNumbers,
     paperNumberFiles,
@@ -133,7 +160,12 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
+  const notPrinted = badgeNotPrinted(paperFile.replace(/(\.tex)?$/, '.aux'));
+  if (notPrinted !== null) report.badge_printed = !notPrinted;
+  return report;
 }
+
+const BADGE_NOT_PRINTED = 'badge not printed: the last LaTeX run placed no badge; put \\pithbadge where it should appear';
 
 export function formatReport(report: CheckReport): { out: string; err: string } {
   if (report.status === 'nothing-stamped') {
@@ -145,7 +177,7 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
   if (report.status === 'ok') {
     return {
       out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE_NAME} agree; record hash, number and receipt signature verified\n`,
-      err: '',
+      err: report.badge_printed === false ? `pith-tex check: ${BADGE_NOT_PRINTED}\n` : '',
     };
   }
   return { out: '', err: report.findings.map((f) => `pith-tex check: ✗ ${formatFinding(f)}\n`).join('') };

@@ -138,7 +138,7 @@ export function parseTexNumber(raw: string): { body: string; year: string | null
 }
 
 /** What a generated pith.sty was stamped with: the same reader stamp uses (sty-read.ts). */
-export { readStampedSty as stampedOfSty, type StampedStyInfo as StampedSty } from './sty-read.js';
+export { readStampedSty as stampedOfSty, type StampedStyInfo as StampedSty, auxSaysBadgeNotPrinted } from './sty-read.js';
 
 // ------------------------------------------------------------------- the comparison
 
@@ -176,6 +176,8 @@ export interface CheckReport {
   paper_number: string | null;
   sty_number: string | null;
   findings: Finding[];
+  /** From the paper's .aux, when there is one: false when the last LaTeX run printed no badge. */
+  badge_printed?: boolean;
 }
 
 const show = (n: { body: string; year: string | null }): string => (n.year ? `pith:${n.year}:${n.body}` : `pith:${n.body}`);
