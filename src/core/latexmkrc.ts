@@ -4,8 +4,11 @@
 // author's and is kept byte for byte: install appends the block at the end of the file (after a
 // newline of its own if the file did not end with one, flagged on the BEGIN line so that remove
 // restores the file exactly) or replaces an existing block in place; remove deletes the block.
-// The block wraps the engine commands, so an author's `$pdflatex = ...` after it would undo the
-// wrapping: install then moves the block below such lines, and status reports them.
+// The block is templates/latexmkrc-hook.pl with two values filled in: the command of the pith-tex
+// that installed it and the lock file's name. Older blocks wrapped the engine commands, so an
+// author's `$pdflatex = ...` after a block is still moved above it by install and reported by status.
+
+import { LOCK_FILE } from './file-names.js';
 
 export const HOOK_BEGIN = '# >>> pith-tex hook >>>';
 export const HOOK_END = '# <<< pith-tex hook <<<';
@@ -20,9 +23,16 @@ interface Found {
   text: string;
 }
 
-/** The block for a template (the Perl code between the markers). */
-export function hookBlock(template: string): string {
-  const body = template.endsWith('\n') ? template : `${template}\n`;
+/** A Perl single-quoted string. */
+const perlString = (s: string): string => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+
+/**
+ * The block for a template (the Perl code between the markers): `@PITH_TEX_INSTALLED@` becomes
+ * the installing pith-tex's command (absolute node and script), `@PITH_TEX_LOCK_FILE@` the lock's name.
+ */
+export function hookBlock(template: string, fill: { installed: readonly string[]; lockFile: string } = { installed: [], lockFile: LOCK_FILE }): string {
+  const filled = template.replaceAll('@PITH_TEX_INSTALLED@', fill.installed.map(perlString).join(', ')).replaceAll('@PITH_TEX_LOCK_FILE@', fill.lockFile);
+  const body = filled.endsWith('\n') ? filled : `${filled}\n`;
   return `${HOOK_BEGIN}${BEGIN_NOTE}\n${body}${HOOK_END}\n`;
 }
 
