@@ -35,14 +35,16 @@ test('latexmkrc: install keeps the author bytes, is idempotent, remove restores 
   }
   assert.equal(installHook(null, block).action, 'created');
   assert.equal(hookStatus(null, block).state, 'absent');
-  // An engine set after the block undoes it: status says so, install moves the block below.
-  const inst = installHook('$pdf_mode = 1;\n', block).text;
-  const later = `${inst}$pdflatex = 'pdflatex %O %S';\n`;
-  assert.deepEqual(hookStatus(later, block).overriddenAfter, ['$pdflatex']);
-  const moved = installHook(later, block);
-  assert.equal(moved.action, 'moved');
-  assert.ok(moved.text.startsWith("$pdf_mode = 1;\n$pdflatex = 'pdflatex %O %S';\n"));
-  assert.deepEqual(hookStatus(moved.text, block).overriddenAfter, []);
+  // The author's lines after the block stay where they are (the block wraps no engine variable).
+  const later = `${installHook('$pdf_mode = 1;\n', block).text}$pdflatex = 'pdflatex %O %S';\n`;
+  assert.equal(installHook(later, block).action, 'unchanged');
+  const refreshed = installHook(later, hookBlock('print "hook v2\\n";\n'));
+  assert.equal(refreshed.action, 'updated');
+  assert.ok(refreshed.text.endsWith("<<<\n$pdflatex = 'pdflatex %O %S';\n"));
+  // Two blocks (edited by hand): status says outdated, install leaves one.
+  const twice = `${later}${block}`;
+  assert.deepEqual(hookStatus(twice, block), { state: 'outdated', blocks: 2 });
+  assert.equal(installHook(twice, block).text.split(HOOK_BEGIN).length, 2);
   assert.throws(() => removeHook(`x\n${HOOK_BEGIN}\nno end\n`), /without its/);
 });
 
@@ -294,8 +296,16 @@ test('hook install twice through the CLI: the author\'s .latexmkrc bytes stay a 
     const text = readFileSync(rc, 'utf8');
     assert.ok(text.startsWith(authored));
     assert.equal(text.split(HOOK_BEGIN).length, 2, 'one block');
-    // Plain `latexmk` (pdf_mode from the author's rc) runs the author's engine command, checked.
+    // Plain `latexmk` (pdf_mode from the author's rc) runs the author's engine command, checked,
+    // and so does an engine the author sets after the block.
     let r = latexmk(dir, []);
+    assert.equal(r.code, 0, r.log);
+    assert.match(r.log, AGREE);
+    const after = "$pdflatex = 'pdflatex -synctex=1 -file-line-error %O %S';\n";
+    writeFileSync(rc, text + after);
+    rmSync(path.join(dir, 'main.pdf'));
+    r = latexmk(dir, []);
+    assert.match(r.log, /-synctex=1 -file-line-error/);
     assert.equal(r.code, 0, r.log);
     assert.match(r.log, AGREE);
     assert.ok(existsSync(path.join(dir, 'main.synctex.gz')), 'the author\'s -synctex=1 was kept');
@@ -303,7 +313,7 @@ test('hook install twice through the CLI: the author\'s .latexmkrc bytes stay a 
     r = latexmk(dir, []);
     assert.equal(r.code, 12, r.log);
     assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
-    assert.equal(readFileSync(rc, 'utf8'), authored, 'remove gives the author\'s bytes back exactly');
+    assert.equal(readFileSync(rc, 'utf8'), `${authored}\n${after}`, 'remove gives the author\'s bytes back exactly');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

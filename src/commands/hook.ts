@@ -57,7 +57,6 @@ export async function run(action: string, dir: string | undefined, options: Hook
         created: `created ${rc} with the pith-tex hook`,
         added: `added the pith-tex hook at the end of ${rc} (your lines are unchanged)`,
         updated: `updated the pith-tex hook in ${rc}`,
-        moved: `moved the pith-tex hook to the end of ${rc}, below your engine settings (your lines are unchanged)`,
         unchanged: `the pith-tex hook in ${rc} is already current`,
       }[result.action];
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'install', file: rc, result: result.action });
@@ -78,7 +77,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
       const status = hookStatus(text, block);
       const pithTex = onPath('pith-tex');
       const latexmk = onPath('latexmk');
-      const ok = status.state === 'current' && status.overriddenAfter.length === 0;
+      const ok = status.state === 'current';
       if (options.json) {
         printJson({ report: 'pith-tex/hook', report_version: 1, action: 'status', file: rc, ...status, ok, pith_tex_on_path: pithTex, latexmk_on_path: latexmk });
       } else {
@@ -89,9 +88,6 @@ export async function run(action: string, dir: string | undefined, options: Hook
               ? `✓ the pith-tex hook in ${rc} is current`
               : `✗ the pith-tex hook in ${rc} is outdated or edited${status.blocks > 1 ? ` (${status.blocks} blocks)` : ''} — fix: pith-tex hook install ${folder}`,
         ];
-        if (status.overriddenAfter.length > 0) {
-          lines.push(`✗ ${status.overriddenAfter.join(', ')} set after the hook block, which undoes it — fix: pith-tex hook install ${folder} (moves the block below)`);
-        }
         lines.push(pithTex ? `✓ pith-tex on the PATH: ${pithTex}` : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there');
         lines.push(latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH');
         process.stdout.write(`${lines.join('\n')}\n`);

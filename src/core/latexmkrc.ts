@@ -5,8 +5,8 @@
 // newline of its own if the file did not end with one, flagged on the BEGIN line so that remove
 // restores the file exactly) or replaces an existing block in place; remove deletes the block.
 // The block is templates/latexmkrc-hook.pl with two values filled in: the command of the pith-tex
-// that installed it and the lock file's name. Older blocks wrapped the engine commands, so an
-// author's `$pdflatex = ...` after a block is still moved above it by install and reported by status.
+// that installed it and the lock file's name. It checks from a latexmk hook, not by wrapping the
+// engine variables, so an author's `$pdflatex = ...` before or after it changes nothing.
 
 import { LOCK_FILE } from './file-names.js';
 
@@ -78,15 +78,7 @@ export function removeHook(text: string): { text: string; changed: boolean } {
   return { text: out + text.slice(pos), changed: true };
 }
 
-const ENGINE_ASSIGN = /^[ \t]*\$(pdflatex|latex|xelatex|lualatex)\s*=/gm;
-
-/** Engine variables the author assigns in `text` (outside # comments). */
-function engineAssignments(text: string): string[] {
-  const code = text.replace(/(^|[^\\$])#.*$/gm, '$1');
-  return [...code.matchAll(ENGINE_ASSIGN)].map((m) => `$${m[1]}`);
-}
-
-export type InstallAction = 'created' | 'added' | 'updated' | 'unchanged' | 'moved';
+export type InstallAction = 'created' | 'added' | 'updated' | 'unchanged';
 
 /** Insert (or refresh) the block; `text` null when the file does not exist. */
 export function installHook(text: string | null, block: string): { text: string; action: InstallAction } {
@@ -94,15 +86,13 @@ export function installHook(text: string | null, block: string): { text: string;
   const blocks = findBlocks(text);
   if (blocks.length === 1) {
     const b = blocks[0] as Found;
-    const after = text.slice(b.end);
-    if (engineAssignments(after).length === 0) {
-      const fresh = b.addedEol ? flagEol(block) : block;
-      if (b.text === fresh) return { text, action: 'unchanged' };
-      return { text: text.slice(0, b.start) + fresh + after, action: 'updated' };
-    }
+    const fresh = b.addedEol ? flagEol(block) : block;
+    if (b.text === fresh) return { text, action: 'unchanged' };
+    return { text: text.slice(0, b.start) + fresh + text.slice(b.end), action: 'updated' };
   }
+  // None, or several (edited by hand): one fresh block at the end.
   const base = removeHook(text).text;
-  const action: InstallAction = blocks.length > 0 ? 'moved' : 'added';
+  const action: InstallAction = blocks.length > 0 ? 'updated' : 'added';
   if (base === '') return { text: block, action };
   if (base.endsWith('\n')) return { text: base + block, action };
   return { text: `${base}\n${flagEol(block)}`, action };
@@ -113,15 +103,11 @@ const flagEol = (block: string): string => block.replace(HOOK_BEGIN + BEGIN_NOTE
 export interface HookStatus {
   state: 'absent' | 'current' | 'outdated';
   blocks: number;
-  /** Engine variables assigned after the block, which undo its wrapping. */
-  overriddenAfter: string[];
 }
 
 export function hookStatus(text: string | null, block: string): HookStatus {
-  if (text === null) return { state: 'absent', blocks: 0, overriddenAfter: [] };
-  const blocks = findBlocks(text);
-  if (blocks.length === 0) return { state: 'absent', blocks: 0, overriddenAfter: [] };
-  const last = blocks[blocks.length - 1] as Found;
-  const current = blocks.length === 1 && (last.text === block || last.text === flagEol(block));
-  return { state: current ? 'current' : 'outdated', blocks: blocks.length, overriddenAfter: engineAssignments(text.slice(last.end)) };
+  const blocks = text === null ? [] : findBlocks(text);
+  const only = blocks.length === 1 ? (blocks[0] as Found) : null;
+  const current = only !== null && (only.text === block || only.text === flagEol(block));
+  return { state: blocks.length === 0 ? 'absent' : current ? 'current' : 'outdated', blocks: blocks.length };
 }
