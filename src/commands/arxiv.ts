@@ -211,7 +211,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
         const [{ inspectPdf }, { failedCheckLines }] = await Promise.all([import('./inspect.js'), import('../core/verify.js')]);
         try {
           const report = await inspectPdf(result.pdfPath, { lock: path.join(dir, LOCK_FILE), offline: true });
-          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against pith.lock.json` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`, stamp);
+          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against ${LOCK_FILE}` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`, stamp);
         } catch (err) {
           item('pdf', false, `its PDF: ${(err as Error).message}`, stamp);
         }

@@ -5,6 +5,7 @@
 // Reading TeX: `maskTex` (src/core/tex-edit.ts) blanks comments, \iffalse branches, verbatim-like
 // environments and \verb; before masking, a `%` inside \url{...} / \href{...} is protected, since
 // there it is a character, not a comment.
+import { LOCK_FILE } from './file-names.js';
 import { inputFileNames } from './paper.js';
 import { maskTex } from './tex-edit.js';
 import { importArguments, inputArguments } from './tex-inputs.js';
@@ -224,7 +225,7 @@ export function packList(read: readonly string[], main: string, present: Readonl
   const stem = main.replace(/\.tex$/, '');
   const keep = new Set<string>();
   for (const f of read) {
-    if (f === 'pith.lock.json') continue;
+    if (f === LOCK_FILE) continue;
     // A .pdf figure is an input; the paper's own PDF is not.
     if (f === `${stem}.pdf`) continue;
     if (f.endsWith('.pdf') ? false : OUTPUT_EXTS.some((e) => f.endsWith(e))) continue;
