@@ -89,6 +89,7 @@ build_trixie() {
     [ -e "$TRIXIE" ] && { say "2024: $TRIXIE is incomplete (interrupted); rebuilding"; remove_tree "$TRIXIE"; }
     command -v debootstrap >/dev/null 2>&1 || {
       say "installing debootstrap on the host"
+      apt-get -o DPkg::Lock::Timeout=900 update -qq
       DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq debootstrap >/dev/null
     }
     say "2024: debootstrap --variant=minbase trixie $TRIXIE"
