@@ -134,10 +134,11 @@ build_forky() {
 # The LaTeX kernel's \fmtversion and latexmk's version, in the tree $1 (empty = host).
 print_versions() {
   local name=$1 dir=$2 probe
-  probe='cd "$(mktemp -d)" && pdflatex -interaction=nonstopmode "\typeout{KERNEL \fmtversion}\stop" 2>&1 | sed -n "s/^KERNEL //p"; latexmk --version 2>&1 | sed -n "s/^Latexmk, John Collins, //p" | head -n1'
+  # The format's banner: "LaTeX2e <2022-11-01> patch level 1" (\fmtversion and the patch level).
+  probe='d=$(mktemp -d) && cd "$d" && pdflatex -interaction=nonstopmode "\stop" 2>&1 | sed -n "s/^LaTeX2e <\(.*\)>/\1/p" | head -n1; latexmk --version 2>&1 | sed -n "s/^Latexmk, John Collins, //p" | head -n1; rm -rf "$d"'
   local out
   if [ -z "$dir" ]; then out=$(sh -c "$probe"); else out=$(in_tree "$dir" sh -c "$probe"); fi
-  printf '%s  %-28s LaTeX kernel %s, latexmk %s\n' "$name" "${dir:-host}" \
+  printf '%s  %-34s LaTeX kernel %s, latexmk %s\n' "$name" "${dir:-host}" \
     "$(printf '%s\n' "$out" | sed -n 1p)" "$(printf '%s\n' "$out" | sed -n 2p)"
 }
 
