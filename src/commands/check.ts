@@ -5,7 +5,7 @@
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   compareStamp,
@@ -21,6 +21,7 @@ import type { PithLock } from '../core/lock.js';
 import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
 import { analyzeTex } from '../core/tex-edit.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
+import { isMissing, readBoundedBytesSync } from '../io/files.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -29,16 +30,28 @@ export interface CheckOptions {
   quiet?: boolean;
 }
 
-class CheckUsage extends Error {}
+class CheckUsage extends PithError {}
 
-function readText(file: string): string | null {
+/** Largest file the check reads: a .tex source (arXiv's whole upload is 50 MB), a lock, a pith.sty. */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** A file's text through the bounded reader (regular files only, exit 2), or null when it does not exist. */
+function readText(file: string, what = 'file'): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return new TextDecoder().decode(readBoundedBytesSync(file, MAX_READ_BYTES, what));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CheckUsage(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (isMissing(err)) return null;
+    throw err;
   }
 }
+
+const readCandidate = (file: string): string => {
+  try {
+    return readText(file) ?? '';
+  } catch {
+    return ''; // a FIFO or device named *.tex is no candidate for the root
+  }
+};
 
 /**
  * The paper's root file: the argument (a .tex file, or a folder), else the folder's root as
@@ -56,14 +69,14 @@ export function findPaper(arg: string | undefined): string {
   if (!isDir) return target;
   const candidates = readdirSync(target)
     .filter((f) => f.endsWith('.tex'))
-    .map((name) => ({ name, text: readText(path.join(target, name)) ?? '' }));
-  const choice = chooseRoot(candidates, readText(path.join(target, '.latexmkrc')));
+    .map((name) => ({ name, text: readCandidate(path.join(target, name)) }));
+  const choice = chooseRoot(candidates, readText(path.join(target, '.latexmkrc'), '.latexmkrc'));
   if (choice.kind === 'root') return path.join(target, choice.name);
   throw new CheckUsage(`${target}: ${choice.message.replace('pith-tex stamp', 'pith-tex check')}`);
 }
 
 async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
-  const text = readText(lockFile);
+  const text = readText(lockFile, LOCK_FILE_NAME);
   if (text === null) return null;
   let value: JsonValue;
   try {
@@ -99,22 +112,23 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
 export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
   const paperFile = findPaper(paperArg);
   const dir = path.dirname(paperFile);
-  const styText = readText(path.join(dir, 'pith.sty'));
+  const styText = readText(path.join(dir, 'pith.sty'), 'pith.sty');
   const shown = path.relative(process.cwd(), paperFile) || paperFile;
   // The paper's \pithnumber values: in the root file and in the preamble files it \inputs (where
   // pith-tex stamp also looks), each with the file it is in.
   const rootText = readText(paperFile);
   if (rootText === null) throw new CheckUsage(`${paperFile}: no such file`);
   const analysed = (file: string, text: string) => ({ file, analysis: analyzeTex(text) });
-  const isFile = (f: string): boolean => {
+  // Anything but a folder is what TeX would read: a FIFO or device there is refused by readText.
+  const present = (f: string): boolean => {
     try {
-      return statSync(f).isFile();
+      return !statSync(f).isDirectory();
     } catch {
       return false;
     }
   };
   const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
-    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(isFile) ?? null,
+    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(present) ?? null,
     read: (file) => analysed(file, readText(file) ?? ''),
   });
   const paperNumbers: string[] = [];

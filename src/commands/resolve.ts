@@ -18,6 +18,7 @@ export interface ResolveCommandOptions {
   resolver?: string;
   save?: string;
   timeout?: string;
+  allowOlder?: boolean;
 }
 
 export const RESOLVE_REPORT_VERSION = 1;
@@ -43,6 +44,7 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     dir: options.dir,
     offline: options.offline,
     refresh: options.refresh,
+    allowOlder: options.allowOlder,
     needBundle: options.save !== undefined,
     resolver: options.resolver,
     http,

@@ -19,7 +19,7 @@ import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
-import { readBoundedText, readJsonFile } from '../io/files.js';
+import { MAX_JSON_BYTES, readBoundedText, readJsonFile, readOptionalBytes, writeTarget } from '../io/files.js';
 import { printJson } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
@@ -49,9 +49,12 @@ export interface StampOptions {
   json?: boolean;
   /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
   wait?: string;
+  /** Accept a bundle older than one verified before (anti-rollback). */
+  allowOlder?: boolean;
 }
 
 export const STY_FILE = 'pith.sty';
+const MAX_STY_BYTES = 4 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
 // Test hook: PITH_TEX_TEST_CRASH_AT=<point> kills the process (SIGKILL) at that point, e.g.
@@ -133,6 +136,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
     trusted,
     dir,
     ...(options.offline ? { offline: true } : {}),
+    ...(options.allowOlder ? { allowOlder: true } : {}),
     ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
     progress: Boolean(process.stderr.isTTY),
   });
@@ -272,7 +276,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
       toolVersion: version,
     },
   });
-  const oldSty = await fs.readFile(styFile).then((b) => new Uint8Array(b), () => null);
+  const oldSty = await readOptionalBytes(styFile, MAX_STY_BYTES, 'pith.sty');
   const styDetails: string[] = [];
   if (oldSty) {
     const oldStyText = new TextDecoder().decode(oldSty);
@@ -307,7 +311,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
 
   // 2. pith.lock.json
   const lockText = serializeLock(lock);
-  const oldLock = await fs.readFile(lockFile).then((b) => new Uint8Array(b), () => null);
+  const oldLock = await readOptionalBytes(lockFile, MAX_JSON_BYTES, 'pith-tex lock file');
   const oldLockText = oldLock ? new TextDecoder().decode(oldLock) : '';
   if (oldLockText !== lockText) {
     planned.push({ file: lockFile, label: 'lock', old: oldLock, data: enc.encode(lockText), oldText: oldLockText, newText: lockText, details: [oldLock ? 'updated' : 'written'] });
@@ -352,10 +356,12 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
   }
 
   // Refuse before writing anything if any target (or its folder) is read-only.
+  // and if any is a link that leaves the paper's folder (exit 4, naming the link).
+  for (const p of planned) await writeTarget(p.file, dir);
   for (const p of planned) await assertWritable(p.file, p.old !== null);
 
   for (const p of planned) {
-    await writeBytes(p.file, p.data, stepHook(p.label));
+    await writeBytes(p.file, p.data, stepHook(p.label), dir);
     crashPoint(`after-${p.label}`);
   }
 
