@@ -2,6 +2,7 @@
 // quick command (check, run before every build) never pays for the others.
 import { Command, CommanderError } from 'commander';
 import { errorJson, EXIT, PithError, wantsJson } from './errors.js';
+import { escapeForTerminal } from './core/escape.js';
 
 const VERSION = '0.1.0';
 
@@ -164,10 +165,10 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : fail(err.message.replace(/^error: /, ''), EXIT.badInput);
     }
     if (err instanceof PithError) {
-      process.stderr.write(`pith-tex: ${err.message}\n`);
+      process.stderr.write(`pith-tex: ${escapeForTerminal(err.message)}\n`);
       return fail(err.message, err.exitCode);
     }
-    process.stderr.write(`pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`pith-tex: internal error: ${escapeForTerminal((err as Error)?.stack ?? String(err))}\n`);
     return fail(`internal error: ${(err as Error)?.message ?? String(err)}`, 70);
   }
 }

@@ -22,7 +22,7 @@ import { stampedOfSty } from '../core/check.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
-import { printJson } from '../io/output.js';
+import { printJson, say } from '../io/output.js';
 import { copyFiles, walkFiles, writeTarGz } from '../io/pack.js';
 import { packageFile } from '../io/package-files.js';
 import { checkPaper, findPaper } from './check.js';
@@ -253,7 +253,7 @@ export async function run(paper: string | undefined, options: ArxivOptions = {})
     });
     if (report.pack) lines.push(`packed ${report.pack.files.length} files into ${report.pack.file}: ${report.pack.files.join(', ')}`);
     lines.push(report.ok ? `ready for arXiv: ${report.paper}` : `not ready for arXiv: ${report.items.filter((i) => i.status === 'fail').length} item(s) to fix`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    say(`${lines.join('\n')}\n`);
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }

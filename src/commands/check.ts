@@ -19,6 +19,7 @@ import {
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
 import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
+import { escapeForTerminal } from '../core/escape.js';
 import { analyzeTex } from '../core/tex-edit.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';
@@ -173,7 +174,7 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     const code = err instanceof CheckUsage ? EXIT.badInput : err instanceof PithError ? err.exitCode : null;
     if (code === null) throw err;
     const message = (err as Error).message;
-    process.stderr.write(`pith-tex: ${message}\n`);
+    process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n`);
     if (options.json) process.stdout.write(errorJson(message, code));
     return code;
   }
@@ -181,8 +182,8 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const { out, err } = formatReport(report);
-    if (out && !options.quiet) process.stdout.write(out);
-    if (err) process.stderr.write(err);
+    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out));
+    if (err) process.stderr.write(escapeForTerminal(err));
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
 }
@@ -212,7 +213,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 }
 
 function usage(message: string, args: readonly string[]): number {
-  process.stderr.write(`pith-tex check: ${message}\n(run pith-tex check --help for usage)\n`);
+  process.stderr.write(`pith-tex check: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
   if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
   return EXIT.badInput;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { hookBlock, hookStatus, installHook, RcBlockError, removeHook } from '../core/latexmkrc.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
-import { printJson } from '../io/output.js';
+import { printJson, say } from '../io/output.js';
 import { packageFile } from '../io/package-files.js';
 
 export interface HookOptions {
@@ -54,7 +54,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
       }[result.action];
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'install', file: rc, result: result.action });
       else {
-        process.stdout.write(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
+        say(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
         if (!onPath('pith-tex')) process.stdout.write('note: pith-tex is not on the PATH here; the hook will run its core-Perl check (no signature check) until it is.\n');
       }
       return EXIT.ok;
@@ -63,7 +63,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
       const result = text === null ? { text: '', changed: false } : removeHook(text);
       if (result.changed) await writeFileAtomic(rc, result.text);
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'remove', file: rc, result: result.changed ? 'removed' : 'absent' });
-      else process.stdout.write(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
+      else say(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
       return EXIT.ok;
     }
     if (action === 'status') {
@@ -86,7 +86,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
         }
         lines.push(pithTex ? `✓ pith-tex on the PATH: ${pithTex}` : '– pith-tex is not on the PATH: the hook runs its core-Perl check (no signature check)');
         lines.push(latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH');
-        process.stdout.write(`${lines.join('\n')}\n`);
+        say(`${lines.join('\n')}\n`);
       }
       return ok ? EXIT.ok : EXIT.checkFailed;
     }

@@ -4,7 +4,7 @@ import { recordUrl } from '../core/number.js';
 import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
-import { printJson, warn } from '../io/output.js';
+import { printJson, say, warn } from '../io/output.js';
 import { resolveQuery, DEFAULT_RESOLVER, type Resolved } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -56,7 +56,7 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     await writeFileAtomic(options.save, result.text);
   }
   if (options.json) printJson(jsonReport(result, options.save));
-  else process.stdout.write(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+  else say(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
   return EXIT.ok;
 }
 

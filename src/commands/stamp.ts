@@ -20,7 +20,7 @@ import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/t
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { MAX_JSON_BYTES, readBoundedText, readJsonFile, readOptionalBytes, writeTarget } from '../io/files.js';
-import { printJson } from '../io/output.js';
+import { printJson, say } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
@@ -345,8 +345,8 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
     if (options.json) {
       printJson({ ...summary, diffs: planned.map((p) => diffOf(p)) });
     } else {
-      for (const p of planned) process.stdout.write(diffOf(p));
-      process.stdout.write(
+      for (const p of planned) say(diffOf(p));
+      say(
         planned.length === 0
           ? `Already stamped with ${number.full}; nothing to do\n`
           : `Dry run: would change ${planned.map((p) => rel(p.file)).join(', ')} for ${number.full}; nothing was written\n`,
@@ -368,13 +368,13 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
   if (options.json) {
     printJson(summary);
   } else if (planned.length === 0) {
-    process.stdout.write(`Already stamped with ${number.full}; nothing to do\n`);
+    say(`Already stamped with ${number.full}; nothing to do\n`);
   } else {
     const paperPlan = planned.filter((p) => p.label === 'paper' || p.label === 'input');
     const extras = planned.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
     const lead = paperPlan.length > 0 ? `Stamped ${rel(paper)} with ${number.full}` : `${rel(paper)} already carries ${number.full}`;
-    process.stdout.write(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
-    for (const p of paperPlan) for (const d of p.details) process.stdout.write(`  ${rel(p.file)}: ${d}\n`);
+    say(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
+    for (const p of paperPlan) for (const d of p.details) say(`  ${rel(p.file)}: ${d}\n`);
   }
   return EXIT.ok;
 }

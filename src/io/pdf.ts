@@ -2,9 +2,9 @@
 // writes PithNumber, PithRecord and PithCanonicalSHA256) and, failing that, the XMP packet
 // (<pith:number>, written with \DocumentMetadata or hyperxmp), whose properties are also checked. The parser is pdf-lib, loaded only here and
 // only when a PDF is inspected.
-import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
 import { EXIT, PithError } from '../errors.js';
-import { describeFsError } from './files.js';
+import { readBoundedBytes } from './files.js';
 
 export interface PdfPithMetadata {
   /** Every Info entry, decoded to text. */
@@ -36,17 +36,36 @@ export function pithXmp(xml: string): PithXmp | null {
   return found.number === null && found.record === null && found.canonicalSha256 === null ? null : found;
 }
 
+/** Largest XMP packet inflated: a real one is a few KB; a bomb (1.5 GiB of zeros) stops here. */
+export const MAX_XMP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The XMP stream's text: stored as is, or FlateDecode inflated by zlib with an output cap
+ * (pdf-lib's own decoder has none). Any other filter, parameters, or more than the cap: null.
+ */
+function xmpPacket(lib: typeof import('pdf-lib'), stream: import('pdf-lib').PDFRawStream): string | null {
+  const filter = stream.dict.get(lib.PDFName.of('Filter'));
+  const names = filter instanceof lib.PDFArray ? filter.asArray() : filter === undefined ? [] : [filter];
+  if (stream.dict.get(lib.PDFName.of('DecodeParms')) !== undefined) return null;
+  let data: Uint8Array = stream.contents;
+  if (names.length > 1) return null;
+  if (names.length === 1) {
+    if (!(names[0] instanceof lib.PDFName) || names[0].decodeText() !== 'FlateDecode') return null;
+    try {
+      data = inflateSync(data, { maxOutputLength: MAX_XMP_BYTES });
+    } catch {
+      return null; // corrupt, or over the cap
+    }
+  }
+  return data.length > MAX_XMP_BYTES ? null : Buffer.from(data).toString('utf8');
+}
+
 /** Largest PDF read (arXiv's own limit for a whole submission is 50 MB). */
 export const MAX_PDF_BYTES = 100 * 1024 * 1024;
 
 export async function readPdfPithMetadata(file: string): Promise<PdfPithMetadata> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    throw new PithError(`${file}: cannot read the PDF (${describeFsError(err)})`, EXIT.badInput);
-  }
-  if (bytes.length > MAX_PDF_BYTES) throw new PithError(`${file}: over the ${MAX_PDF_BYTES}-byte limit for a PDF`, EXIT.badInput);
+  const read = await readBoundedBytes(file, MAX_PDF_BYTES, 'PDF');
+  const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   if (!bytes.subarray(0, 1024).includes('%PDF-')) throw new PithError(`${file}: not a PDF (no %PDF- header)`, EXIT.badInput);
   const lib = await import('pdf-lib');
   let doc: import('pdf-lib').PDFDocument;
@@ -69,11 +88,8 @@ export async function readPdfPithMetadata(file: string): Promise<PdfPithMetadata
   const meta = doc.catalog.get(lib.PDFName.of('Metadata'));
   const stream = meta instanceof lib.PDFRef ? doc.context.lookup(meta) : meta;
   if (stream instanceof lib.PDFRawStream) {
-    try {
-      xmp = pithXmp(Buffer.from(lib.decodePDFRawStream(stream).decode()).toString('utf8'));
-    } catch {
-      /* an undecodable XMP stream: nothing from there */
-    }
+    const packet = xmpPacket(lib, stream);
+    if (packet !== null) xmp = pithXmp(packet);
   }
   const infoNumber = info.PithNumber?.trim() || null;
   const result: PdfPithMetadata = {

@@ -10,6 +10,7 @@ import type { PithNumber } from '../core/number.js';
 import { describeQuery, queryKey, queryMismatch, recordKeys, resolverSegment, type Query } from '../core/query.js';
 import { numberOfRecord, ShapeError, type CanonicalRecord } from '../core/record.js';
 import { rollbackOf } from '../core/rollback.js';
+import { escapeForTerminal } from '../core/escape.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { BundleCache, defaultCacheDir } from './cache.js';
@@ -481,10 +482,10 @@ function makeProgress() {
     onProgress: (p: { url: string; received: number; total: number | null }) => {
       if (Date.now() - started < 500) return;
       const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-      line(`pith-tex: fetching ${p.url} ${kib(p.received)}${p.total ? ` of ${kib(p.total)}` : ''}`);
+      line(`pith-tex: fetching ${escapeForTerminal(p.url)} ${kib(p.received)}${p.total ? ` of ${kib(p.total)}` : ''}`);
     },
     onRetry: (p: { url: string; attempt: number; waitMs: number; reason: string }) => {
-      line(`pith-tex: ${p.reason} from ${p.url}; retrying in ${(p.waitMs / 1000).toFixed(1)} s (attempt ${p.attempt + 1})`);
+      line(`pith-tex: ${escapeForTerminal(p.reason)} from ${escapeForTerminal(p.url)}; retrying in ${(p.waitMs / 1000).toFixed(1)} s (attempt ${p.attempt + 1})`);
     },
     clear: () => {
       clearInterval(timer);
