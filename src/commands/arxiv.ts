@@ -2,6 +2,7 @@
 // (latexmk, no shell-escape, -recorder) whose PDF is inspected; --pack writes the upload.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync, constants as zlibc } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -22,6 +23,7 @@ import { stampedOfSty } from '../core/check.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
+import { isMissing, readBoundedBytesSync, writeTarget } from '../io/files.js';
 import { printJson, say } from '../io/output.js';
 import { copyFiles, walkFiles, writeTarGz } from '../io/pack.js';
 import { packageFile } from '../io/package-files.js';
@@ -72,6 +74,52 @@ function texmfRoots(): string[] {
 
 const packageSource = (): string => readFileSync(packageFile('tex', 'pith.sty'), 'utf8');
 
+/** A file of the paper folder through the bounded reader (regular files only, exit 2); null when absent. */
+function readPaperFile(file: string, what: string): string | null {
+  try {
+    return new TextDecoder().decode(readBoundedBytesSync(file, 64 * 1024 * 1024, what));
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+/** Whether `file` starts as a gzipped ustar archive: what --pack writes (and may overwrite). */
+function isGzipTarball(file: string): boolean {
+  let head: Uint8Array;
+  try {
+    head = readBoundedBytesSync(file, 64 * 1024, 'tarball', true);
+  } catch {
+    return false;
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
+  try {
+    const tar = gunzipSync(head, { finishFlush: zlibc.Z_SYNC_FLUSH, maxOutputLength: 1024 });
+    return Buffer.from(tar.subarray(257, 262)).toString('latin1') === 'ustar';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  }
+}
+
+/**
+ * Decide, before anything runs, where --pack may write (exit 4 otherwise): never through a link
+ * that leaves the output's folder, never over one of the paper's own files, never over an
+ * existing file that is not a gzipped tarball (the one a previous --pack wrote).
+ */
+async function packOutput(out: string, dir: string, files: ReadonlySet<string>): Promise<string> {
+  const target = await writeTarget(out);
+  const rel = path.relative(dir, target);
+  const own = !rel.startsWith('..') && !path.isAbsolute(rel) && files.has(rel.split(path.sep).join('/'));
+  const exists = existsSync(target);
+  if (exists && !isGzipTarball(target)) {
+    throw new PithError(
+      `--pack ${out}: ${own ? `is ${rel}, one of the paper's own files` : 'exists and is not a gzipped tarball'}; refused, nothing was changed. Name a new file, e.g. --pack upload.tar.gz`,
+      EXIT.refused,
+    );
+  }
+  return target;
+}
+
 export async function arxivChecklist(paperArg: string | undefined, options: ArxivOptions = {}): Promise<ArxivReport> {
   let root: string;
   try {
@@ -102,13 +150,14 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   const stamp = `pith-tex stamp ${shown}`;
   const all = walkFiles(dir);
   const files = new Set(all);
+  const packTo = options.pack === undefined || options.compile === false ? null : await packOutput(options.pack, dir, files);
   const items: ChecklistItem[] = [];
   const item = (id: string, ok: boolean | null, detail: string, fix?: string): void => {
     items.push(ok === null ? { id, status: 'n/a', detail } : ok ? { id, status: 'pass', detail } : { id, status: 'fail', detail, ...(fix ? { fix } : {}) });
   };
 
   // 1. pith.sty beside the root file, generated and current.
-  const sty = files.has('pith.sty') ? readFileSync(path.join(dir, 'pith.sty'), 'utf8') : null;
+  const sty = readPaperFile(path.join(dir, 'pith.sty'), 'pith.sty');
   const stamped = sty === null ? null : stampedOfSty(sty);
   if (sty === null) item('pith.sty', false, `no pith.sty beside ${main}: arXiv has only TeX Live's packages`, stamp);
   else if (!stamped?.generatedByPithTex) item('pith.sty', false, 'pith.sty is not the copy pith-tex generates for this paper', stamp);
@@ -126,7 +175,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   let recordId: string | null = null;
   let recordVersion: number | null = null;
   try {
-    const lock = parseJson(readFileSync(path.join(dir, 'pith.lock.json'), 'utf8'));
+    const lock = parseJson(readPaperFile(path.join(dir, 'pith.lock.json'), 'pith.lock.json') ?? '');
     const src = isJsonObject(lock) && isJsonObject(lock.canonical_record) ? lock.canonical_record.source : null;
     if (isJsonObject(src) && src.kind === 'arxiv' && typeof src.id === 'string') {
       recordId = src.id;
@@ -156,7 +205,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     const { file: f, base } = queue.shift() as { file: string; base: string };
     if (seen.has(f)) continue;
     seen.add(f);
-    const scan = scanTex(readFileSync(path.join(dir, f), 'utf8'), f, base);
+    const scan = scanTex(readPaperFile(path.join(dir, f), '.tex file') ?? '', f, base);
     refs.push(...scan.references);
     shell.push(...scan.shellEscape.map((s) => `${s} in ${f}`));
     graphicspath.push(...scan.graphicspath);
@@ -224,9 +273,19 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
           item('tex-live', own.length === 0, own.length === 0 ? "the compile read nothing from your TEXMFHOME or the site's TEXMFLOCAL" : `the compile read files arXiv's TeX Live does not have: ${own.join(', ')}`, 'copy them into the paper folder (beside the root file)');
           const list = packList(flsInputs(readFileSync(fls, 'utf8'), tmp), main, files);
           for (const f of list) upload.add(f);
-          if (options.pack) {
-            writeTarGz(options.pack, dir, list);
-            packed = { file: options.pack, files: list };
+          if (options.pack && packTo) {
+            const read = new Set(list);
+            const rel = path.relative(dir, packTo).split(path.sep).join('/');
+            if (read.has(rel)) {
+              item('pack', false, `--pack ${options.pack} is ${rel}, a file the compile read; not written`, 'name a new file outside the upload, e.g. --pack ../upload.tar.gz');
+            } else {
+              try {
+                writeTarGz(packTo, dir, list);
+                packed = { file: options.pack, files: list };
+              } catch (err) {
+                item('pack', false, `could not write ${options.pack}: ${(err as Error).message}`, 'check the folder can be written, then run again');
+              }
+            }
           }
         } else if (options.pack) {
           item('pack', false, `no ${stem}.fls from the compile: cannot tell which files it read`, 'run with latexmk 4.x (it records with -recorder)');

@@ -15,6 +15,7 @@ import { assertLock, LOCK_FILE, lockFromBundle, serializeLock, verifyLock, type 
 import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
+import { macroNumberMessage } from '../core/check.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
@@ -154,6 +155,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
   const written = firstNumber(sources);
+  if (written && written.value.includes('\\')) throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
   if (await exists(lockFile)) {
     const fromLock = await fromLockFile(lockFile, options);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):

@@ -71,8 +71,11 @@ export async function readBoundedBytes(file: string, maxBytes: number, what = 'f
   }
 }
 
-/** readBoundedBytes, synchronously (for `check`, which runs before every build). */
-export function readBoundedBytesSync(file: string, maxBytes: number, what = 'file'): Uint8Array {
+/**
+ * readBoundedBytes, synchronously (for `check`, which runs before every build). With `head`,
+ * the first maxBytes bytes are returned instead of refusing a longer file.
+ */
+export function readBoundedBytesSync(file: string, maxBytes: number, what = 'file', head = false): Uint8Array {
   let fd: number;
   try {
     fd = openSync(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
@@ -89,6 +92,11 @@ export function readBoundedBytesSync(file: string, maxBytes: number, what = 'fil
       const bytesRead = readSync(fd, buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
+      if (total > maxBytes && head) {
+        chunks.push(buf.subarray(0, bytesRead - (total - maxBytes)));
+        total = maxBytes;
+        break;
+      }
       if (total > maxBytes) throw overLimit(file, maxBytes, what);
       chunks.push(buf.subarray(0, bytesRead));
     }
