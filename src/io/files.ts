@@ -22,6 +22,8 @@ const notRegular = (file: string, stat: Stats, what: string): PithError =>
   new PithError(`${file}: is ${kindOf(stat)}, not a regular file; expected a ${what} (pith-tex reads only regular files)`, EXIT.badInput);
 const overLimit = (file: string, maxBytes: number, what: string): PithError =>
   new PithError(`${file}: over the ${maxBytes}-byte limit for a ${what}; is this the right file?`, EXIT.badInput);
+const tooBig = (file: string, size: number, maxBytes: number, what: string): PithError =>
+  new PithError(`${file}: ${size} bytes is over the ${maxBytes}-byte limit for a ${what}; is this the right file?`, EXIT.badInput);
 const CHUNK = 64 * 1024;
 
 /** A file that could not be read; `missing` when nothing at all is there (ENOENT). */
@@ -43,6 +45,7 @@ const cannotRead = (file: string, what: string, err: unknown): FileReadError =>
  * `missing: 'null'` answers null for a file that does not exist instead of exit 2.
  */
 export async function readBoundedBytes(file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> {
+  const head = false;
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
@@ -52,6 +55,8 @@ export async function readBoundedBytes(file: string, maxBytes: number, what = 'f
   try {
     const stat = await handle.stat();
     if (!stat.isFile()) throw notRegular(file, stat, what);
+    // A regular file's size answers early; the read below still counts what it gets.
+    if (stat.size > maxBytes && !head) throw tooBig(file, stat.size, maxBytes, what);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -85,6 +90,8 @@ export function readBoundedBytesSync(file: string, maxBytes: number, what = 'fil
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw notRegular(file, stat, what);
+    // A regular file's size answers early; the read below still counts what it gets.
+    if (stat.size > maxBytes && !head) throw tooBig(file, stat.size, maxBytes, what);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
