@@ -102,14 +102,15 @@ export async function acquireFolderLock(dir: string, options: LockOptions = {}):
     }
     let holder: number | null = null;
     try {
-      const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { pid?: unknown };
+      // Bounded and regular files only: a FIFO planted as the lock must not hang the stamp.
+      const parsed = JSON.parse((await readOptionalText(file, 4096, 'stamp lock')) ?? '') as { pid?: unknown };
       holder = typeof parsed.pid === 'number' ? parsed.pid : null;
     } catch {
       holder = null; // being written right now, or garbage
     }
     if (holder !== null && !isAlive(holder)) {
       // Stale: its stamp died. Remove it only if it is still the same stale file.
-      const again = await fs.readFile(file, 'utf8').catch(() => '');
+      const again = (await readOptionalText(file, 4096, 'stamp lock').catch(() => '')) ?? '';
       if (again.includes(`"pid":${holder},`)) await fs.rm(file, { force: true });
       continue;
     }
