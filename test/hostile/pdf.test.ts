@@ -83,3 +83,23 @@ test('inspect: ESC sequences and bidi overrides in a PithNumber (a UTF-16 string
   assert.equal(JSON.parse(json.stdout).pdf_metadata.number, hostile);
   assert.deepEqual(fingerprint(a.root), before);
 });
+
+test('inspect: an object stream (which pdf-lib inflates while loading) of 1.5 GiB is refused before pdf-lib sees it', async () => {
+  const a = arena('objstm-bomb');
+  const doc = await PDFDocument.create();
+  doc.addPage([100, 100]);
+  const base = Buffer.from(await doc.save({ useObjectStreams: false }));
+  const bomb = zeroBomb(1536);
+  const object = Buffer.concat([
+    Buffer.from(`\n99 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${bomb.length} >>\nstream\n`),
+    bomb,
+    Buffer.from('\nendstream\nendobj\n'),
+  ]);
+  const file = path.join(a.paper, 'objstm.pdf');
+  writeFileSync(file, Buffer.concat([base, object]));
+  const r = await runCli(['inspect', file], { timeoutMs: 60_000 });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /objstm\.pdf: its object streams inflate to more than 67108864 bytes \(a compression bomb\?\); not read/);
+  assert.ok(r.maxRssMiB < 100, `peak memory ${r.maxRssMiB.toFixed(1)} MiB (a 256 MiB one took 330 MB and 20 s before)`);
+  assert.ok(r.ms < 5000, `${r.ms} ms`);
+});
