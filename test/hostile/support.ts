@@ -3,7 +3,7 @@
 // fingerprint of a folder to prove nothing in it changed.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers.js';
@@ -42,9 +42,15 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   });
 }
 
-/** A fresh root with `paper/` (the author's folder) and `victim/` (a file outside it). */
+const roots: string[] = [];
+process.on('exit', () => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+/** A fresh root with `paper/` (the author's folder) and `victim/` (a file outside it); removed at exit. */
 export function arena(prefix: string): { root: string; paper: string; victim: string } {
   const root = mkdtempSync(path.join(os.tmpdir(), `pith-hostile-${prefix}-`));
+  roots.push(root);
   const paper = path.join(root, 'paper');
   const victim = path.join(root, 'victim');
   mkdirSync(paper);
