@@ -3,8 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { errorJson, EXIT, PithError, wantsJson } from './errors.js';
 import { escapeForTerminal } from './core/escape.js';
-
-const VERSION = '0.1.0';
+import { toolVersion } from './io/package-files.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -29,7 +28,7 @@ function lazy(load: () => Promise<{ run: Runner }>) {
 
 export function buildProgram(): Command {
   const program = new Command('pith-tex')
-    .version(VERSION, '-V, --version')
+    .version(toolVersion(), '-V, --version')
     .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run pith-tex --help for usage)')

@@ -18,6 +18,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isJsonObject, parseJson, type JsonObject } from '../core/json.js';
+import { isBody } from '../core/number.js';
 import { describeFsError, isMissing, readBoundedText, writeFileAtomic } from './files.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -76,7 +77,7 @@ export class BundleCache {
     try {
       const text = await readBoundedText(this.aliasFile(key), MAX_SMALL_BYTES, 'cache index entry');
       const v = parseJson(text);
-      if (isJsonObject(v) && typeof v.body === 'string' && /^[A-Z2-7]{26}$/.test(v.body)) {
+      if (isJsonObject(v) && isBody(v.body)) {
         return { body: v.body, source_version: typeof v.source_version === 'number' ? v.source_version : null };
       }
     } catch {
