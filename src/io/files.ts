@@ -41,44 +41,10 @@ const cannotRead = (file: string, what: string, err: unknown): FileReadError =>
 /**
  * The one bounded reader. Opens without blocking (a FIFO with no writer must not hang the
  * open), refuses anything but a regular file (FIFOs, devices, folders: exit 2), and counts
- * the bytes actually read, never trusting stat's size (0 for /dev/zero and pipes).
- * `missing: 'null'` answers null for a file that does not exist instead of exit 2.
- */
-export async function readBoundedBytes(file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> {
-  const head = false;
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
-  } catch (err) {
-    throw cannotRead(file, what, err);
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw notRegular(file, stat, what);
-    // A regular file's size answers early; the read below still counts what it gets.
-    if (stat.size > maxBytes && !head) throw tooBig(file, stat.size, maxBytes, what);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
-      const { bytesRead } = await handle.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) throw overLimit(file, maxBytes, what);
-      chunks.push(buf.subarray(0, bytesRead));
-    }
-    return new Uint8Array(Buffer.concat(chunks, total));
-  } catch (err) {
-    if (err instanceof PithError) throw err;
-    throw cannotRead(file, what, err);
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * readBoundedBytes, synchronously (for `check`, which runs before every build). With `head`,
- * the first maxBytes bytes are returned instead of refusing a longer file.
+ * the bytes actually read, never trusting stat's size (0 for /dev/zero and pipes). Every
+ * failure is a FileReadError (exit 2) naming the file; isMissing tells "not there". With
+ * `head`, the first maxBytes bytes are returned instead of refusing a longer file.
+ * Synchronous, for `check` (which runs before every build); readBoundedBytes is the same read.
  */
 export function readBoundedBytesSync(file: string, maxBytes: number, what = 'file', head = false): Uint8Array {
   let fd: number;
@@ -116,10 +82,13 @@ export function readBoundedBytesSync(file: string, maxBytes: number, what = 'fil
   }
 }
 
-/** Whether `file` names nothing at all (not even a dangling link): the one case a reader may treat as absent. */
+/** Whether a read failed because nothing is there (ENOENT, a dangling link too): the one case a reader may treat as absent. */
 export function isMissing(err: unknown): boolean {
   return err instanceof FileReadError && err.missing;
 }
+
+/** readBoundedBytesSync for async callers (the files are small: a bundle, a .tex, a PDF). */
+export const readBoundedBytes = async (file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> => readBoundedBytesSync(file, maxBytes, what);
 
 export function decodeUtf8(file: string, bytes: Uint8Array, what: string): string {
   try {
