@@ -19,6 +19,8 @@ import {
   type Reference,
 } from '../core/arxiv-checklist.js';
 import { stampedOfSty } from '../core/check.js';
+import { commentItem } from '../core/comments.js';
+import { expectedOneOf } from '../core/suggest.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
@@ -34,6 +36,8 @@ export interface ArxivOptions {
   /** --no-compile: the static items only. */
   compile?: boolean;
   engine?: string;
+  /** --strip-comments: pack the .tex files without their `%` comments. */
+  stripComments?: boolean;
 }
 
 export interface ArxivReport {
@@ -42,7 +46,7 @@ export interface ArxivReport {
   paper: string;
   ok: boolean;
   items: ChecklistItem[];
-  pack: { file: string; files: string[] } | null;
+  pack: { file: string; files: string[]; comments_stripped: string[] } | null;
 }
 
 /** The compilers arXiv offers, as src/io/tex.ts compile() names them. */
@@ -81,7 +85,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   }
   if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
     const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
-    throw new PithError(`--engine ${options.engine}: expected one of ${ARXIV_ENGINES.join(', ')}${why}`, EXIT.badInput);
+    throw new PithError(`--engine ${options.engine}: ${expectedOneOf(options.engine, ARXIV_ENGINES)}${why}`, EXIT.badInput);
   }
   // --arxiv-id in any form resolve accepts (id, vN, abs URL, arxiv: prefix, DOI); the version does not matter.
   let wantedId: string | null = null;
@@ -95,6 +99,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     if (query?.kind !== 'arxiv') throw new PithError(`--arxiv-id ${options.arxivId}: expected an arXiv id (2109.10465, hep-th/9901001, an arxiv.org URL or its DOI)`, EXIT.badInput);
     wantedId = query.id;
   }
+  if (options.stripComments && !options.pack) throw new PithError('--strip-comments works with --pack OUT.tar.gz (the tarball is written without comments; your files are never changed)', EXIT.badInput);
   const dir = path.dirname(root);
   const main = path.basename(root);
   const stem = main.replace(/\.tex$/, '');
@@ -150,13 +155,16 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   let usesBib = false;
   let usesFontspec = false;
   const seen = new Set<string>();
+  const texts: { file: string; text: string }[] = [];
   // Each source with the import folder it was read under (the import package's \subimport base).
   const queue: { file: string; base: string }[] = [{ file: main, base: '' }];
   while (queue.length > 0) {
     const { file: f, base } = queue.shift() as { file: string; base: string };
     if (seen.has(f)) continue;
     seen.add(f);
-    const scan = scanTex(readFileSync(path.join(dir, f), 'utf8'), f, base);
+    const text = readFileSync(path.join(dir, f), 'utf8');
+    texts.push({ file: f, text });
+    const scan = scanTex(text, f, base);
     refs.push(...scan.references);
     shell.push(...scan.shellEscape.map((s) => `${s} in ${f}`));
     graphicspath.push(...scan.graphicspath);
@@ -185,6 +193,10 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   if (!usesBib) item('bbl', null, 'no BibTeX or biblatex bibliography');
   else item('bbl', files.has(bbl), files.has(bbl) ? `${bbl} is present (arXiv runs neither BibTeX nor biber)` : `the paper uses a bibliography but ${bbl} is missing; arXiv runs neither BibTeX nor biber`, `latexmk -pdf ${main} in the folder, then upload ${bbl}`);
 
+  // Comments with text: public on arXiv, where anyone can download the source.
+  const comments = commentItem(texts, `pith-tex arxiv ${shown} --pack upload.tar.gz --strip-comments`);
+  items.push(comments);
+
   // 8. File names arXiv rejects, among what would be uploaded.
   const upload = new Set<string>([main, ...referenced, ...(files.has('pith.sty') ? ['pith.sty'] : []), ...(files.has(bbl) ? [bbl] : [])]);
 
@@ -205,7 +217,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
       const { compile } = await import('../io/tex.js');
       // arXiv's own choice when none is given: fontspec means XeLaTeX, else pdfLaTeX.
       const engine = (options.engine ?? (usesFontspec ? 'xe' : 'pdf')) as ArxivEngine;
-      const result = await compile({ dir: tmp, main, engine });
+      const result = await withProgress(`compiling a clean copy with latexmk (${engine}, no shell-escape)`, () => compile({ dir: tmp, main, engine }));
       if (!result.ok) {
         const err = /^(?:! |.*:\d+: ).*$/m.exec(result.log)?.[0] ?? `latexmk exited ${result.exitCode}`;
         item('compile', false, `the clean copy does not compile without shell-escape: ${err}`, `fix the error, then run pith-tex arxiv ${shown} again`);
@@ -225,8 +237,8 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
           const list = packList(flsInputs(readFileSync(fls, 'utf8'), tmp), main, files);
           for (const f of list) upload.add(f);
           if (options.pack) {
-            writeTarGz(options.pack, dir, list);
-            packed = { file: options.pack, files: list };
+            const written = await writeTarGz(options.pack, dir, list, { stripComments: Boolean(options.stripComments) });
+            packed = { file: options.pack, files: written.files, comments_stripped: written.stripped };
           }
         } else if (options.pack) {
           item('pack', false, `no ${stem}.fls from the compile: cannot tell which files it read`, 'run with latexmk 4.x (it records with -recorder)');
@@ -243,15 +255,38 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   return { report: 'pith-tex/arxiv', report_version: 1, paper: shown, ok: items.every((i) => i.status !== 'fail'), items, pack: packed };
 }
 
+/**
+ * Run `work`, showing `what` and the seconds elapsed on stderr while it runs when stderr is a
+ * terminal (the clean compile is silent for 10 s or more); the line is cleared afterwards.
+ */
+async function withProgress<T>(what: string, work: () => Promise<T>): Promise<T> {
+  if (!process.stderr.isTTY) return work();
+  const started = Date.now();
+  const show = (): void => {
+    process.stderr.write(`\r${what}… ${Math.round((Date.now() - started) / 1000)} s\u001b[K`);
+  };
+  show();
+  const timer = setInterval(show, 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+    process.stderr.write('\r\u001b[K');
+  }
+}
+
 export async function run(paper: string | undefined, options: ArxivOptions = {}): Promise<number> {
   const report = await arxivChecklist(paper, options);
   if (options.json) printJson(report);
   else {
     const lines = report.items.map((i) => {
-      const mark = i.status === 'pass' ? '✓' : i.status === 'fail' ? '✗' : '–';
-      return `${mark} ${i.id}: ${i.detail}${i.status === 'fail' && i.fix ? `\n    fix: ${i.fix}` : ''}`;
+      const mark = i.status === 'pass' ? '✓' : i.status === 'fail' ? '✗' : i.status === 'warn' ? '!' : '–';
+      return `${mark} ${i.id}: ${i.detail}${(i.status === 'fail' || i.status === 'warn') && i.fix ? `\n    ${i.status === 'fail' ? 'fix' : 'to do so'}: ${i.fix}` : ''}`;
     });
-    if (report.pack) lines.push(`packed ${report.pack.files.length} files into ${report.pack.file}: ${report.pack.files.join(', ')}`);
+    if (report.pack) {
+      const stripped = report.pack.comments_stripped.length > 0 ? ` (comments removed from ${report.pack.comments_stripped.join(', ')}; your files are unchanged)` : '';
+      lines.push(`packed ${report.pack.files.length} files into ${report.pack.file}: ${report.pack.files.join(', ')}${stripped}`);
+    }
     lines.push(report.ok ? `ready for arXiv: ${report.paper}` : `not ready for arXiv: ${report.items.filter((i) => i.status === 'fail').length} item(s) to fix`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -143,6 +143,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
 }
 
 async function chooseRecord(options: StampOptions, dir: string, sources: readonly PaperSource[]): Promise<ChosenRecord> {
+  const paperFile = (sources[0] as PaperSource).file;
   const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
   if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
@@ -158,7 +159,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
     if (written && !sameNumber(written.value, fromLock.number.body, fromLock.number.year)) {
       throw new PithError(
         `${rel(written.file)} has \\pithnumber{${written.value.trim()}} but ${LOCK_FILE} holds ${fromLock.number.full}; nothing was changed. ` +
-          `Say which record: pith-tex stamp --number ${written.value.trim()} (or --bundle FILE) to stamp the paper's number, or --number ${fromLock.number.full} to keep the lock's`,
+          `Say which record: pith-tex stamp ${rel(paperFile)} --number ${fromLock.number.full} keeps the lock's; pith-tex stamp ${rel(paperFile)} --number ${written.value.trim()} stamps the paper's`,
         EXIT.badInput,
       );
     }
@@ -166,7 +167,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   }
   if (written) return fromQuery(written.value.trim(), options, dir);
   throw new PithError(
-    'which record? pass --bundle FILE (the signed bundle from the record\'s page), --number pith:YEAR:BODY, --arxiv ID or --doi DOI; later stamps read pith.lock.json',
+    `which record? pith-tex stamp ${rel(paperFile)} --arxiv ID (or --bundle FILE, the signed bundle from the record's page, --number pith:YEAR:BODY or --doi DOI); later stamps read pith.lock.json`,
     EXIT.badInput,
   );
 }
