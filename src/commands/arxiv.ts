@@ -104,7 +104,6 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   const main = path.basename(root);
   const stem = main.replace(/\.tex$/, '');
   const shown = path.relative(process.cwd(), root) || root;
-  const stamp = `pith-tex stamp ${shown}`;
   const all = walkFiles(dir);
   const files = new Set(all);
   const items: ChecklistItem[] = [];
@@ -115,6 +114,11 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   // 1. pith.sty beside the root file, generated and current.
   const sty = files.has('pith.sty') ? readFileSync(path.join(dir, 'pith.sty'), 'utf8') : null;
   const stamped = sty === null ? null : stampedOfSty(sty);
+  const check = await checkPaper(root);
+  // The fix for a stamp problem is the command that works as printed: check's own (which names
+  // the record, with --force when pith.sty needs it), else the stamp with the lock's number.
+  const stamp =
+    check.findings[0]?.fix ?? (check.pith_number ? `pith-tex stamp ${shown} --number ${check.pith_number}` : `pith-tex stamp ${shown} --arxiv ID (or --bundle FILE)`);
   if (sty === null) item('pith.sty', false, `no pith.sty beside ${main}: arXiv has only TeX Live's packages`, stamp);
   else if (!stamped?.generatedByPithTex) item('pith.sty', false, 'pith.sty is not the copy pith-tex generates for this paper', stamp);
   else if (stamped.edited) item('pith.sty', false, 'pith.sty was edited by hand after pith-tex generated it', stamp);
@@ -122,10 +126,9 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   else item('pith.sty', true, `pith.sty beside ${main}, generated for ${stamped.number} and current`);
 
   // 2. The stamp checks.
-  const check = await checkPaper(root);
   if (check.status === 'ok') item('stamp', true, `pith.lock.json, \\pithnumber and pith.sty agree on ${check.pith_number}; record and receipt verified`);
   else if (check.status === 'nothing-stamped') item('stamp', false, `${main} is not stamped`, stamp);
-  else item('stamp', false, check.findings.map((f) => f.message).join('; '), check.findings[0]?.fix ?? stamp);
+  else item('stamp', false, check.findings.map((f) => f.message).join('; '), stamp);
 
   // 3. The record's arXiv id.
   let recordId: string | null = null;
@@ -141,11 +144,11 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     /* reported by the stamp item */
   }
   const vtext = recordVersion === null ? '' : `v${recordVersion}`;
-  if (recordId === null) item('arxiv-id', false, 'the lock names no arXiv record', `${stamp} --arxiv ID`);
+  if (recordId === null) item('arxiv-id', false, 'the lock names no arXiv record', `pith-tex stamp ${shown} --arxiv ID`);
   else if (wantedId === null) item('arxiv-id', null, `the record is arXiv:${recordId}${vtext}; say --arxiv-id ID to check it is the paper being revised`);
   else {
     const same = wantedId === recordId;
-    item('arxiv-id', same, same ? `the record is arXiv:${recordId}${vtext}, the paper being revised` : `the record is arXiv:${recordId}${vtext}, not ${wantedId}`, `${stamp} --arxiv ${wantedId}`);
+    item('arxiv-id', same, same ? `the record is arXiv:${recordId}${vtext}, the paper being revised` : `the record is arXiv:${recordId}${vtext}, not ${wantedId}`, `pith-tex stamp ${shown} --arxiv ${wantedId}`);
   }
 
   // 4-7. Read the sources: shell-escape, paths, referenced files, .bbl.

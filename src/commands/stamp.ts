@@ -21,7 +21,7 @@ import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile } from '../io/files.js';
-import { printJson } from '../io/output.js';
+import { noteRecordSource, printJson } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
@@ -137,6 +137,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
     ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
     progress: Boolean(process.stderr.isTTY),
   });
+  noteRecordSource(resolved.source);
   const lock = resolved.lock ?? (resolved.bundle ? lockFromBundle(resolved.bundle) : null);
   if (!lock) throw new PithError(`${raw}: the resolver gave no signed bundle or lock to stamp with; pass --bundle FILE`, EXIT.fetchFailed);
   return { lock, number: numberOfLock(lock), from: `${resolved.source.kind} ${resolved.source.location}` };
