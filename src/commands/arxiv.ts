@@ -77,15 +77,15 @@ function texmfRoots(): string[] {
 const packageSource = (): string => readFileSync(packageFile('tex', 'pith.sty'), 'utf8');
 
 export async function arxivChecklist(paperArg: string | undefined, options: ArxivOptions = {}): Promise<ArxivReport> {
+  if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
+    const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
+    throw new PithError(`--engine ${options.engine}: ${expectedOneOf(options.engine, ARXIV_ENGINES)}${why}`, EXIT.badInput);
+  }
   let root: string;
   try {
     root = findPaper(paperArg);
   } catch (err) {
     throw new PithError((err as Error).message, EXIT.badInput);
-  }
-  if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
-    const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
-    throw new PithError(`--engine ${options.engine}: ${expectedOneOf(options.engine, ARXIV_ENGINES)}${why}`, EXIT.badInput);
   }
   // --arxiv-id in any form resolve accepts (id, vN, abs URL, arxiv: prefix, DOI); the version does not matter.
   let wantedId: string | null = null;
