@@ -284,7 +284,7 @@ export async function run(paper: string | undefined, options: ArxivOptions = {})
   else {
     const lines = report.items.map((i) => {
       const mark = i.status === 'pass' ? '✓' : i.status === 'fail' ? '✗' : i.status === 'warn' ? '!' : '–';
-      return `${mark} ${i.id}: ${i.detail}${(i.status === 'fail' || i.status === 'warn') && i.fix ? `\n    ${i.status === 'fail' ? 'fix' : 'to do so'}: ${i.fix}` : ''}`;
+      return `${mark} ${i.id}: ${i.detail}${(i.status === 'fail' || i.status === 'warn') && i.fix ? `\n    fix: ${i.fix}` : ''}`;
     });
     if (report.pack) {
       const stripped = report.pack.comments_stripped.length > 0 ? ` (comments removed from ${report.pack.comments_stripped.join(', ')}; your files are unchanged)` : '';
