@@ -304,7 +304,8 @@ test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2
     const bad = lines.findIndex((l) => /^✗ shell-escape:/.test(l));
     assert.ok(bad >= 0, r.stdout);
     assert.match(lines[bad + 1]!, /^ {4}fix: /);
-    assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗')).length);
+    // One fix per ✗, and one per ! warning (comments: the command that packs without them).
+    assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗') || l.startsWith('!')).length);
     assert.equal(spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'nope.tex')], { encoding: 'utf8' }).status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -137,7 +137,7 @@ test('no record anywhere: a clear message and exit 2; a record only named by \\p
   const dir = paperDir();
   const r = pith(dir, ['stamp']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /which record\? pass --bundle FILE .* --number .* --arxiv ID or --doi DOI/);
+  assert.match(r.stderr, /^pith-tex: which record\? pith-tex stamp main\.tex --arxiv ID \(or --bundle FILE, .* --number pith:YEAR:BODY or --doi DOI\)/);
   assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE, '--number', SEED_BODY]).code, 2);
   assert.deepEqual(readdirSync(dir), ['main.tex']);
 });
