@@ -35,35 +35,8 @@ function lazy(load: () => Promise<{ run: Runner }>) {
   };
 }
 
-export function buildProgram(): Command {
-  const program = new Command('pith-tex')
-    .version(toolVersion(), '-V, --version', 'print the version (also -v)')
-    .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
-    .addHelpText(
-      'after',
-      epilogue([
-        'pith-tex stamp main.tex --arxiv 2109.10465v1     # verify the record, stamp the paper',
-        'latexmk -pdf main.tex && pith-tex check           # build, then check the stamp',
-        'pith-tex arxiv main.tex --pack upload.tar.gz      # the arXiv checklist and the upload',
-      ]) + '\n\nRun pith-tex COMMAND --help for a command\'s options and examples.',
-    )
-    // commander's own errors ("error: unknown option") in the one style, and a suggestion.
-    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, PREFIX)) })
-    .showHelpAfterError('(run pith-tex --help for usage)')
-    .showSuggestionAfterError(true)
-    // Program options only before the command name, so a command may take e.g. --version of its own.
-    .enablePositionalOptions()
-    .exitOverride();
-
-  program
-    .command('verify')
-    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
-    .argument('<file>', 'bundle.json or a canonical record JSON')
-    .option(...OPTION.json)
-    .option(...OPTION.trustKey, collect)
-    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json']))
-    .action(lazy(() => import('./commands/verify.js')));
-
+/** The author's path: stamp, check, the latexmk hook, the arXiv checklist, the badge. */
+function addAuthorCommands(program: Command): void {
   program
     .command('stamp')
     .description('verify the paper\'s record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper')
@@ -109,22 +82,6 @@ export function buildProgram(): Command {
     .action(lazy(() => import('./commands/hook.js')));
 
   program
-    .command('inspect')
-    .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
-    .argument('<pdf>', 'the built PDF')
-    .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
-    .option(...OPTION.bundle)
-    .option(...OPTION.offline)
-    .option(...OPTION.resolver)
-    .option(...OPTION.trustKey, collect)
-    .option(...OPTION.json)
-    .addHelpText(
-      'after',
-      epilogue(['pith-tex inspect main.pdf', 'pith-tex inspect ~/Downloads/main.pdf --bundle 2109.10465v1.bundle.json', 'pith-tex inspect main.pdf --lock paper/pith.lock.json --json']),
-    )
-    .action(lazy(() => import('./commands/inspect.js')));
-
-  program
     .command('arxiv')
     .description('the arXiv submission checklist (pith.sty, stamp, record id, shell-escape, paths, files, .bbl, comments, names), then a clean compile whose PDF is inspected')
     .argument('[main.tex]', 'the paper (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
@@ -153,6 +110,18 @@ export function buildProgram(): Command {
     .option(...OPTION.trustKey, collect)
     .addHelpText('after', epilogue(['pith-tex badge main.tex -o pith-badge.svg', 'pith-tex badge 2109.10465v1 --format markdown', 'pith-tex badge --format html --offline']))
     .action(lazy(() => import('./commands/badge.js')));
+}
+
+/** Records and PDFs: verify, resolve, compute, inspect. */
+function addRecordCommands(program: Command): void {
+  program
+    .command('verify')
+    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
+    .argument('<file>', 'bundle.json or a canonical record JSON')
+    .option(...OPTION.json)
+    .option(...OPTION.trustKey, collect)
+    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json']))
+    .action(lazy(() => import('./commands/verify.js')));
 
   program
     .command('resolve')
@@ -194,6 +163,45 @@ export function buildProgram(): Command {
     )
     .action(lazy(() => import('./commands/compute.js')));
 
+  program
+    .command('inspect')
+    .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
+    .argument('<pdf>', 'the built PDF')
+    .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
+    .option(...OPTION.bundle)
+    .option(...OPTION.offline)
+    .option(...OPTION.resolver)
+    .option(...OPTION.trustKey, collect)
+    .option(...OPTION.json)
+    .addHelpText(
+      'after',
+      epilogue(['pith-tex inspect main.pdf', 'pith-tex inspect ~/Downloads/main.pdf --bundle 2109.10465v1.bundle.json', 'pith-tex inspect main.pdf --lock paper/pith.lock.json --json']),
+    )
+    .action(lazy(() => import('./commands/inspect.js')));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pith-tex')
+    .version(toolVersion(), '-V, --version', 'print the version (also -v)')
+    .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
+    .addHelpText(
+      'after',
+      epilogue([
+        'pith-tex stamp main.tex --arxiv 2109.10465v1     # verify the record, stamp the paper',
+        'latexmk -pdf main.tex && pith-tex check           # build, then check the stamp',
+        'pith-tex arxiv main.tex --pack upload.tar.gz      # the arXiv checklist and the upload',
+      ]) + '\n\nRun pith-tex COMMAND --help for a command\'s options and examples.',
+    )
+    // commander's own errors ("error: unknown option") in the one style, and a suggestion.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, PREFIX)) })
+    .showHelpAfterError('(run pith-tex --help for usage)')
+    .showSuggestionAfterError(true)
+    // Program options only before the command name, so a command may take e.g. --version of its own.
+    .enablePositionalOptions()
+    .exitOverride();
+
+  addAuthorCommands(program);
+  addRecordCommands(program);
   return program;
 }
 

@@ -90,7 +90,7 @@ export async function run(target: string | undefined, options: BadgeOptions = {}
   const text = renderBadge(resolved.number, format, options.image ?? 'pith-badge.svg');
   if (options.out !== undefined) {
     await writeFileAtomic(options.out, text);
-    process.stderr.write(`wrote the ${format} badge for ${resolved.number.full} to ${options.out}\n`);
+    process.stdout.write(`wrote the ${format} badge for ${resolved.number.full} to ${options.out}\n`);
   } else process.stdout.write(text);
   return EXIT.ok;
 }
