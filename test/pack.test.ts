@@ -122,3 +122,20 @@ test('arxiv --pack --strip-comments with a bsdtar-like tar first on the PATH: th
   assert.equal(await pdfText(stripped.pdfPath), await pdfText(own.pdfPath));
   for (const d of [dir, fakeBin, unpacked]) rmSync(d, { recursive: true, force: true });
 });
+
+test('the clean compile shows its progress on a terminal (and nothing when stderr is not one)', { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-pack-tty-'));
+  cpSync(fixture('arxiv', 'clean'), dir, { recursive: true });
+  writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
+  writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
+  // util-linux's `script` (bsdutils, essential on Debian) runs the command on a pseudo-terminal.
+  const quoted = [process.execPath, cliPath, 'arxiv', 'main.tex'].map((a) => `'${a}'`).join(' ');
+  const tty = spawnSync('script', ['-qec', quoted, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  assert.equal(tty.status, 0, tty.stdout + tty.stderr);
+  assert.match(tty.stdout, /\rcompiling a clean copy with latexmk \(pdf, no shell-escape\)… 0 s\u001b\[K/);
+  assert.match(tty.stdout, /\r\u001b\[K✓ pith\.sty/, 'the progress line is cleared before the checklist');
+  const piped = spawnSync(process.execPath, [cliPath, 'arxiv', 'main.tex'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  assert.equal(piped.status, 0, piped.stderr);
+  assert.doesNotMatch(piped.stderr, /compiling/);
+  rmSync(dir, { recursive: true, force: true });
+});
