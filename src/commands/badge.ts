@@ -5,14 +5,14 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { BADGE_FORMATS, renderBadge, type BadgeFormat } from '../core/badge.js';
 import { isJsonObject, parseJson } from '../core/json.js';
-import { LOCK_FILE } from '../core/lock.js';
+import { LOCK_FILE } from '../core/file-names.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { expectedOneOf } from '../core/suggest.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
 import { noteRecordSource } from '../io/output.js';
+import { findPaper } from '../io/paper-files.js';
 import { loadTrustedKeys } from '../io/trust.js';
-import { findPaper } from './check.js';
 
 export interface BadgeOptions {
   format?: string;
@@ -35,12 +35,7 @@ const isPaperArg = (arg: string | undefined): boolean => {
 
 /** The query a paper stands for: the number in its pith.lock.json (which is then the source). */
 async function paperQuery(arg: string | undefined): Promise<{ query: Query; dir: string }> {
-  let paper: string;
-  try {
-    paper = findPaper(arg);
-  } catch (err) {
-    throw new PithError((err as Error).message, EXIT.badInput);
-  }
+  const paper = await findPaper(arg, process.cwd(), 'badge');
   const dir = path.dirname(paper);
   const lockFile = path.join(dir, LOCK_FILE);
   const shown = path.relative(process.cwd(), paper) || paper;
