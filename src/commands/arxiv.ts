@@ -228,7 +228,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
           const report = await inspectPdf(result.pdfPath, { lock: path.join(dir, LOCK_FILE), offline: true });
           item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against ${LOCK_FILE}` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`, stamp);
         } catch (err) {
-          item('pdf', false, `its PDF: ${(err as Error).message}`, stamp);
+          item('pdf', false, `its PDF: ${(err as Error).message}`, 'load pith with its PDF metadata on: \\usepackage{pith}, without metadata=false');
         }
         const fls = path.join(tmp, `${stem}.fls`);
         if (existsSync(fls)) {
