@@ -12,6 +12,7 @@ import type { CompileResult, Engine } from '../../src/io/tex.js';
 import { compileIn, generations, label, makeBuildDir, removeBuildDir, type Generation } from '../support/texlive.js';
 import { pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp } from '../support/poppler.js';
 import { renderPithSty } from '../../src/core/sty.js';
+import { toolVersion } from '../../src/io/package-files.js';
 
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 const NUMBER = `pith:2021:${BODY}`;
@@ -34,7 +35,7 @@ const stamped = (body: string, year = '2021'): string =>
       number: `pith:${year}:${body}`,
       recordUrl: `https://pith.science/pith/${body}`,
       canonicalSha256: SHA,
-      toolVersion: '0.1.0',
+      toolVersion: toolVersion(),
     },
   });
 
