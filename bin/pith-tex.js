@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// Entry point: the compiled CLI lives in dist/ (built by `npm install` through the prepare script).
+// Entry point (CommonJS: bin/package.json). Each command runs from its own one-file bundle in
+// dist/cli/, built from src/ by scripts/bundle.mjs (`npm install`, `npm run build`, `npm test`),
+// so a command loads only what it uses. `check` (before every LaTeX build) and `verify` parse
+// their own arguments and reach commander only for --help or a usage error.
+'use strict';
 // A reader that goes away (`pith-tex stamp --dry-run | head`) is not an error: the rest of the
 // output is dropped and the command still finishes its work and exits with its own code.
 for (const stream of [process.stdout, process.stderr]) {
@@ -7,7 +11,29 @@ for (const stream of [process.stdout, process.stderr]) {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
   });
 }
-// `check` runs before every build, so it goes straight to its small module (no commander).
-const [, , command, ...rest] = process.argv;
-const fast = command === 'check' ? await import('../dist/src/commands/check.js').then((m) => m.runFromArgv(rest)) : null;
-process.exitCode = fast ?? (await (await import('../dist/src/cli.js')).main(process.argv));
+
+function load(name) {
+  try {
+    return require(`../dist/cli/${name}.cjs`);
+  } catch (err) {
+    if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes(`${name}.cjs`)) throw err;
+    process.stderr.write(`pith-tex: dist/cli/${name}.cjs is missing: run npm run build in ${require('node:path').resolve(__dirname, '..')}\n`);
+    process.exit(70);
+  }
+}
+
+async function main() {
+  const [, , command, ...rest] = process.argv;
+  const fast = command === 'check' || command === 'verify' ? await load(command).runFromArgv(rest) : null;
+  return fast ?? (await load('cli').main(process.argv));
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`pith-tex: internal error: ${(err && err.stack) || String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

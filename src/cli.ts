@@ -1,7 +1,7 @@
 // The command line. Each command's module is imported only when that command runs, so a
 // quick command (check, run before every build) never pays for the others.
 import { Command, CommanderError } from 'commander';
-import { errorJson, EXIT, PithError, wantsJson } from './errors.js';
+import { errorJson, EXIT, reportError, wantsJson } from './errors.js';
 
 const VERSION = '0.1.0';
 
@@ -38,8 +38,8 @@ export function buildProgram(): Command {
 
   program
     .command('verify')
-    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
-    .argument('<file>', 'bundle.json or a canonical record JSON')
+    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys; many at once (files or folders): one line each, checked in parallel')
+    .argument('<file...>', 'bundle.json or a canonical record JSON; or several, or a folder of .json files')
     .option('--json', 'print the report as JSON')
     .option('--trust-key <file>', 'also trust the key(s) in FILE (a public_keys entry or list); repeatable', collect)
     .addHelpText('after', EXIT_CODES_HELP)
@@ -161,11 +161,6 @@ export async function main(argv: string[]): Promise<number> {
       // commander has already printed its message to stderr.
       return err.exitCode === 0 ? EXIT.ok : fail(err.message.replace(/^error: /, ''), EXIT.badInput);
     }
-    if (err instanceof PithError) {
-      process.stderr.write(`pith-tex: ${err.message}\n`);
-      return fail(err.message, err.exitCode);
-    }
-    process.stderr.write(`pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    return fail(`internal error: ${(err as Error)?.message ?? String(err)}`, 70);
+    return reportError(err, json);
   }
 }

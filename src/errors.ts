@@ -13,14 +13,21 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+const PITH_ERROR = Symbol.for('pith-tex.PithError');
+
 /** An error for the user: one line that names the file, the field and the fix. */
 export class PithError extends Error {
+  readonly [PITH_ERROR] = true;
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.badInput,
   ) {
     super(message);
     this.name = 'PithError';
+  }
+  /** Each of the CLI's bundles (scripts/bundle.mjs) has its own copy of this class: `instanceof` goes by the mark. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [PITH_ERROR]?: unknown })[PITH_ERROR] === true;
   }
 }
 
@@ -48,4 +55,17 @@ export function wantsJson(argv: readonly string[]): boolean {
     if (arg === '--json') return true;
   }
   return false;
+}
+
+/**
+ * Report an error a command threw: a PithError as its one line and exit code, anything else as
+ * an internal error (exit 70) with its stack. Under --json the error also goes to stdout as data.
+ */
+export function reportError(err: unknown, json: boolean): number {
+  const known = err instanceof PithError;
+  const message = known ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+  process.stderr.write(known ? `pith-tex: ${message}\n` : `pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  const code = known ? err.exitCode : 70;
+  if (json) process.stdout.write(errorJson(message, code));
+  return code;
 }

@@ -83,7 +83,7 @@ const badInputs: [string, () => string, RegExp][] = [
   ['a float', () => write('float.json', '{"schema_version":"1.0","x":1.5}'), /float\.json:1:\d+: .*float 1\.5 is not accepted/],
   ['duplicate keys', () => write('dup.json', '{"bundle_type":"a","bundle_type":"b"}'), /dup\.json:1:\d+: .*duplicate key "bundle_type"/],
   ['100,000-deep nesting', () => write('deep.json', '['.repeat(100_000) + ']'.repeat(100_000)), /deep\.json:1:258: .*nesting deeper than 256 levels/],
-  ['a folder', () => tmp, /is a folder/],
+  ['a folder without .json files', () => mkdtempSync(path.join(tmp, 'empty-')), /empty-\w+: no \.json files in this folder/],
   ['bad UTF-8', () => { const f = path.join(tmp, 'latin1.json'); writeFileSync(f, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d])); return f; }, /latin1\.json: is not UTF-8 text/],
   ['a 2 GB file', () => { const f = path.join(tmp, 'huge.json'); const fd = openSync(f, 'w'); ftruncateSync(fd, 2 * 1024 ** 3); closeSync(fd); return f; }, /huge\.json: 2147483648 bytes is over the 16777216-byte limit/],
 ];
