@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeSource, encodeSource, stampText, unstampText } from '../src/core/tex-edit.js';
+import { stampText, unstampText } from '../src/core/tex-edit.js';
+import { decodeSource, encodeSource } from '../src/core/tex-encoding.js';
 import { BODY, cli, root } from './lib.js';
 
 // The committed example is stamped; the bench stamps it as an author has it, unstamped.

@@ -19,7 +19,7 @@ import {
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
 import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
-import { analyzeTex } from '../core/tex-edit.js';
+import { analyzeTex } from '../core/tex-analysis.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 
 export interface CheckOptions {

@@ -16,7 +16,8 @@ import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
-import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
+import { unifiedDiff } from '../core/diff.js';
+import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile } from '../io/files.js';
@@ -209,7 +210,7 @@ function planTex(sources: readonly PaperSource[], number: PithNumber): { file: S
       i === home
         ? { year: number.year, packageElsewhere: others.some((o) => o.pkg), numberElsewhere: others.some((o) => o.num) }
         : { year: number.year, packageElsewhere: true, numberElsewhere: true };
-    const r = stampText(i.src.text, number.body, ctx);
+    const r = stampText(i.src.text, number.body, ctx, i.src.analysis);
     return { file: i.src, text: r.text, actions: r.actions };
   });
 }

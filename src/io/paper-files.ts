@@ -3,7 +3,9 @@
 import { promises as fs, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
-import { analyzeTex, decodeSource, encodeSource, type DecodedSource, type TexAnalysis } from '../core/tex-edit.js';
+import { analyzeTex, type TexAnalysis } from '../core/tex-analysis.js';
+import { decodeSource, encodeSource, type DecodedSource } from '../core/tex-encoding.js';
+import { codePreamble } from '../core/tex-mask.js';
 import { EXIT, PithError } from '../errors.js';
 import { describeFsError, writeFileAtomic, type AtomicWriteOptions } from './files.js';
 
@@ -17,12 +19,27 @@ export interface SourceFile extends DecodedSource {
 }
 
 export async function readSource(file: string): Promise<SourceFile> {
+  const bytes = await readSourceBytes(file, (handle) => handle.readFile());
+  return { file, bytes, ...decodeSource(bytes) };
+}
+
+/**
+ * The bytes `read` takes from a .tex file, after the checks every source read makes (a regular
+ * file, under the size limit, not UTF-16).
+ */
+async function readSourceBytes(file: string, read: (handle: fs.FileHandle) => Promise<Uint8Array>): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     const stat = await fs.stat(file);
     if (stat.isDirectory()) throw new PithError(`${file}: is a folder; expected a .tex file`, EXIT.badInput);
     if (stat.size > MAX_SOURCE_BYTES) throw new PithError(`${file}: ${stat.size} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for a .tex file`, EXIT.badInput);
-    bytes = new Uint8Array(await fs.readFile(file));
+    const handle = await fs.open(file, 'r');
+    try {
+      const data = await read(handle);
+      bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength); // a view, not a copy
+    } finally {
+      await handle.close();
+    }
   } catch (err) {
     if (err instanceof PithError) throw err;
     throw new PithError(`${file}: cannot read (${describeFsError(err)})`, EXIT.badInput);
@@ -30,7 +47,37 @@ export async function readSource(file: string): Promise<SourceFile> {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new PithError(`${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`, EXIT.badInput);
   }
-  return { file, bytes, ...decodeSource(bytes) };
+  return bytes;
+}
+
+const BEGIN_DOCUMENT = Buffer.from('\\begin{document}', 'latin1');
+
+/**
+ * The head of a source, decoded: its bytes up to the first `\begin{document}` that is code (the
+ * whole file when there is none). Enough to tell a root file, whose \documentclass is in the
+ * preamble, without reading a large body.
+ */
+export async function readSourceHead(file: string): Promise<string> {
+  let text = '';
+  await readSourceBytes(file, async (handle) => {
+    let head = Buffer.alloc(0);
+    let searchFrom = 0;
+    for (;;) {
+      const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(64 * 1024) });
+      head = bytesRead > 0 ? Buffer.concat([head, buffer.subarray(0, bytesRead)]) : head;
+      for (let at = head.indexOf(BEGIN_DOCUMENT, searchFrom); at >= 0; at = head.indexOf(BEGIN_DOCUMENT, at + 1)) {
+        text = decodeSource(head.subarray(0, at + BEGIN_DOCUMENT.length)).text;
+        if (codePreamble(text).length < text.length) return head;
+        searchFrom = at + 1;
+      }
+      searchFrom = Math.max(searchFrom, head.length - BEGIN_DOCUMENT.length + 1);
+      if (bytesRead === 0) {
+        text = decodeSource(head).text;
+        return head;
+      }
+    }
+  });
+  return text;
 }
 
 /** Encode `text` like `source` (same encoding and BOM). Throws exit 2 if it cannot be. */
@@ -155,7 +202,8 @@ export async function removeStaleTemps(dir: string, names: readonly string[]): P
   }
 }
 
-async function texCandidates(dir: string): Promise<Candidate[]> {
+/** The folder's .tex files; `whole`: their whole texts, else their heads (readSourceHead). */
+async function texCandidates(dir: string, whole: boolean): Promise<Candidate[]> {
   let entries: string[];
   try {
     entries = (await fs.readdir(dir)).filter((e) => e.endsWith('.tex')).sort();
@@ -168,7 +216,7 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
     try {
       const st = await fs.stat(file);
       if (!st.isFile() || st.size > MAX_SOURCE_BYTES) continue;
-      out.push({ name: file, text: decodeSource(new Uint8Array(await fs.readFile(file))).text });
+      out.push({ name: file, text: whole ? (await readSource(file)).text : await readSourceHead(file) });
     } catch {
       /* unreadable: not a candidate */
     }
@@ -180,17 +228,16 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
 export async function findPaper(given: string | undefined, cwd: string): Promise<string> {
   if (given !== undefined) {
     const file = path.resolve(cwd, given);
-    const src = await readSource(file);
-    if (isRootText(src.text)) return file;
+    if (isRootText(await readSourceHead(file))) return file;
     const here = path.dirname(file);
-    const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
+    const near = [...(await texCandidates(here, true)), ...(await texCandidates(path.dirname(here), true))].filter((c) => c.name !== file);
     const root = findIncludingRoot(file, near);
     const hint = root
       ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex stamp ${path.relative(cwd, root) || root}`
       : '; name the file that has \\documentclass';
     throw new PithError(`${given}: is not a root file (no \\documentclass)${hint}`, EXIT.badInput);
   }
-  const candidates = await texCandidates(cwd);
+  const candidates = await texCandidates(cwd, false);
   let rc: string | null = null;
   for (const name of ['.latexmkrc', 'latexmkrc']) {
     rc = await fs.readFile(path.join(cwd, name), 'utf8').catch(() => null);
