@@ -54,6 +54,30 @@ const precompiledTemplate = {
 };
 
 /**
+ * Node built-ins that open processes or the network, loaded on first use: commander requires
+ * child_process for a feature pith-tex does not use, and io/http.ts needs http/https/net/tls only
+ * when a command goes online. Each becomes a module of getters over the real one.
+ */
+const LAZY_BUILTINS = ['child_process', 'http', 'https', 'net', 'tls'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(?:node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: filter.exec(args.path)[1], namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const keys = Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default');
+      const getters = keys.map((k) => `  ${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] },`).join('\n');
+      return {
+        contents: `let real;\nconst load = () => (real ??= require('node:${args.path}'));\nmodule.exports = Object.defineProperties({}, {\n${getters}\n});\n`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
+/**
  * Dynamic imports of first-party modules that are not bundled into this file: `map` gives, for a
  * source path (relative to src/), the bundle (relative to dist/cli/) that stands for it.
  */
@@ -137,7 +161,8 @@ mkdirSync(out, { recursive: true });
 const meta = {};
 await Promise.all(
   builds.map(async (options) => {
-    const result = await build({ ...common, ...options, outdir: tmp, outExtension: { '.js': '.cjs' } });
+    const plugins = [lazyBuiltins, ...(options.plugins ?? [])];
+    const result = await build({ ...common, ...options, plugins, outdir: tmp, outExtension: { '.js': '.cjs' } });
     for (const [file, info] of Object.entries(result.metafile.outputs)) {
       meta[path.basename(file)] = { bytes: info.bytes, inputs: Object.keys(info.inputs).sort() };
     }

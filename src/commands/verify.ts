@@ -4,17 +4,15 @@
 // last), verified by worker threads, one per core (verify-worker.ts). Exit 0 when all verify,
 // 1 when one fails, 2 when one is not a readable bundle or record.
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { TrustedKey } from '../core/keys.js';
 import { ShapeError } from '../core/record.js';
-import { failedCheckLines, verifyDocument } from '../core/verify.js';
+import { failedCheckLines, verifyDocument, type VerifyReport } from '../core/verify.js';
 import { errorReport, EXIT, PithError, reportError, wantsJson } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
 import { formatChecks, mark, printJson } from '../io/output.js';
 import { loadTrustedKeys } from '../io/trust.js';
-import { verifyFile, type FileVerdict, type WorkerAnswer, type WorkerBatch, type WorkerInit } from './verify-worker.js';
+import type { WorkerAnswer, WorkerBatch, WorkerInit } from './verify-worker.js';
 
 export interface VerifyOptions {
   json?: boolean;
@@ -57,6 +55,20 @@ async function verifyOne(file: string, options: VerifyOptions): Promise<number> 
 // ---------------------------------------------------------------------------------------------
 // Many files.
 
+/** What verifying one file gave: the report, or why the file is not a bundle or record at all. */
+export type FileVerdict = { file: string; report: VerifyReport } | { file: string; error: { message: string; exitCode: number } };
+
+export async function verifyFile(file: string, trusted: readonly TrustedKey[]): Promise<FileVerdict> {
+  try {
+    const doc = await readJsonFile(file, 'Pith bundle or record');
+    return { file, report: verifyDocument(doc, trusted) };
+  } catch (err) {
+    if (err instanceof ShapeError) return { file, error: { message: `${file}: ${err.field}: expected ${err.expected}`, exitCode: EXIT.badInput } };
+    if (err instanceof PithError) return { file, error: { message: err.message, exitCode: err.exitCode } };
+    return { file, error: { message: `${file}: internal error: ${(err as Error)?.message ?? String(err)}`, exitCode: 70 } };
+  }
+}
+
 /** The files named: a folder stands for its regular `.json` files (not links), sorted. */
 async function listFiles(args: readonly string[]): Promise<string[]> {
   const files: string[] = [];
@@ -82,7 +94,9 @@ const BATCH = 8;
 
 /** Verify `files`, calling `each` with every verdict (in any order) and its index. */
 async function verifyAll(files: readonly string[], trusted: TrustedKey[], each: (index: number, v: FileVerdict) => void): Promise<void> {
-  const cores = os.availableParallelism();
+  // Loaded here: one file never pays for threads.
+  const [{ availableParallelism }, { Worker }] = await Promise.all([import('node:os'), import('node:worker_threads')]);
+  const cores = availableParallelism();
   if (files.length < PARALLEL_MIN || cores < 2) {
     for (let i = 0; i < files.length; i++) each(i, await verifyFile(files[i] as string, trusted));
     return;
@@ -90,7 +104,7 @@ async function verifyAll(files: readonly string[], trusted: TrustedKey[], each: 
   const script = new URL(import.meta.url.endsWith('.cjs') ? './verify-worker.cjs' : './verify-worker.js', import.meta.url);
   const workers = Array.from({ length: Math.min(cores, Math.ceil(files.length / BATCH)) }, () => new Worker(script, { workerData: { pithVerifyWorker: true, trusted } satisfies WorkerInit }));
   let next = 0;
-  const send = (w: Worker): boolean => {
+  const send = (w: InstanceType<typeof Worker>): boolean => {
     if (next >= files.length) return false;
     w.postMessage({ first: next, files: files.slice(next, next + BATCH) } satisfies WorkerBatch);
     next += BATCH;
