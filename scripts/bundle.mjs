@@ -105,6 +105,9 @@ const common = {
   // pdf-lib is large and only `inspect` reads PDFs: node loads it from node_modules when asked.
   external: ['pdf-lib'],
   legalComments: 'none',
+  // Less for node to read and compile at every start; names kept, so stack traces stay readable.
+  minifyWhitespace: true,
+  minifySyntax: true,
   // import.meta.url in a CommonJS bundle: the bundle's own file (io/package-files.ts finds
   // package.json from it; verify finds its worker beside it).
   define: { 'import.meta.url': '__bundleUrl' },
@@ -129,7 +132,13 @@ const builds = [
     plugins: [externalImports((rel) => (commandOf(rel) ? `${commandOf(rel)}.cjs` : undefined))],
   },
   // Each command, with what it imports dynamically bundled in (initialised only when used).
-  ...COMMANDS.filter((c) => c !== 'check').map((c) => ({ entryPoints: { [c]: src(`commands/${c}.ts`) }, plugins: [precompiledTemplate] })),
+  // Each command; `stamp` and `inspect` import the resolver (HTTP, cache) only for a query, so
+  // it is a bundle of its own there, io-resolve.cjs.
+  ...COMMANDS.filter((c) => c !== 'check').map((c) => ({
+    entryPoints: { [c]: src(`commands/${c}.ts`) },
+    plugins: [precompiledTemplate, externalImports((rel) => (rel === 'io/resolve.js' && c !== 'resolve' ? 'io-resolve.cjs' : undefined))],
+  })),
+  { entryPoints: { 'io-resolve': src('io/resolve.ts') } },
   { entryPoints: { 'verify-worker': src('commands/verify-worker.ts') }, plugins: [precompiledTemplate] },
 ];
 

@@ -114,7 +114,11 @@ export class BundleCache {
     isValid: (held: JsonObject) => boolean,
   ): Promise<StoreOutcome> {
     const file = this.bundleFile(body);
-    const held = await readHeld(file);
+    // The same bytes already held (the usual case: the same bundle resolved again): nothing to
+    // verify or write; the aliases are confirmed below.
+    const heldText = await fs.readFile(file, 'utf8').catch(() => null);
+    const same = heldText === text;
+    const held = same ? null : parseHeld(heldText);
     if (held && isValid(held)) {
       const heldAt = Date.parse(String(held.built_at));
       const newAt = Date.parse(String(bundle.built_at));
@@ -129,7 +133,7 @@ export class BundleCache {
     try {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.mkdir(path.join(this.dir, 'aliases'), { recursive: true });
-      await writeFileAtomic(file, text);
+      if (!same) await writeFileAtomic(file, text);
       for (const key of keys) {
         if (key.startsWith('body:')) continue;
         if (key.startsWith('arxiv:')) {
@@ -142,7 +146,9 @@ export class BundleCache {
             continue;
           }
         }
-        await writeFileAtomic(this.aliasFile(key), `${JSON.stringify({ body, source_version: sourceVersion })}\n`);
+        const alias = `${JSON.stringify({ body, source_version: sourceVersion })}\n`;
+        if ((await fs.readFile(this.aliasFile(key), 'utf8').catch(() => null)) !== alias) await writeFileAtomic(this.aliasFile(key), alias);
+        else await fs.utimes(this.aliasFile(key), new Date(), new Date()); // confirmed just now (aliasAgeMs)
       }
       return 'stored';
     } catch (err) {
@@ -156,9 +162,10 @@ export class BundleCache {
   }
 }
 
-async function readHeld(file: string): Promise<JsonObject | null> {
+function parseHeld(text: string | null): JsonObject | null {
+  if (text === null) return null;
   try {
-    const v = parseJson(await fs.readFile(file, 'utf8'));
+    const v = parseJson(text);
     return isJsonObject(v) ? v : null;
   } catch {
     return null;
