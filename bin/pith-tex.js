@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Entry point (CommonJS: bin/package.json). Each command runs from its own one-file bundle in
 // dist/cli/, built from src/ by scripts/bundle.mjs (`npm install`, `npm run build`, `npm test`),
-// so a command loads only what it uses. `check` (before every LaTeX build) and `verify` parse
-// their own arguments and reach commander only for --help or a usage error.
+// so a command loads only what it uses. Commander (cli.ts) is loaded only for --help, --version
+// and usage errors: `check` (before every LaTeX build) and `verify` read their own arguments, the
+// other commands' are read with the options commander was given (src/argv.ts).
 'use strict';
 // A reader that goes away (`pith-tex stamp --dry-run | head`) is not an error: the rest of the
 // output is dropped and the command still finishes its work and exits with its own code. The
@@ -39,10 +40,19 @@ function load(name) {
   }
 }
 
+/** A plain command line without commander (src/argv.ts); null when commander must read it. */
+async function withoutCommander(command, rest) {
+  if (command === 'check' || command === 'verify') return load(command).runFromArgv(rest);
+  const specs = require('../dist/cli/commands.json');
+  if (!Object.hasOwn(specs, command)) return null;
+  const argv = load('argv');
+  const args = argv.parseArgv(specs[command], rest);
+  return args === null ? null : argv.runParsed(load(command).run, args, rest);
+}
+
 async function main() {
   const [, , command, ...rest] = process.argv;
-  const fast = command === 'check' || command === 'verify' ? await load(command).runFromArgv(rest) : null;
-  return fast ?? (await load('cli').main(process.argv));
+  return (await withoutCommander(command, rest)) ?? (await load('cli').main(process.argv));
 }
 
 main().then(

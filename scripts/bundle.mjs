@@ -9,12 +9,15 @@
 //   verify.cjs       `verify`, one file or many (the workers run verify-worker.cjs).
 //   cli.cjs          commander and the help texts; each command's module is its own bundle
 //                    (stamp.cjs, resolve.cjs, ...), loaded when that command runs.
+//   argv.cjs         the other commands' plain command lines without commander, read with
+//                    commands.json: each command's options as commander has them from cli.ts.
 // Handlebars: templates/pith.sty.hbs is compiled here (Handlebars.precompile); the bundles carry
 // handlebars/runtime only (src/core/sty-template.ts says how).
 //
 //   node scripts/bundle.mjs              build dist/cli/*.cjs and dist/cli/meta.json
 //   node scripts/bundle.mjs --if-stale   only when a source is newer than the last build (tests)
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -139,6 +142,8 @@ const builds = [
     plugins: [precompiledTemplate, externalImports((rel) => (rel === 'io/resolve.js' && c !== 'resolve' ? 'io-resolve.cjs' : undefined))],
   })),
   { entryPoints: { 'io-resolve': src('io/resolve.ts') } },
+  // Reading a command line without commander (src/argv.ts), with dist/cli/commands.json.
+  { entryPoints: { argv: src('argv.ts') } },
   { entryPoints: { 'verify-worker': src('commands/verify-worker.ts') }, plugins: [precompiledTemplate] },
 ];
 
@@ -177,6 +182,12 @@ await Promise.all(
     }
   }),
 );
+// Each command's arguments, options and defaults, as commander has them from cli.ts.
+const requireHere = createRequire(import.meta.url);
+const { buildProgram } = requireHere(path.join(tmp, 'cli.cjs'));
+const { commandSpecs } = requireHere(path.join(tmp, 'argv.cjs'));
+writeFileSync(path.join(tmp, 'commands.json'), `${JSON.stringify(commandSpecs(buildProgram()), null, 1)}\n`);
+meta['commands.json'] = { bytes: statSync(path.join(tmp, 'commands.json')).size, inputs: ['src/cli.ts'] };
 for (const name of Object.keys(meta)) renameSync(path.join(tmp, name), path.join(out, name));
 // Which source files each bundle holds (test/bundle.test.ts reads it).
 writeFileSync(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
