@@ -3,6 +3,7 @@
 // its preamble \inputs. Found in code only (tex-mask.ts): a commented-out or \iffalse'd
 // \pithnumber is not one. Only the preamble is masked whole; the body is searched for
 // \pithnumber where one is written, so a 50 MB paper costs one pass and no copy.
+import { inputArguments } from './tex-inputs.js';
 import { codeMatches, maskedSlice, nonCodeRanges, preambleEndOf } from './tex-mask.js';
 
 export interface PackageUse {
@@ -38,7 +39,6 @@ export interface TexAnalysis {
 
 const PACKAGE_RE = /\\(?:usepackage|RequirePackage)(?![a-zA-Z])\s*(?:\[[^\]]*\]\s*)?\{([^{}]*)\}/g;
 const NUMBER_RE = /\\pithnumber(?![a-zA-Z])\s*\{([^{}]*)\}/;
-const INPUT_RE = /\\input(?![a-zA-Z])\s*(?:\{([^{}]*)\}|([^\s{}%\\]+))/g;
 
 export function analyzeTex(text: string): TexAnalysis {
   const ranges = nonCodeRanges(text);
@@ -57,11 +57,7 @@ export function analyzeTex(text: string): TexAnalysis {
     const valueStart = valueEnd - (m[1] as string).length;
     numbers.push({ start: m.index, end: m.index + m[0].length, valueStart, valueEnd, value: text.slice(valueStart, valueEnd) });
   }
-  const inputs: string[] = [];
-  for (const m of preamble.matchAll(INPUT_RE)) {
-    const name = (m[1] ?? m[2] ?? '').trim();
-    if (name !== '') inputs.push(name);
-  }
+  const inputs = inputArguments(preamble).map((a) => a.name);
   return {
     maskedPreamble: preamble,
     preambleEnd: end,

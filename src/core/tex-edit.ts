@@ -14,6 +14,7 @@
 // `\documentclass` that is not inside a conditional; otherwise after `\documentclass`.
 // `\pithnumber{BODY}` goes on the line after it.
 
+import { formatNumber, parseTexNumber } from './number.js';
 import { analyzeTex, type TexAnalysis } from './tex-analysis.js';
 import { isConditional, lineEndFrom, maskTex } from './tex-mask.js';
 
@@ -66,16 +67,14 @@ export const numberLine = (body: string): string => `\\pithnumber{${body}}`;
 
 /** Does the written `value` of a `\pithnumber` already denote this number? */
 export function sameNumber(value: string, body: string, year?: string): boolean {
-  const v = value.replace(/\s+/g, '').toUpperCase();
-  if (v === body) return true;
-  const m = /^PITH:(?:(\d{4}):)?([A-Z2-7]{26})$/.exec(v);
-  return m !== null && m[2] === body && (m[1] === undefined || year === undefined || m[1] === year);
+  const n = parseTexNumber(value);
+  return n !== null && n.body === body && (n.year === null || year === undefined || n.year === year);
 }
 
 /** The new value for a `\pithnumber` that names another number, in the form the author used. */
 function rewrittenNumber(value: string, body: string, year?: string): string {
-  if (/^\s*pith:\d{4}:/i.test(value)) return year !== undefined ? `pith:${year}:${body}` : `pith:${body}`;
-  if (/^\s*pith:/i.test(value)) return `pith:${body}`;
+  if (/^\s*pith:\d{4}:/i.test(value)) return formatNumber({ body, year: year ?? null });
+  if (/^\s*pith:/i.test(value)) return formatNumber({ body });
   return body;
 }
 
