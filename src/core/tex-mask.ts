@@ -37,7 +37,8 @@ export function lineEndFrom(text: string, i: number): number {
 /** The non-code stretches of a text: [start, end) pairs, flat, sorted and disjoint. */
 export type NonCode = readonly number[];
 
-const isLetter = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+/** A control word's letters (sticky: from lastIndex). */
+const LETTERS = /[a-zA-Z]*/y;
 
 /**
  * The non-code ranges (comments, `\iffalse` branches, verbatim-like environments, `\verb`
@@ -63,8 +64,9 @@ export function nonCodeRanges(text: string): NonCode {
       continue;
     }
     const at = nextSlash;
-    let j = at + 1;
-    while (j < n && isLetter(text.charCodeAt(j))) j++;
+    LETTERS.lastIndex = at + 1;
+    LETTERS.test(text);
+    const j = LETTERS.lastIndex;
     if (j === at + 1) {
       i = at + 2; // a control symbol: \% \\ \{ ...
       continue;
@@ -222,6 +224,16 @@ export function preambleEnd(text: string): number {
  * one is code (the usual case: a large paper's body is not read), else searches the whole text.
  */
 export function codePreamble(text: string): string {
+  // Asked of the same text several times in a row (finding the root, reading its encoding):
+  // the last answer is kept (for a text under 1 MB: a large one is not held on to).
+  if (text === lastPreamble.text) return lastPreamble.masked;
+  const masked = codePreambleOf(text);
+  if (text.length < 1 << 20) lastPreamble = { text, masked };
+  return masked;
+}
+let lastPreamble = { text: '', masked: '' };
+
+function codePreambleOf(text: string): string {
   const raw = text.indexOf('\\begin{document}');
   const prefix = raw >= 0 ? text.slice(0, raw + 16) : text;
   const ranges = nonCodeRanges(prefix);

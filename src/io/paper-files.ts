@@ -1,6 +1,6 @@
 // The author's files: read with their encoding/BOM/line endings kept, written atomically, and a
 // per-folder lock so two stamps never interleave.
-import { promises as fs, constants as fsc } from 'node:fs';
+import { closeSync, promises as fs, constants as fsc, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
 import { analyzeTex, type TexAnalysis } from '../core/tex-analysis.js';
@@ -19,26 +19,33 @@ export interface SourceFile extends DecodedSource {
 }
 
 export async function readSource(file: string): Promise<SourceFile> {
-  const bytes = await readSourceBytes(file, (handle) => handle.readFile());
+  const bytes = readSourceBytes(file, (fd, size) => {
+    const data = Buffer.allocUnsafe(size);
+    let got = 0;
+    for (let n = -1; n !== 0 && got < size; got += n) n = readSync(fd, data, got, size - got, null);
+    return data.subarray(0, got);
+  });
   return { file, bytes, ...decodeSource(bytes) };
 }
 
 /**
- * The bytes `read` takes from a .tex file, after the checks every source read makes (a regular
- * file, under the size limit, not UTF-16).
+ * The bytes `read` takes from a .tex file (its descriptor and size), after the checks every
+ * source read makes (a regular file, under the size limit, not UTF-16). Synchronous: a command
+ * reads its few files one after another, and `check` runs before every build.
  */
-async function readSourceBytes(file: string, read: (handle: fs.FileHandle) => Promise<Uint8Array>): Promise<Uint8Array> {
+function readSourceBytes(file: string, read: (fd: number, size: number) => Uint8Array): Uint8Array {
   let bytes: Uint8Array;
   try {
-    const stat = await fs.stat(file);
+    const stat = statSync(file);
     if (stat.isDirectory()) throw new PithError(`${file}: is a folder; expected a .tex file`, EXIT.badInput);
     if (stat.size > MAX_SOURCE_BYTES) throw new PithError(`${file}: ${stat.size} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for a .tex file`, EXIT.badInput);
-    const handle = await fs.open(file, 'r');
+    const fd = openSync(file, 'r');
     try {
-      const data = await read(handle);
+      const data = read(fd, Math.min(stat.size, MAX_SOURCE_BYTES + 1));
+      if (data.length > MAX_SOURCE_BYTES) throw new PithError(`${file}: over the ${MAX_SOURCE_BYTES}-byte limit for a .tex file`, EXIT.badInput);
       bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength); // a view, not a copy
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   } catch (err) {
     if (err instanceof PithError) throw err;
@@ -59,19 +66,20 @@ const BEGIN_DOCUMENT = Buffer.from('\\begin{document}', 'latin1');
  */
 export async function readSourceHead(file: string): Promise<string> {
   let text = '';
-  await readSourceBytes(file, async (handle) => {
+  readSourceBytes(file, (fd) => {
     let head = Buffer.alloc(0);
     let searchFrom = 0;
     for (;;) {
-      const { buffer, bytesRead } = await handle.read({ buffer: Buffer.alloc(64 * 1024) });
-      head = bytesRead > 0 ? Buffer.concat([head, buffer.subarray(0, bytesRead)]) : head;
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const bytesRead = readSync(fd, chunk, 0, chunk.length, null);
+      head = bytesRead > 0 ? Buffer.concat([head, chunk.subarray(0, bytesRead)]) : head;
       for (let at = head.indexOf(BEGIN_DOCUMENT, searchFrom); at >= 0; at = head.indexOf(BEGIN_DOCUMENT, at + 1)) {
         text = decodeSource(head.subarray(0, at + BEGIN_DOCUMENT.length)).text;
         if (codePreamble(text).length < text.length) return head;
         searchFrom = at + 1;
       }
       searchFrom = Math.max(searchFrom, head.length - BEGIN_DOCUMENT.length + 1);
-      if (bytesRead === 0) {
+      if (bytesRead === 0 || head.length > MAX_SOURCE_BYTES) {
         text = decodeSource(head).text;
         return head;
       }
@@ -225,8 +233,11 @@ async function texCandidates(dir: string, whole: boolean): Promise<Candidate[]> 
 }
 
 async function fileKind(file: string): Promise<'file' | 'folder' | null> {
-  const st = await fs.stat(file).catch(() => null);
-  return st === null ? null : st.isDirectory() ? 'folder' : 'file';
+  try {
+    return statSync(file).isDirectory() ? 'folder' : 'file';
+  } catch {
+    return null;
+  }
 }
 
 /**
