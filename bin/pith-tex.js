@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point (CommonJS: bin/package.json). Each command runs from its own one-file bundle in
-// dist/cli/, built from src/ by scripts/bundle.mjs (`npm install`, `npm run build`, `npm test`),
+// dist/cli/, built from src/ by scripts/bundle.mjs (shipped built in the npm package; in a clone
+// of the repository, `npm run build` makes it, and `npm run example` and `npm test` build first),
 // so a command loads only what it uses. Commander (cli.ts) is loaded only for --help, --version
 // and usage errors: `check` (before every LaTeX build) and `verify` read their own arguments, the
 // other commands' are read with the options commander was given (src/argv.ts).
@@ -35,8 +36,10 @@ function load(name) {
     return require(`../dist/cli/${name}.cjs`);
   } catch (err) {
     if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes(`${name}.cjs`)) throw err;
-    process.stderr.write(`pith-tex: dist/cli/${name}.cjs is missing: run npm run build in ${require('node:path').resolve(__dirname, '..')}\n`);
-    process.exit(70);
+    process.stderr.write(
+      `pith-tex: not built: dist/cli/${name}.cjs is missing; run \`npm run build\` in ${require('node:path').resolve(__dirname, '..')} (a clone of the repository is not built by npm install)\n`,
+    );
+    process.exit(2);
   }
 }
 

@@ -25,8 +25,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'cli');
 const src = (p) => path.join(root, 'src', p);
 
-/** Command modules: src/commands/NAME.ts becomes dist/cli/NAME.cjs. */
-const COMMANDS = ['verify', 'stamp', 'check', 'hook', 'inspect', 'arxiv', 'resolve', 'compute'];
+/** Command modules: src/commands/NAME.ts becomes dist/cli/NAME.cjs (check-slow and verify-worker are built below). */
+const COMMANDS = readdirSync(src('commands'))
+  .filter((f) => f.endsWith('.ts') && !/-(slow|worker)\.ts$/.test(f))
+  .map((f) => f.slice(0, -3));
 
 /** The template, precompiled, as the module that replaces src/core/sty-template.ts in bundles. */
 function precompiledTemplateModule() {

@@ -1,11 +1,11 @@
 // The text edit of `pith-tex stamp`: pure, byte-preserving, idempotent, reversible.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { unifiedDiff } from '../src/core/diff.js';
 import { analyzeTex, existingNumber } from '../src/core/tex-analysis.js';
 import { dominantEol, stampText, unstampText } from '../src/core/tex-edit.js';
 import { decodeSource, encodeSource } from '../src/core/tex-encoding.js';
 import { hasDocumentclass, maskTex } from '../src/core/tex-mask.js';
+import { unifiedDiff } from '../src/core/patch.js';
 import { chooseRoot, findIncludingRoot, parseLatexmkrcDefaultFiles } from '../src/core/paper.js';
 import { int, pick, rng } from './support/random.js';
 

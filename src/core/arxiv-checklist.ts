@@ -10,7 +10,7 @@ import { inputFileNames } from './paper.js';
 import { importArguments, inputArguments } from './tex-inputs.js';
 import { maskTex } from './tex-mask.js';
 
-export type ItemStatus = 'pass' | 'fail' | 'n/a';
+export type ItemStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 
 export interface ChecklistItem {
   id: string;

@@ -6,7 +6,7 @@
 //
 // What counts as code is tex-mask.ts's; what the text holds (preamble, packages, numbers) is
 // tex-analysis.ts's, computed once per file and handed to stampText by the caller that has it.
-// Bytes and encodings are tex-encoding.ts's; the --dry-run diff is diff.ts's.
+// Bytes and encodings are tex-encoding.ts's; the --dry-run patch is patch.ts's.
 //
 // Where `\usepackage{pith}` goes (docs/stamp.md): immediately before the line that loads hyperref
 // when the file loads it (hyperref last is the usual rule, and pith.sty works with hyperref loaded
