@@ -9,7 +9,7 @@
 // (temporary file in the same folder, then rename), so a reader sees a whole old file or a
 // whole new one. Only bundles that passed full verification are given to `store`; every read
 // is verified again by the caller before use (a cached file is not trusted for being cached).
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isJsonObject, parseJson, type JsonObject } from '../core/json.js';
@@ -117,7 +117,7 @@ export class BundleCache {
     const file = this.bundleFile(body);
     // The same bytes already held (the usual case: the same bundle resolved again): nothing to
     // verify or write; the aliases are confirmed below.
-    const heldText = await fs.readFile(file, 'utf8').catch(() => null);
+    const heldText = readTextOrNull(file);
     const same = heldText === text;
     const held = same ? null : parseHeld(heldText);
     if (held && isValid(held)) {
@@ -148,8 +148,8 @@ export class BundleCache {
           }
         }
         const alias = `${JSON.stringify({ body, source_version: sourceVersion })}\n`;
-        if ((await fs.readFile(this.aliasFile(key), 'utf8').catch(() => null)) !== alias) await writeFileAtomic(this.aliasFile(key), alias);
-        else await fs.utimes(this.aliasFile(key), new Date(), new Date()); // confirmed just now (aliasAgeMs)
+        if (readTextOrNull(this.aliasFile(key)) !== alias) await writeFileAtomic(this.aliasFile(key), alias);
+        else utimesSync(this.aliasFile(key), new Date(), new Date()); // confirmed just now (aliasAgeMs)
       }
       return 'stored';
     } catch (err) {
@@ -160,6 +160,15 @@ export class BundleCache {
       }
       return 'unwritable';
     }
+  }
+}
+
+/** A small file's text, or null when it cannot be read (synchronous: a few small files, read in turn). */
+function readTextOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
   }
 }
 
