@@ -50,6 +50,7 @@ function addAuthorCommands(program: Command): void {
     .option(...OPTION.resolver)
     .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
     .option('--dry-run', 'print the change as a patch (apply it with patch -p1 in the paper\'s folder); write nothing')
+    .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
     .option('--wait <seconds>', 'how long to wait while another stamp works on this folder (default 10; 0 refuses at once, exit 4)')
     .option(...OPTION.json)
     .addHelpText(
@@ -133,6 +134,7 @@ function addRecordCommands(program: Command): void {
     .option(...OPTION.offline)
     .option('--refresh', 'skip the lock and the cache; ask the resolver (the answer is still verified and cached)')
     .option(...OPTION.resolver)
+    .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
     .option('--save <file>', 'write the verified bundle to FILE (atomically)')
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
     .option(...OPTION.trustKey, collect)

@@ -1,3 +1,5 @@
+import { escapeForTerminal } from './core/escape.js';
+
 // Exit codes and the one error type commands throw. Documented in the README and --help.
 export const EXIT = {
   ok: 0,
@@ -79,7 +81,8 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function reportError(err: unknown, json: boolean): number {
   const known = err instanceof PithError;
   const message = known ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
-  process.stderr.write(known ? `pith-tex: ${message}\n` : `pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+  const line = known ? message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+  process.stderr.write(`pith-tex: ${escapeForTerminal(line)}\n`);
   const code = known ? err.exitCode : 70;
   if (json) process.stdout.write(errorJson(message, code));
   return code;

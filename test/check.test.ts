@@ -212,9 +212,9 @@ test('the check command loads no commander, execa, handlebars or @noble (static 
   visit(path.join(repoRoot, 'dist', 'src', 'commands', 'check.js'));
   assert.deepEqual(bare.filter((s) => !s.startsWith('node:')), []);
   // A handful of small first-party modules, the import-free ones (base32, pinned-keys, number,
-  // file-names, tex-inputs, ed25519-node) and the one root finder (io/paper-files) included; the CLI
-  // runs them as one bundle (test/bundle.test.ts).
-  assert.ok(seen.size <= 18, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
+  // file-names, tex-inputs, escape, ed25519-node), the one root finder (io/paper-files) and the one
+  // bounded reader (io/files) included; the CLI runs them as one bundle (test/bundle.test.ts).
+  assert.ok(seen.size <= 19, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
 });
 
 test('pith-tex check reads \\pithnumber where pith-tex stamp may keep it: an \\input preamble file (two levels)', async () => {

@@ -4,7 +4,7 @@ import { recordUrl } from '../core/number.js';
 import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
-import { noteRecordSource, printJson, warn } from '../io/output.js';
+import { noteRecordSource, printJson, say, warn } from '../io/output.js';
 import { resolveQuery, DEFAULT_RESOLVER, type Resolved } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -18,6 +18,7 @@ export interface ResolveCommandOptions {
   resolver?: string;
   save?: string;
   timeout?: string;
+  allowOlder?: boolean;
 }
 
 export const RESOLVE_REPORT_VERSION = 1;
@@ -43,6 +44,7 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     dir: options.dir,
     offline: options.offline,
     refresh: options.refresh,
+    allowOlder: options.allowOlder,
     needBundle: options.save !== undefined,
     resolver: options.resolver,
     http,
@@ -55,7 +57,7 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     await writeFileAtomic(options.save, result.text);
   }
   if (options.json) printJson(jsonReport(result, options.save));
-  else process.stdout.write(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+  else say(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
   return EXIT.ok;
 }
 

@@ -15,14 +15,15 @@ import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { assertLock, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
 import { formatNumber, parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
+import { macroNumberMessage } from '../core/check.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { unifiedDiff } from '../core/patch.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
-import { readBoundedText, readJsonFile } from '../io/files.js';
-import { noteRecordSource, printJson } from '../io/output.js';
+import { MAX_JSON_BYTES, readBoundedText, readJsonFile, readOptionalBytes, writeTarget } from '../io/files.js';
+import { noteRecordSource, printJson, say, sayErr } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
@@ -51,6 +52,8 @@ export interface StampOptions {
   json?: boolean;
   /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
   wait?: string;
+  /** Accept a bundle older than one verified before (anti-rollback). */
+  allowOlder?: boolean;
 }
 
 
@@ -134,6 +137,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
     trusted,
     dir,
     ...(options.offline ? { offline: true } : {}),
+    ...(options.allowOlder ? { allowOlder: true } : {}),
     ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
     progress: Boolean(process.stderr.isTTY),
   });
@@ -153,6 +157,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
   const written = firstNumber(sources);
+  if (written && written.value.includes('\\')) throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
   if (await exists(lockFile)) {
     const fromLock = await fromLockFile(lockFile, options);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):
@@ -284,7 +289,8 @@ async function readStampState(paper: string, dir: string, options: StampOptions)
   const chosen = await chooseRecord(options, dir, sources);
   const { number, lock } = chosen;
   const version = toolVersion();
-  const readOld = (name: string): Promise<Uint8Array | null> => fs.readFile(path.join(dir, name)).then((b) => new Uint8Array(b), () => null);
+  // Through the bounded reader: a lock or pith.sty that is a FIFO, a device or a folder is exit 2.
+  const readOld = (name: string): Promise<Uint8Array | null> => readOptionalBytes(path.join(dir, name), MAX_JSON_BYTES, name);
   const [templateText, packageSource, oldSty, oldLock] = await Promise.all([
     readBoundedText(packageFile('templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
     readBoundedText(packageFile('tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
@@ -378,9 +384,11 @@ export function planStamp(state: StampState): StampPlan {
  */
 export async function applyPlan(plan: StampPlan, sourceNames: readonly string[]): Promise<void> {
   await removeStaleTemps(plan.dir, [STY_FILE, LOCK_FILE, ...sourceNames]);
+  // Refused before anything is written: a link leaving the paper's folder (exit 4, naming it).
+  for (const p of plan.files) await writeTarget(p.file, plan.dir);
   for (const p of plan.files) await assertWritable(p.file, p.old !== null);
   for (const p of plan.files) {
-    await writeBytes(p.file, p.data, stepHook(p.label));
+    await writeBytes(p.file, p.data, stepHook(p.label), plan.dir);
     crashPoint(`after-${p.label}`);
   }
 }
@@ -420,7 +428,7 @@ function reportDryRun(plan: StampPlan, json: boolean): void {
     return;
   }
   for (const bytes of patch) process.stdout.write(bytes);
-  process.stderr.write(
+  sayErr(
     plan.files.length === 0
       ? `Already stamped with ${plan.number.full}; nothing to do\n`
       : `Dry run: would change ${plan.files.map((p) => rel(p.file)).join(', ')} for ${plan.number.full}; nothing was written (apply with: patch -p1 in ${rel(plan.dir) || '.'})\n`,
@@ -434,12 +442,12 @@ function reportStamp(plan: StampPlan, json: boolean): void {
   }
   const { number, files } = plan;
   if (files.length === 0) {
-    process.stdout.write(`Already stamped with ${number.full}; nothing to do\n`);
+    say(`Already stamped with ${number.full}; nothing to do\n`);
     return;
   }
   const paperFiles = files.filter((p) => p.label === 'paper' || p.label === 'input');
   const extras = files.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
   const lead = paperFiles.length > 0 ? `Stamped ${rel(plan.paper)} with ${number.full}` : `${rel(plan.paper)} already carries ${number.full}`;
-  process.stdout.write(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
-  for (const p of paperFiles) for (const d of p.details) process.stdout.write(`  ${rel(p.file)}: ${d}\n`);
+  say(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
+  for (const p of paperFiles) for (const d of p.details) say(`  ${rel(p.file)}: ${d}\n`);
 }

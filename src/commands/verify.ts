@@ -5,12 +5,13 @@
 // 1 when one fails, 2 when one is not a readable bundle or record.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { escapeForTerminal } from '../core/escape.js';
 import type { TrustedKey } from '../core/keys.js';
 import { ShapeError } from '../core/record.js';
 import { failedCheckLines, verifyDocument, type VerifyReport } from '../core/verify.js';
 import { errorReport, EXIT, PithError, reportError, wantsJson } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
-import { formatChecks, mark, printJson } from '../io/output.js';
+import { formatChecks, mark, printJson, say } from '../io/output.js';
 import { loadTrustedKeys } from '../io/trust.js';
 import type { WorkerAnswer, WorkerBatch, WorkerInit } from './verify-worker.js';
 
@@ -47,7 +48,8 @@ async function verifyOne(file: string, options: VerifyOptions): Promise<number> 
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
     const what = report.kind === 'bundle' ? 'bundle' : 'record (hash and number only; signatures not checked)';
-    process.stdout.write(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n${formatChecks(report.checks)}\n`);
+    say(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n`);
+    process.stdout.write(`${formatChecks(report.checks)}\n`); // escaped inside, around its colour codes
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }
@@ -134,8 +136,9 @@ async function verifyAll(files: readonly string[], trusted: TrustedKey[], each: 
   }
 }
 
+/** One file's line for people: the mark, then the untrusted text escaped (escapeForTerminal). */
 function verdictLine(v: FileVerdict): string {
-  if ('error' in v) return `${mark.fail()} ${v.error.message}`;
+  if ('error' in v) return `${mark.fail()} ${escapeForTerminal(v.error.message)}`;
   const r = v.report;
   const failed = failedCheckLines(r);
   const verdict = !r.ok
@@ -143,7 +146,7 @@ function verdictLine(v: FileVerdict): string {
     : r.kind === 'bundle'
       ? 'verified'
       : 'record verified (hash and number only; signatures not checked)';
-  return `${r.ok ? mark.pass() : mark.fail()} ${r.pith_number ?? '(no number)'}  ${v.file}  ${verdict}`;
+  return `${r.ok ? mark.pass() : mark.fail()} ${escapeForTerminal(`${r.pith_number ?? '(no number)'}  ${v.file}  ${verdict}`)}`;
 }
 
 const verdictJson = (v: FileVerdict): string =>
