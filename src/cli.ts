@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .option('--resolver <url>', 'the registry to resolve from (default https://pith.science)')
     .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
     .option('--dry-run', 'print the changes as a unified diff; write nothing')
+    .option('--strict', 'refuse (exit 1) when the paper\'s \\title does not match the record\'s title')
     .option('--wait <seconds>', 'how long to wait while another stamp works on this folder (default 10; 0 refuses at once, exit 4)')
     .option('--json', 'print what was done as JSON')
     .addHelpText('after', EXIT_CODES_HELP)
@@ -69,6 +70,7 @@ export function buildProgram(): Command {
     .argument('[main.tex]', 'the paper (default: main.tex or the only root .tex file here)')
     .option('--json', 'print the report as JSON')
     .option('-q, --quiet', 'print nothing when all agree')
+    .option('--strict', 'fail (exit 1) when the paper\'s \\title does not match the record\'s title')
     .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
     .addHelpText('after', '\nExit codes: 0 all agree, 1 a disagreement (one line each, with the fix), 2 nothing stamped or bad input.')
     .action(lazy(() => import('./commands/check.js')));

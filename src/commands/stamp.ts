@@ -17,6 +17,7 @@ import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
+import { STRICT_HINT, titleVerdictOfRecord } from '../core/title-match.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile } from '../io/files.js';
@@ -47,6 +48,8 @@ export interface StampOptions {
   force?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  /** A title that does not match the record is an error (exit 1), not a warning. */
+  strict?: boolean;
   /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
   wait?: string;
 }
@@ -245,6 +248,12 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
   const sources = await paperSources(root);
   const chosen = await chooseRecord(options, dir, sources);
   const { number, lock } = chosen;
+  // Is this the right paper? The paper's \title against the record's title hash.
+  const title = titleVerdictOfRecord(root.text, lock.canonical_record, number.full, rel(paper));
+  if (title && !title.ok) {
+    if (options.strict) throw new PithError(`${title.message}; nothing was changed (--strict)`, EXIT.checkFailed);
+    process.stderr.write(`pith-tex: warning: ${title.message}${STRICT_HINT}\n`);
+  }
   const version = toolVersion();
   const styFile = path.join(dir, STY_FILE);
   const lockFile = path.join(dir, LOCK_FILE);
@@ -335,6 +344,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
     record_from: chosen.from,
     dry_run: Boolean(options.dryRun),
     changed: planned.map((p) => ({ file: rel(p.file), what: p.details })),
+    title: title && { status: title.status, message: title.message },
   };
 
   if (options.dryRun) {
@@ -370,6 +380,7 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
     process.stdout.write(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
     for (const p of paperPlan) for (const d of p.details) process.stdout.write(`  ${rel(p.file)}: ${d}\n`);
   }
+  if (!options.json && title?.ok) process.stdout.write(`  ${title.message}\n`);
   return EXIT.ok;
 }
 

@@ -186,3 +186,47 @@ export function matchTitle(source: string, titleCanonSha256: string): TitleMatch
   const title = collapse(latex.title);
   return hit !== undefined ? { status: 'match', candidate: hit, title } : { status: 'mismatch', title, candidates };
 }
+
+/** Appended to the warning; under --strict the same message is the error. */
+export const STRICT_HINT = '; --strict makes this an error';
+
+export interface TitleVerdict {
+  status: TitleMatch['status'];
+  /** False only for a mismatch: the caller warns, or fails under --strict. */
+  ok: boolean;
+  message: string;
+}
+
+/** What stamp and check say about the title, naming the record and how to look at it. */
+export function titleVerdict(
+  m: TitleMatch,
+  record: { arxivId: string; version: number | null; number: string; pageUrl: string },
+  paper: string,
+): TitleVerdict {
+  const id = `${record.arxivId}${record.version === null ? '' : `v${record.version}`}`;
+  if (m.status === 'match') return { status: m.status, ok: true, message: `title matches the record (arXiv ${id})` };
+  if (m.status === 'no-title') {
+    return { status: m.status, ok: true, message: `no \\title found in ${paper}: the record's title was not compared` };
+  }
+  return {
+    status: m.status,
+    ok: false,
+    message:
+      `the title of ${paper}, ${JSON.stringify(m.title)}, does not match the title of ${record.number} (arXiv ${id}): is this the right paper? ` +
+      `Confirm with \`pith-tex resolve ${id}\` and the record page ${record.pageUrl} (the registry hashes arXiv's title as listed, so a title reworded since also differs)`,
+  };
+}
+
+/** The verdict for a paper's source against a (verified) canonical record and its number. */
+export function titleVerdictOfRecord(source: string, record: unknown, number: string, paper: string): TitleVerdict | null {
+  const r = record as { source?: { id?: unknown; version?: unknown }; metadata?: { title_canon_sha256?: unknown } } | null;
+  const sha = r?.metadata?.title_canon_sha256;
+  const id = r?.source?.id;
+  if (typeof sha !== 'string' || typeof id !== 'string') return null;
+  const body = /([A-Z2-7]{26})$/.exec(number)?.[1] ?? '';
+  return titleVerdict(
+    matchTitle(source, sha),
+    { arxivId: id, version: typeof r?.source?.version === 'number' ? r.source.version : null, number, pageUrl: `https://pith.science/pith/${body}` },
+    paper,
+  );
+}
