@@ -20,7 +20,7 @@ import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
 import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
 import { analyzeTex } from '../core/tex-edit.js';
-import { STRICT_HINT, titleVerdictOfRecord, type TitleVerdict } from '../core/title-match.js';
+import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 
 export interface CheckOptions {
@@ -139,6 +139,7 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
   if (report.status !== 'ok' || report.pith_number === null) return report;
   // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
   const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE_NAME)) ?? 'null') as { canonical_record?: unknown } | null;
+  const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
   return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
 }
 
@@ -178,6 +179,7 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     if (err) process.stderr.write(err);
   }
   if (report.title && !report.title.ok) {
+    const { STRICT_HINT } = await import('../core/title-match.js');
     if (!options.json) process.stderr.write(`pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`);
     if (options.strict) return EXIT.checkFailed;
   }

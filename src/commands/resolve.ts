@@ -5,7 +5,7 @@ import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
 import { printJson, warn } from '../io/output.js';
-import { resolveQuery, DEFAULT_RESOLVER, type Resolved } from '../io/resolve.js';
+import { checkServedState, resolveQuery, DEFAULT_RESOLVER, type Resolved, type StateCheck } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
 export interface ResolveCommandOptions {
@@ -18,6 +18,8 @@ export interface ResolveCommandOptions {
   resolver?: string;
   save?: string;
   timeout?: string;
+  mirrors?: string;
+  state?: boolean;
 }
 
 export const RESOLVE_REPORT_VERSION = 1;
@@ -43,18 +45,29 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     dir: options.dir,
     offline: options.offline,
     refresh: options.refresh,
-    needBundle: options.save !== undefined,
+    needBundle: options.save !== undefined || Boolean(options.state),
     resolver: options.resolver,
+    mirrors: options.mirrors,
     http,
     warn,
     progress: Boolean(process.stderr.isTTY) && !options.json,
   });
+  const state = options.state
+    ? await checkServedState(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http })
+    : null;
   if (options.save) {
     if (result.text === null) throw new PithError('--save needs a whole bundle, and the source gave only a record', EXIT.badInput);
     await writeFileAtomic(options.save, result.text);
   }
-  if (options.json) printJson(jsonReport(result, options.save));
-  else process.stdout.write(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+  if (options.json) printJson({ ...jsonReport(result, options.save), state_check: state });
+  else {
+    process.stdout.write(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+    if (state) process.stdout.write(`${stateLine(state)}\n`);
+  }
+  if (state && !state.matches) {
+    warn(`the state served at ${state.url} is not the state merged from the bundle's events (first difference at ${state.difference}); resolve with --refresh, and if it persists the server's state cannot be trusted`);
+    return EXIT.checkFailed;
+  }
   return EXIT.ok;
 }
 
@@ -141,4 +154,10 @@ function jsonReport(r: Resolved, saved: string | undefined) {
     saved: saved ?? null,
     checks: r.report.checks,
   };
+}
+
+function stateLine(s: StateCheck): string {
+  return s.matches
+    ? `  served state    ${s.url} equals the state merged from the bundle's events (state_sha256 ${s.merged_state_sha256.slice(0, 16)}…)`
+    : `  served state    ✗ ${s.url} differs from the merged state at ${s.difference}`;
 }
