@@ -121,6 +121,7 @@ export function buildProgram(): Command {
     .option('--resolver <url>', 'the resolver or static mirror (default $PITH_RESOLVER or https://pith.science)')
     .option('--save <file>', 'write the verified bundle to FILE (atomically)')
     .option('--mirrors <file|url>', 'a mirror manifest (the shape of pith.science/pith-mirrors.json): fetch from its mirrors in order, primary first (else PITH_MIRRORS)')
+    .option('--registry-status', 'also fetch the record JSON ({base}/pith/BODY.json) and show its verification_status flags beside what pith-tex checked itself')
     .option('--state', 'also fetch the record\'s state.json and check it equals the state merged from the bundle\'s events (exit 1 if not)')
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
     .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)

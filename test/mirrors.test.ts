@@ -178,3 +178,32 @@ test('parseMirrorManifest: the registry shape, primary first; malformed manifest
   const k = keysForMirror({ ...m, publicKey: { keyId: 'pith-v1-2026-05', publicKeyHex: hex, rotatesAt: '2030-01-01T00:00:00Z' } }, PINNED_KEYS);
   assert.ok('keys' in k && k.keys[0]!.rotatesAt === '2030-01-01T00:00:00Z');
 });
+
+test('resolve --registry-status: the record JSON flags beside what pith-tex checked; claims are never taken as checked', async () => {
+  const status = {
+    content_addressed: true, pith_receipt: true, author_attested: true, weak_author_claims: 0, strong_author_claims: 0,
+    externally_anchored: true, storage_verified: false, citation_signatures: 0, replication_records: 0,
+    graph_snapshot: true, references_resolved: false, formal_links_present: false,
+  };
+  const recordJson = (record: unknown) =>
+    JSON.stringify({ record_type: 'pith_number_record', pith_number: `pith:2021:${BODY}`, canonical_sha256: BUNDLE.canonical_sha256, canonical_record: record, verification_status: status });
+  const s = await server({ ...serving(BUNDLE_TEXT), [`/pith/${BODY}.json`]: json(recordJson(BUNDLE.canonical_record)) });
+  const r = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--registry-status', '--json'], testEnv());
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout).registry_status;
+  assert.deepEqual(out.checked_by_pith_tex, ['content_addressed', 'pith_receipt', 'graph_snapshot']);
+  const attested = out.flags.find((f: { flag: string }) => f.flag === 'author_attested');
+  assert.equal(attested.registry, true);
+  assert.equal(attested.checked_by_pith_tex, false, 'the registry says attested; pith-tex did not check it');
+  assert.equal(out.flags.length, Object.keys(status).length);
+  const human = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--registry-status'], testEnv());
+  assert.match(human.stdout, /✓ marks the ones pith-tex checked itself/);
+  assert.match(human.stdout, /· author_attested +registry: true +pith-tex: not checked/);
+  // A record JSON about another record is refused.
+  const other = JSON.parse(JSON.stringify(BUNDLE.canonical_record));
+  other.source.version = 2;
+  s.route(`/pith/${BODY}.json`, json(recordJson(other)));
+  const wrong = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--registry-status'], testEnv());
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /not about this record/);
+});

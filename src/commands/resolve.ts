@@ -5,7 +5,9 @@ import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
 import { printJson, warn } from '../io/output.js';
-import { checkServedState, resolveQuery, DEFAULT_RESOLVER, type Resolved, type StateCheck } from '../io/resolve.js';
+import { registryStatusFlags, type StatusFlag } from '../core/registry-status.js';
+import type { JsonObject } from '../core/json.js';
+import { checkServedState, fetchRecordJson, resolveQuery, type ResolveOptions, DEFAULT_RESOLVER, type Resolved, type StateCheck } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
 export interface ResolveCommandOptions {
@@ -20,6 +22,7 @@ export interface ResolveCommandOptions {
   timeout?: string;
   mirrors?: string;
   state?: boolean;
+  registryStatus?: boolean;
 }
 
 export const RESOLVE_REPORT_VERSION = 1;
@@ -55,14 +58,16 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
   const state = options.state
     ? await checkServedState(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http })
     : null;
+  const flags = options.registryStatus ? await registryFlags(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http }) : null;
   if (options.save) {
     if (result.text === null) throw new PithError('--save needs a whole bundle, and the source gave only a record', EXIT.badInput);
     await writeFileAtomic(options.save, result.text);
   }
-  if (options.json) printJson({ ...jsonReport(result, options.save), state_check: state });
+  if (options.json) printJson({ ...jsonReport(result, options.save), state_check: state, registry_status: flags });
   else {
     process.stdout.write(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
     if (state) process.stdout.write(`${stateLine(state)}\n`);
+    if (flags) process.stdout.write(flagLines(flags));
   }
   if (state && !state.matches) {
     warn(`the state served at ${state.url} is not the state merged from the bundle's events (first difference at ${state.difference}); resolve with --refresh, and if it persists the server's state cannot be trusted`);
@@ -160,4 +165,27 @@ function stateLine(s: StateCheck): string {
   return s.matches
     ? `  served state    ${s.url} equals the state merged from the bundle's events (state_sha256 ${s.merged_state_sha256.slice(0, 16)}…)`
     : `  served state    ✗ ${s.url} differs from the merged state at ${s.difference}`;
+}
+
+interface RegistryFlags {
+  url: string;
+  flags: StatusFlag[];
+  checked_by_pith_tex: string[];
+}
+
+/** The record JSON's verification_status, beside what pith-tex checked itself. */
+async function registryFlags(r: Resolved, options: ResolveOptions): Promise<RegistryFlags> {
+  const { url, doc } = await fetchRecordJson(r, options);
+  const result = registryStatusFlags(doc, { record: r.record as unknown as JsonObject, report: r.report, bundle: r.bundle });
+  if ('problem' in result) throw new PithError(`${url}: ${result.problem}`, EXIT.checkFailed);
+  return { url, flags: result.flags, checked_by_pith_tex: result.flags.filter((f) => f.checked_by_pith_tex).map((f) => f.flag) };
+}
+
+function flagLines(f: RegistryFlags): string {
+  const width = Math.max(...f.flags.map((x) => x.flag.length));
+  const lines = [`  registry flags  from ${f.url}: the registry's claims; ✓ marks the ones pith-tex checked itself`];
+  for (const x of f.flags) {
+    lines.push(`    ${x.checked_by_pith_tex ? '✓' : '·'} ${x.flag.padEnd(width)}  registry: ${JSON.stringify(x.registry)}  pith-tex: ${x.pith_tex}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -10,17 +10,17 @@
 // never left loading a pith.sty that is not there. Each file is written atomically (old or new).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { JsonObject } from '../core/json.js';
-import { assertLock, LOCK_FILE, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
+import { LOCK_FILE, lockFromBundle, serializeLock, type PithLock } from '../core/lock.js';
 import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
 import { STRICT_HINT, titleVerdictOfRecord } from '../core/title-match.js';
-import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
+import { failedCheckLines, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
-import { readBoundedText, readJsonFile } from '../io/files.js';
+import { readBoundedText } from '../io/files.js';
+import { readVerifiedBundle, readVerifiedLock } from '../io/local-sources.js';
 import { printJson } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
@@ -83,19 +83,9 @@ function numberOfLock(lock: PithLock): PithNumber {
 }
 
 async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const trusted = await loadTrustedKeys(options.trustKey);
-  const doc = await readJsonFile(file, 'Pith bundle');
+  const { bundle } = await readVerifiedBundle(file, await loadTrustedKeys(options.trustKey));
   try {
-    const kind = classifyDocument(doc);
-    if (kind !== 'bundle') {
-      throw new PithError(
-        `${file}: is a bare canonical record; stamping needs the signed bundle (download it from the record's page, "download bundle")`,
-        EXIT.badInput,
-      );
-    }
-    const report = verifyBundle(doc as JsonObject, trusted);
-    if (!report.ok) throw new PithError(`${file}: the bundle does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
-    const lock = lockFromBundle(doc as JsonObject);
+    const lock = lockFromBundle(bundle);
     return { lock, number: numberOfLock(lock), from: `bundle ${file}` };
   } catch (err) {
     if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
@@ -104,17 +94,9 @@ async function fromBundleFile(file: string, options: StampOptions): Promise<Chos
 }
 
 async function fromLockFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const trusted = await loadTrustedKeys(options.trustKey);
-  const doc = await readJsonFile(file, 'pith-tex lock file');
-  try {
-    assertLock(doc);
-    const report = verifyLock(doc, trusted);
-    if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
-    return { lock: doc, number: numberOfLock(doc), from: `lock ${path.basename(file)}` };
-  } catch (err) {
-    if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
-    throw err;
-  }
+  const { lock, report } = await readVerifiedLock(file, await loadTrustedKeys(options.trustKey));
+  if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
+  return { lock, number: numberOfLock(lock), from: `lock ${path.basename(file)}` };
 }
 
 /**

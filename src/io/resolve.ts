@@ -6,7 +6,7 @@ import path from 'node:path';
 import { isJsonObject, JsonSyntaxError, omitKeys, parseJson, type JsonObject, type JsonValue } from '../core/json.js';
 import { firstDifference, stateSha256 } from '../core/merge.js';
 import type { TrustedKey } from '../core/keys.js';
-import { assertLock, LOCK_FILE, verifyLock, type PithLock } from '../core/lock.js';
+import { LOCK_FILE, type PithLock } from '../core/lock.js';
 import type { PithNumber } from '../core/number.js';
 import { describeQuery, queryKey, queryMismatch, recordKeys, resolverSegment, type Query } from '../core/query.js';
 import { numberOfRecord, ShapeError, type CanonicalRecord } from '../core/record.js';
@@ -14,7 +14,10 @@ import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } f
 import { EXIT, PithError } from '../errors.js';
 import { fillPattern, keysForMirror, parseMirrorManifest, type Mirror } from '../core/mirrors.js';
 import { BundleCache, defaultCacheDir } from './cache.js';
-import { readBoundedText, MAX_JSON_BYTES } from './files.js';
+import { readBoundedText } from './files.js';
+import { readVerifiedBundle, readVerifiedLock, verifyOrThrow } from './local-sources.js';
+
+export { readVerifiedBundle, readVerifiedLock };
 import { assertAllowedUrl, FetchError, httpGet, httpOptionsFromEnv, type HttpOptions } from './http.js';
 
 export const DEFAULT_RESOLVER = 'https://pith.science';
@@ -157,22 +160,6 @@ async function verifiedCacheEntry(ctx: SourceContext, key: string) {
   } catch {
     return null;
   }
-}
-
-/** A bundle file, read, classified and verified against the trusted keys; throws PithError. */
-export async function readVerifiedBundle(file: string, trusted: readonly TrustedKey[]): Promise<{ bundle: JsonObject; text: string; report: VerifyReport }> {
-  const text = await readBoundedText(file, MAX_JSON_BYTES, 'Pith bundle');
-  const doc = parseOrThrow(text, file, EXIT.badInput);
-  if (classifyOrThrow(doc, file, EXIT.badInput) !== 'bundle') {
-    throw new PithError(
-      `${file}: is a record, not a bundle; this needs the whole signed bundle (bundle.json: "download bundle" on the record's page)`,
-      EXIT.badInput,
-    );
-  }
-  const bundle = doc as JsonObject;
-  const report = verifyOrThrow(bundle, trusted, file, EXIT.badInput);
-  if (!report.ok) throw new PithError(`${file}: the bundle does not verify: ${failedChecks(report)}`, EXIT.checkFailed);
-  return { bundle, text, report };
 }
 
 /** 1. --bundle FILE: verified, and it must name what was asked. */
@@ -508,18 +495,15 @@ async function tryLock(
   } catch {
     return null;
   }
-  let lock: PithLock;
-  let report: VerifyReport;
+  let found: { lock: PithLock; report: VerifyReport };
   try {
-    const doc = parseJson(await readBoundedText(lockFile, MAX_JSON_BYTES, 'lock file'));
-    assertLock(doc);
-    lock = doc;
-    report = verifyLock(lock, trusted);
+    found = await readVerifiedLock(lockFile, trusted);
   } catch (err) {
-    const msg = err instanceof ShapeError ? `${err.field}: expected ${err.expected}` : (err as Error).message;
+    const msg = err instanceof PithError ? err.message.replace(`${lockFile}: `, '') : (err as Error).message;
     warn(`${lockFile} cannot be used (${msg}); ignored`);
     return null;
   }
+  const { lock, report } = found;
   const record = lock.canonical_record as CanonicalRecord;
   if (queryMismatch(query, record, numberOfRecord(record), lock.source_aliases) !== null) return null; // another paper
   if (!report.ok) {
@@ -527,31 +511,6 @@ async function tryLock(
     return null;
   }
   return { lock, report };
-}
-
-function parseOrThrow(text: string, where: string, code: 1 | 2): JsonValue {
-  try {
-    return parseJson(text);
-  } catch (err) {
-    throw new PithError(`${where}: not valid JSON for pith-tex: ${(err as Error).message}`, code);
-  }
-}
-
-function classifyOrThrow(doc: JsonValue, where: string, code: 1 | 2): string {
-  try {
-    return classifyDocument(doc);
-  } catch (err) {
-    throw new PithError(`${where}: ${(err as Error).message}`, code);
-  }
-}
-
-function verifyOrThrow(bundle: JsonObject, trusted: readonly TrustedKey[], where: string, code: 1 | 2): VerifyReport {
-  try {
-    return verifyBundle(bundle, trusted);
-  } catch (err) {
-    if (err instanceof ShapeError) throw new PithError(`${where}: not a well-formed bundle: ${err.field}: expected ${err.expected}`, code);
-    throw err;
-  }
 }
 
 /** Progress on stderr (only when asked: the caller checks it is a TTY). Quiet for the first 500 ms. */
@@ -636,4 +595,26 @@ export async function checkServedState(resolved: Resolved, options: ResolveOptio
     };
   }
   throw new PithError(`--state: no state.json could be fetched (${problems.join('; ') || 'no remote has a state pattern'})`, EXIT.fetchFailed);
+}
+
+/** The registry's record JSON ({base}/pith/{BODY}.json), from the first remote that has it. */
+export async function fetchRecordJson(resolved: Resolved, options: ResolveOptions): Promise<{ url: string; doc: JsonValue }> {
+  const env = options.env ?? process.env;
+  const ctx = { env, options } as SourceContext;
+  const problems: string[] = [];
+  for (const remote of await remotesFor(resolved.query, options, env)) {
+    const url = `${remote.base.replace(/\/+$/, '')}/pith/${resolved.number.body}.json`;
+    try {
+      const got = await fetchText(url, remote.base, ctx, null);
+      if (!got) {
+        problems.push(`not found at ${url}`);
+        continue;
+      }
+      return { url: got.url, doc: parseJson(got.text) };
+    } catch (err) {
+      if (err instanceof PithError && err.exitCode === EXIT.badInput) throw err;
+      problems.push(`${url}: ${(err as Error).message.split('; ')[0]}`);
+    }
+  }
+  throw new PithError(`--registry-status: the record JSON could not be fetched (${problems.join('; ')})`, EXIT.fetchFailed);
 }
