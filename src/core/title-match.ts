@@ -28,7 +28,7 @@ export type TitleMatch =
 // Commands that hold the title in the classes people use (\icmltitle: ICML; \Title: MDPI).
 const TITLE_COMMANDS = ['title', 'icmltitle', 'Title'];
 // Notes attached to the title: dropped with their argument.
-const NOTE_COMMANDS = ['thanks', 'footnote', 'titlenote', 'tnoteref', 'footnotetext', 'label', 'fnref', 'support'];
+const NOTE_COMMANDS = ['thanks', 'titletag', 'footnote', 'titlenote', 'tnoteref', 'footnotetext', 'label', 'fnref', 'support'];
 // Font, size and case switches: the arXiv title has none of them. Dropped, their text kept.
 const FONT_COMMANDS = [
   'textbf', 'textit', 'textsc', 'textsf', 'texttt', 'textrm', 'textmd', 'textup', 'textsl', 'emph', 'mbox',
@@ -112,7 +112,7 @@ function dropCommands(text: string, names: readonly string[]): string {
 
 /** `\\`, `\\*`, `\\[2pt]`, `\newline`, `\linebreak[n]`: a forced line break becomes a space. */
 const dropBreaks = (text: string): string =>
-  text.replace(/\\\\\*?(?:\s*\[[^\]]*\])?|\\(?:newline|linebreak|break)(?![A-Za-z@])(?:\[[^\]]*\])?/g, ' ');
+  text.replace(/\\\\\*?(?:\s*\[[^\]]*\])?|\\(?:newline|linebreak|break|titlebreak)(?![A-Za-z@])(?:\[[^\]]*\])?/g, ' ');
 
 /** `\texorpdfstring{TeX}{PDF}`: `pick` 0 keeps the TeX form, 1 the plain one. */
 function texorpdf(text: string, pick: 0 | 1): string {
@@ -136,7 +136,13 @@ function texorpdf(text: string, pick: 0 | 1): string {
 /** Font and size switches dropped (their text kept), `~` as a space. */
 function plainer(text: string): string {
   const re = new RegExp(`\\\\(?:${FONT_COMMANDS.join('|')})(?![A-Za-z@])\\s*`, 'g');
-  let t = text.replace(re, '').replace(/(?<!\\)~/g, ' ');
+  // TeX logos are typed as words on arXiv's form: \LaTeX\ -> LaTeX.
+  let t = text
+    .replace(re, '')
+    .replace(/\\(LaTeXe|LaTeX|TeX|BibTeX|XeLaTeX|LuaLaTeX|AmS)(?![A-Za-z@])(?:\{\}|\\\s)?/g, (m: string, logo: string) =>
+      (logo === 'LaTeXe' ? 'LaTeX2e' : logo === 'AmS' ? 'AMS' : logo) + (/\\\s$/.test(m) ? ' ' : ''),
+    )
+    .replace(/(?<!\\)~/g, ' ');
   // Braces left by `{\bf X}` or `\textbf{X}`: `{X}` → `X`, innermost first, but never a
   // group that follows a command (`\"{o}`, `\mathbb{R}`): that is TeX the author would keep.
   for (let i = 0; i < 8; i++) {
