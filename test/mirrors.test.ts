@@ -169,6 +169,7 @@ test('parseMirrorManifest: the registry shape, primary first; malformed manifest
     [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [] }, /mirrors: expected a non-empty list/],
     [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ bundle_pattern: 'https://x/bundle.json' }] }, /bundle_pattern: expected a URL pattern holding \{suffix\}/],
     [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ ...entry('a', 'primary'), public_key: { key_id: 'k', public_key_hex: 'ab' } }] }, /public_key_hex/],
+    [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ bundle_pattern: '/pith/{suffix}/bundle.json' }] }, /an absolute URL pattern/],
   ];
   for (const [doc, re] of bad) assert.throws(() => parseMirrorManifest(parseJson(JSON.stringify(doc))), (e: unknown) => e instanceof ManifestError && re.test(e.message));
   // The pinned key under another id is refused; the earlier rotation time wins.

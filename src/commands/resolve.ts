@@ -185,7 +185,8 @@ function flagLines(f: RegistryFlags): string {
   const width = Math.max(...f.flags.map((x) => x.flag.length));
   const lines = [`  registry flags  from ${f.url}: the registry's claims; ✓ marks the ones pith-tex checked itself`];
   for (const x of f.flags) {
-    lines.push(`    ${x.checked_by_pith_tex ? '✓' : '·'} ${x.flag.padEnd(width)}  registry: ${JSON.stringify(x.registry)}  pith-tex: ${x.pith_tex}`);
+    // The flag names come from the server: printed escaped.
+    lines.push(`    ${x.checked_by_pith_tex ? '✓' : '·'} ${JSON.stringify(x.flag).slice(1, -1).padEnd(width)}  registry: ${JSON.stringify(x.registry)}  pith-tex: ${x.pith_tex}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -42,6 +42,7 @@ const optionalText = (o: JsonObject, key: string, at: string): string | null => 
 function pattern(o: JsonObject, key: string, at: string, required: boolean): string | null {
   const p = required ? text(o, key, at) : optionalText(o, key, at);
   if (p !== null && !p.includes('{suffix}')) throw new ManifestError(`${at}.${key}`, 'a URL pattern holding {suffix}');
+  if (p !== null && !URL.canParse(fillPattern(p, 'BODY'))) throw new ManifestError(`${at}.${key}`, 'an absolute URL pattern (https://host/pith/{suffix}/bundle.json)');
   return p;
 }
 

@@ -143,8 +143,9 @@ function plainer(text: string): string {
       (logo === 'LaTeXe' ? 'LaTeX2e' : logo === 'AmS' ? 'AMS' : logo) + (/\\\s$/.test(m) ? ' ' : ''),
     )
     .replace(/(?<!\\)~/g, ' ');
-  // Braces left by `{\bf X}` or `\textbf{X}`: `{X}` → `X`, innermost first, but never a
-  // group that follows a command (`\"{o}`, `\mathbb{R}`): that is TeX the author would keep.
+  // Braces left by `{\bf X}` or `\textbf{X}`: `{X}` → `X`, innermost first, but never a group
+  // that follows a command word (`\mathbb{R}`) or holds math. An accent's group (`\"{o}`) becomes
+  // `\"o`, the way arXiv titles usually write it; the literal candidate keeps `\"{o}`.
   for (let i = 0; i < 8; i++) {
     const next = t.replace(/(^|[^\\A-Za-z@^_])\{([^{}$]*)\}/g, '$1$2');
     if (next === t) break;
