@@ -208,3 +208,28 @@ test('resolve --registry-status: the record JSON flags beside what pith-tex chec
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /not about this record/);
 });
+
+test('stamp resolves through the same sources: PITH_MIRRORS reaches it, the secondary used when the primary is down', async (t) => {
+  const { cpSync, rmSync } = await import('node:fs');
+  const { repoRoot } = await import('./helpers.js');
+  const down = await server({ [`/pith/${BODY}/bundle.json`]: status(500) });
+  const up = await server(serving(BUNDLE_TEXT));
+  const dir = tmp();
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(path.join(repoRoot, 'examples', 'moe-paper', 'main.tex'), path.join(dir, 'main.tex'));
+  const file = manifestFile([mirrorEntry(down, 'First', 'primary'), mirrorEntry(up, 'Second', 'mirror')]);
+  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, 'stamp', 'main.tex', '--number', `pith:2021:${BODY}`], { env: testEnv({ PITH_MIRRORS: file }), cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /title matches the record/);
+  assert.ok(down.count() >= 1);
+  assert.equal(up.count(`/pith/${BODY}/bundle.json`), 1);
+  assert.ok(readFileSync(path.join(dir, 'pith.lock.json'), 'utf8').includes(BODY));
+});
