@@ -2,8 +2,7 @@
 // quick command (check, run before every build) never pays for the others.
 import { Command, CommanderError } from 'commander';
 import { errorJson, EXIT, PithError, wantsJson } from './errors.js';
-
-const VERSION = '0.1.0';
+import { toolVersion } from './io/package-files.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -28,7 +27,7 @@ function lazy(load: () => Promise<{ run: Runner }>) {
 
 export function buildProgram(): Command {
   const program = new Command('pith-tex')
-    .version(VERSION, '-V, --version')
+    .version(toolVersion(), '-V, --version')
     .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
     .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run pith-tex --help for usage)')

@@ -19,13 +19,15 @@ import {
   type Reference,
 } from '../core/arxiv-checklist.js';
 import { stampedOfSty } from '../core/check.js';
+import { LOCK_FILE } from '../core/file-names.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { printJson } from '../io/output.js';
 import { copyFiles, walkFiles, writeTarGz } from '../io/pack.js';
 import { packageFile } from '../io/package-files.js';
-import { checkPaper, findPaper } from './check.js';
+import { findPaper } from '../io/paper-files.js';
+import { checkPaper } from './check.js';
 
 export interface ArxivOptions {
   json?: boolean;
@@ -73,12 +75,7 @@ function texmfRoots(): string[] {
 const packageSource = (): string => readFileSync(packageFile('tex', 'pith.sty'), 'utf8');
 
 export async function arxivChecklist(paperArg: string | undefined, options: ArxivOptions = {}): Promise<ArxivReport> {
-  let root: string;
-  try {
-    root = findPaper(paperArg);
-  } catch (err) {
-    throw new PithError((err as Error).message, EXIT.badInput);
-  }
+  const root = await findPaper(paperArg, process.cwd(), 'arxiv');
   if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
     const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
     throw new PithError(`--engine ${options.engine}: expected one of ${ARXIV_ENGINES.join(', ')}${why}`, EXIT.badInput);
@@ -126,7 +123,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   let recordId: string | null = null;
   let recordVersion: number | null = null;
   try {
-    const lock = parseJson(readFileSync(path.join(dir, 'pith.lock.json'), 'utf8'));
+    const lock = parseJson(readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
     const src = isJsonObject(lock) && isJsonObject(lock.canonical_record) ? lock.canonical_record.source : null;
     if (isJsonObject(src) && src.kind === 'arxiv' && typeof src.id === 'string') {
       recordId = src.id;
@@ -197,7 +194,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     try {
       // Like arXiv: no lock, no hidden files, no outputs, and no .bib (arXiv runs no BibTeX, so the
       // compile must live on the uploaded .bbl).
-      const clean = all.filter((f) => f !== 'pith.lock.json' && !f.endsWith('.bib') && !f.split('/').some((s) => s.startsWith('.')) && !OUTPUT_EXTS.some((e) => f.endsWith(e) && !(e === '.pdf' && f !== `${stem}.pdf`)));
+      const clean = all.filter((f) => f !== LOCK_FILE && !f.endsWith('.bib') && !f.split('/').some((s) => s.startsWith('.')) && !OUTPUT_EXTS.some((e) => f.endsWith(e) && !(e === '.pdf' && f !== `${stem}.pdf`)));
       copyFiles(dir, tmp, clean);
       // The user's own latexmkrc (~/.latexmkrc, or a `latexmkrc` in the paper folder) must not
       // turn shell-escape or the recorder back on or off: latexmk reads the folder's rc last.
@@ -213,8 +210,8 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
         item('compile', true, `a clean copy compiles with latexmk (${engine}, no shell-escape)`);
         const [{ inspectPdf }, { failedCheckLines }] = await Promise.all([import('./inspect.js'), import('../core/verify.js')]);
         try {
-          const report = await inspectPdf(result.pdfPath, { lock: path.join(dir, 'pith.lock.json'), offline: true });
-          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against pith.lock.json` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`, stamp);
+          const report = await inspectPdf(result.pdfPath, { lock: path.join(dir, LOCK_FILE), offline: true });
+          item('pdf', report.ok, report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against ${LOCK_FILE}` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`, stamp);
         } catch (err) {
           item('pdf', false, `its PDF: ${(err as Error).message}`, stamp);
         }

@@ -5,23 +5,18 @@
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  compareStamp,
-  formatFinding,
-  leanVerifyLock,
-  LOCK_FILE_NAME,
-  stampedOfSty,
-  type CheckInputs,
-  type CheckReport,
-} from '../core/check.js';
+import { compareStamp, formatFinding, leanVerifyLock, stampedOfSty, type CheckInputs, type CheckReport } from '../core/check.js';
+import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
-import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
+import { splitFullNumber } from '../core/number.js';
+import { inputFileNames, preambleFiles } from '../core/paper.js';
 import { analyzeTex } from '../core/tex-edit.js';
 import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
+import { findPaper } from '../io/paper-files.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -41,28 +36,6 @@ function readText(file: string): string | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new CheckUsage(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
-}
-
-/**
- * The paper's root file: the argument (a .tex file, or a folder), else the folder's root as
- * src/core/paper.ts chooses it (.latexmkrc @default_files, else the one file with \documentclass).
- */
-export function findPaper(arg: string | undefined): string {
-  const target = arg ?? '.';
-  let isDir = false;
-  try {
-    isDir = statSync(target).isDirectory();
-  } catch {
-    if (!target.endsWith('.tex') && readText(`${target}.tex`) !== null) return `${target}.tex`;
-    throw new CheckUsage(`${target}: no such file`);
-  }
-  if (!isDir) return target;
-  const candidates = readdirSync(target)
-    .filter((f) => f.endsWith('.tex'))
-    .map((name) => ({ name, text: readText(path.join(target, name)) ?? '' }));
-  const choice = chooseRoot(candidates, readText(path.join(target, '.latexmkrc')));
-  if (choice.kind === 'root') return path.join(target, choice.name);
-  throw new CheckUsage(`${target}: ${choice.message.replace('pith-tex stamp', 'pith-tex check')}`);
 }
 
 async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
@@ -90,8 +63,8 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
     const report = lockMod.verifyLock(value, trusted);
     const problems = failedCheckLines(report);
     const num = report.pith_number ?? null;
-    const m = num ? /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(num) : null;
-    return { number: num, body: m?.[2] ?? null, year: m?.[1] ?? null, verified: report.ok, problems };
+    const parts = num ? splitFullNumber(num) : null;
+    return { number: num, body: parts?.body ?? null, year: parts?.year ?? null, verified: report.ok, problems };
   } catch (err) {
     if (err instanceof ShapeError) return { number: null, body: null, year: null, verified: false, problems: [`${err.field}: expected ${err.expected}`] };
     throw err;
@@ -100,9 +73,9 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
 
 /** Gather the three places and compare them. Throws CheckUsage (or PithError) for unreadable input. */
 export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport & { title?: TitleVerdict | null }> {
-  const paperFile = findPaper(paperArg);
+  const paperFile = await findPaper(paperArg, process.cwd(), 'check');
   const dir = path.dirname(paperFile);
-  const styText = readText(path.join(dir, 'pith.sty'));
+  const styText = readText(path.join(dir, STY_FILE));
   const shown = path.relative(process.cwd(), paperFile) || paperFile;
   // The paper's \pithnumber values: in the root file and in the preamble files it \inputs (where
   // pith-tex stamp also looks), each with the file it is in.
@@ -132,13 +105,13 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     paper: shown,
     paperNumbers,
     paperNumberFiles,
-    lock: await lockInput(path.join(dir, LOCK_FILE_NAME), options),
+    lock: await lockInput(path.join(dir, LOCK_FILE), options),
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
   if (report.status !== 'ok' || report.pith_number === null) return report;
   // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
-  const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE_NAME)) ?? 'null') as { canonical_record?: unknown } | null;
+  const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE)) ?? 'null') as { canonical_record?: unknown } | null;
   const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
   return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
 }
@@ -147,12 +120,12 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
   if (report.status === 'nothing-stamped') {
     return {
       out: '',
-      err: `pith-tex check: nothing stamped: ${report.paper} has no \\pithnumber, and there is no ${LOCK_FILE_NAME} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper}\n`,
+      err: `pith-tex check: nothing stamped: ${report.paper} has no \\pithnumber, and there is no ${LOCK_FILE} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper}\n`,
     };
   }
   if (report.status === 'ok') {
     return {
-      out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE_NAME} agree; record hash, number and receipt signature verified\n`,
+      out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE} agree; record hash, number and receipt signature verified\n`,
       err: '',
     };
   }

@@ -1,6 +1,7 @@
 // pith-tex hook install | remove | status [dir]: the check as a latexmk hook in .latexmkrc.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { LOCK_FILE } from '../core/file-names.js';
 import { hookBlock, hookStatus, installHook, RcBlockError, removeHook } from '../core/latexmkrc.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
@@ -14,8 +15,15 @@ export interface HookOptions {
 /** templates/latexmkrc-hook.pl of this package. */
 export const hookTemplatePath = (): string => packageFile('templates', 'latexmkrc-hook.pl');
 
+/**
+ * The command of this pith-tex, absolute (node and bin/pith-tex.js), which the block runs first:
+ * so `npx pith-tex hook install` works, and so does an editor that starts latexmk without
+ * Node on its PATH.
+ */
+export const installedCommand = (): string[] => [process.execPath, realpathSync(packageFile('bin', 'pith-tex.js'))];
+
 export function currentBlock(): string {
-  return hookBlock(readFileSync(hookTemplatePath(), 'utf8'));
+  return hookBlock(readFileSync(hookTemplatePath(), 'utf8'), { installed: installedCommand(), lockFile: LOCK_FILE });
 }
 
 function onPath(name: string): string | null {
@@ -49,13 +57,12 @@ export async function run(action: string, dir: string | undefined, options: Hook
         created: `created ${rc} with the pith-tex hook`,
         added: `added the pith-tex hook at the end of ${rc} (your lines are unchanged)`,
         updated: `updated the pith-tex hook in ${rc}`,
-        moved: `moved the pith-tex hook to the end of ${rc}, below your engine settings (your lines are unchanged)`,
         unchanged: `the pith-tex hook in ${rc} is already current`,
       }[result.action];
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'install', file: rc, result: result.action });
       else {
         process.stdout.write(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
-        if (!onPath('pith-tex')) process.stdout.write('note: pith-tex is not on the PATH here; the hook will run its core-Perl check (no signature check) until it is.\n');
+        process.stdout.write(`It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`);
       }
       return EXIT.ok;
     }
@@ -70,7 +77,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
       const status = hookStatus(text, block);
       const pithTex = onPath('pith-tex');
       const latexmk = onPath('latexmk');
-      const ok = status.state === 'current' && status.overriddenAfter.length === 0;
+      const ok = status.state === 'current';
       if (options.json) {
         printJson({ report: 'pith-tex/hook', report_version: 1, action: 'status', file: rc, ...status, ok, pith_tex_on_path: pithTex, latexmk_on_path: latexmk });
       } else {
@@ -81,10 +88,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
               ? `✓ the pith-tex hook in ${rc} is current`
               : `✗ the pith-tex hook in ${rc} is outdated or edited${status.blocks > 1 ? ` (${status.blocks} blocks)` : ''} — fix: pith-tex hook install ${folder}`,
         ];
-        if (status.overriddenAfter.length > 0) {
-          lines.push(`✗ ${status.overriddenAfter.join(', ')} set after the hook block, which undoes it — fix: pith-tex hook install ${folder} (moves the block below)`);
-        }
-        lines.push(pithTex ? `✓ pith-tex on the PATH: ${pithTex}` : '– pith-tex is not on the PATH: the hook runs its core-Perl check (no signature check)');
+        lines.push(pithTex ? `✓ pith-tex on the PATH: ${pithTex}` : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there');
         lines.push(latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH');
         process.stdout.write(`${lines.join('\n')}\n`);
       }

@@ -2,8 +2,8 @@
 // the record: the lock beside the PDF (or --lock FILE), a --bundle FILE, or the resolver.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assertLock, verifyLock } from '../core/lock.js';
-import { parsePithNumber, numberMismatch, recordUrl, type PithNumber } from '../core/number.js';
+import { assertLock, LOCK_FILE, verifyLock } from '../core/lock.js';
+import { parsePithNumber, numberMismatch, recordUrl, splitFullNumber, type PithNumber } from '../core/number.js';
 import { parseQuery } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { verifyDocument, type Check, type VerifyReport } from '../core/verify.js';
@@ -98,9 +98,9 @@ async function recordFor(pdf: string, meta: PdfPithMetadata, options: InspectOpt
       return shape(options.bundle, err);
     }
   }
-  const lockFile = options.lock ?? path.join(path.dirname(pdf), 'pith.lock.json');
+  const lockFile = options.lock ?? path.join(path.dirname(pdf), LOCK_FILE);
   if (options.lock || existsSync(lockFile)) {
-    const value = await readJsonFile(lockFile, 'pith.lock.json');
+    const value = await readJsonFile(lockFile, LOCK_FILE);
     try {
       assertLock(value);
       return { label: `lock ${lockFile}`, report: verifyLock(value, trusted) };
@@ -129,8 +129,8 @@ export async function inspectPdf(pdf: string, options: InspectOptions = {}): Pro
   const { report } = source;
   const checks: Check[] = [];
   if (report.pith_number && report.canonical_sha256) {
-    const m = /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(report.pith_number);
-    const num: PithNumber = { full: report.pith_number, year: m?.[1] ?? '', body: m?.[2] ?? '' };
+    const parts = splitFullNumber(report.pith_number);
+    const num: PithNumber = { full: report.pith_number, year: parts?.year ?? '', body: parts?.body ?? '' };
     checks.push(...compareMetadata(meta, num, report.canonical_sha256));
   }
   checks.push(...report.checks.map((c) => ({ ...c, id: `record.${c.id}` })));

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE, lockFromBundle, serializeLock, type PithLock } from '../core/lock.js';
-import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
+import { formatNumber, parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
@@ -79,7 +79,7 @@ const failedChecks = (report: VerifyReport): string => failedCheckLines(report).
 function numberOfLock(lock: PithLock): PithNumber {
   const parsed = parsePithNumber(lock.pith_number);
   if (parsed.kind !== 'full' || parsed.year === null) throw new ShapeError('pith_number', 'pith:YEAR:BODY');
-  return { body: parsed.body, year: parsed.year, full: `pith:${parsed.year}:${parsed.body}` };
+  return { body: parsed.body, year: parsed.year, full: formatNumber(parsed) };
 }
 
 async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {

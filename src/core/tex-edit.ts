@@ -14,6 +14,8 @@
 // before or after it); otherwise after the last `\usepackage`/`\RequirePackage` line after
 // `\documentclass` that is not inside a conditional; otherwise after `\documentclass`.
 // `\pithnumber{BODY}` goes on the line after it.
+import { formatNumber, parseTexNumber } from './number.js';
+import { inputArguments } from './tex-inputs.js';
 
 export type SourceEncoding = 'utf-8' | 'latin1';
 
@@ -243,7 +245,6 @@ export interface TexAnalysis {
 
 const PACKAGE_RE = /\\(?:usepackage|RequirePackage)(?![a-zA-Z])\s*(?:\[[^\]]*\]\s*)?\{([^{}]*)\}/g;
 const NUMBER_RE = /\\pithnumber(?![a-zA-Z])\s*\{([^{}]*)\}/g;
-const INPUT_RE = /\\input(?![a-zA-Z])\s*(?:\{([^{}]*)\}|([^\s{}%\\]+))/g;
 
 export function analyzeTex(text: string): TexAnalysis {
   const masked = maskTex(text);
@@ -262,11 +263,7 @@ export function analyzeTex(text: string): TexAnalysis {
     const valueStart = valueEnd - (m[1] as string).length;
     numbers.push({ start: m.index, end: m.index + m[0].length, valueStart, valueEnd, value: text.slice(valueStart, valueEnd) });
   }
-  const inputs: string[] = [];
-  for (const m of preamble.matchAll(INPUT_RE)) {
-    const name = (m[1] ?? m[2] ?? '').trim();
-    if (name !== '') inputs.push(name);
-  }
+  const inputs = inputArguments(preamble).map((a) => a.name);
   return {
     masked,
     preambleEnd: end,
@@ -327,16 +324,14 @@ export const numberLine = (body: string): string => `\\pithnumber{${body}}`;
 
 /** Does the written `value` of a `\pithnumber` already denote this number? */
 export function sameNumber(value: string, body: string, year?: string): boolean {
-  const v = value.replace(/\s+/g, '').toUpperCase();
-  if (v === body) return true;
-  const m = /^PITH:(?:(\d{4}):)?([A-Z2-7]{26})$/.exec(v);
-  return m !== null && m[2] === body && (m[1] === undefined || year === undefined || m[1] === year);
+  const n = parseTexNumber(value);
+  return n !== null && n.body === body && (n.year === null || year === undefined || n.year === year);
 }
 
 /** The new value for a `\pithnumber` that names another number, in the form the author used. */
 function rewrittenNumber(value: string, body: string, year?: string): string {
-  if (/^\s*pith:\d{4}:/i.test(value)) return year !== undefined ? `pith:${year}:${body}` : `pith:${body}`;
-  if (/^\s*pith:/i.test(value)) return `pith:${body}`;
+  if (/^\s*pith:\d{4}:/i.test(value)) return formatNumber({ body, year: year ?? null });
+  if (/^\s*pith:/i.test(value)) return formatNumber({ body });
   return body;
 }
 

@@ -13,6 +13,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isJsonObject, parseJson, type JsonObject } from '../core/json.js';
+import { isBody } from '../core/number.js';
 import { writeFileAtomic, describeFsError } from './files.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -61,7 +62,7 @@ export class BundleCache {
     try {
       const text = await fs.readFile(this.aliasFile(key), 'utf8');
       const v = parseJson(text);
-      if (isJsonObject(v) && typeof v.body === 'string' && /^[A-Z2-7]{26}$/.test(v.body)) {
+      if (isJsonObject(v) && isBody(v.body)) {
         return { body: v.body, source_version: typeof v.source_version === 'number' ? v.source_version : null };
       }
     } catch {

@@ -17,6 +17,7 @@ import net from 'node:net';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { toolVersion } from './package-files.js';
 
 export type FetchErrorKind =
   | 'not_found'
@@ -83,7 +84,7 @@ export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
     backoffMs: envInt(env, 'PITH_HTTP_BACKOFF_MS', 500),
     retryAfterCapMs: envInt(env, 'PITH_HTTP_RETRY_AFTER_CAP_MS', 10_000),
     env,
-    headers: { 'user-agent': 'pith-tex/0.1.0', accept: 'application/json' },
+    headers: { 'user-agent': `pith-tex/${toolVersion()}`, accept: 'application/json' },
     ...overrides,
   };
 }

@@ -176,29 +176,44 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
   return out;
 }
 
-/** The paper's root file: the one given (which must have \documentclass), or found in `dir`. */
-export async function findPaper(given: string | undefined, cwd: string): Promise<string> {
-  if (given !== undefined) {
-    const file = path.resolve(cwd, given);
-    const src = await readSource(file);
-    if (isRootText(src.text)) return file;
-    const here = path.dirname(file);
-    const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
-    const root = findIncludingRoot(file, near);
-    const hint = root
-      ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex stamp ${path.relative(cwd, root) || root}`
-      : '; name the file that has \\documentclass';
-    throw new PithError(`${given}: is not a root file (no \\documentclass)${hint}`, EXIT.badInput);
-  }
-  const candidates = await texCandidates(cwd);
+async function fileKind(file: string): Promise<'file' | 'folder' | null> {
+  const st = await fs.stat(file).catch(() => null);
+  return st === null ? null : st.isDirectory() ? 'folder' : 'file';
+}
+
+/**
+ * The paper's root file (absolute): `given` (a .tex file, its name without `.tex`, or a folder),
+ * or the root of `cwd`: the first `@default_files` entry of its .latexmkrc, else the one file with
+ * \documentclass. A given file must have \documentclass. `command` is named in the hints.
+ */
+export async function findPaper(given: string | undefined, cwd: string, command = 'stamp'): Promise<string> {
+  const target = path.resolve(cwd, given ?? '.');
+  let kind = await fileKind(target);
+  if (kind === 'folder') return rootOfFolder(target, given === undefined ? '' : `${given}: `, command);
+  let file = target;
+  if (kind === null && !target.endsWith('.tex') && (await fileKind(`${target}.tex`)) === 'file') [file, kind] = [`${target}.tex`, 'file'];
+  if (kind === null) throw new PithError(`${given}: no such file`, EXIT.badInput);
+  const src = await readSource(file);
+  if (isRootText(src.text)) return file;
+  const here = path.dirname(file);
+  const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
+  const root = findIncludingRoot(file, near);
+  const hint = root
+    ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex ${command} ${path.relative(cwd, root) || root}`
+    : '; name the file that has \\documentclass';
+  throw new PithError(`${given}: is not a root file (no \\documentclass)${hint}`, EXIT.badInput);
+}
+
+async function rootOfFolder(dir: string, prefix: string, command: string): Promise<string> {
+  const candidates = await texCandidates(dir);
   let rc: string | null = null;
   for (const name of ['.latexmkrc', 'latexmkrc']) {
-    rc = await fs.readFile(path.join(cwd, name), 'utf8').catch(() => null);
+    rc = await fs.readFile(path.join(dir, name), 'utf8').catch(() => null);
     if (rc !== null) break;
   }
   const choice = chooseRoot(candidates.map((c) => ({ ...c, name: path.basename(c.name) })), rc);
-  if (choice.kind === 'root') return path.join(cwd, choice.name);
-  throw new PithError(choice.message, EXIT.badInput);
+  if (choice.kind === 'root') return path.join(dir, choice.name);
+  throw new PithError(prefix + choice.message.replaceAll('pith-tex stamp', `pith-tex ${command}`), EXIT.badInput);
 }
 
 /** Resolve an `\input{name}` the way TeX does from the root's folder: name, then name.tex. */
