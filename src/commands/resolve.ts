@@ -4,7 +4,7 @@ import { recordUrl } from '../core/number.js';
 import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
-import { printJson, warn } from '../io/output.js';
+import { noteRecordSource, printJson, warn } from '../io/output.js';
 import { registryStatusFlags, type StatusFlag } from '../core/registry-status.js';
 import type { JsonObject } from '../core/json.js';
 import { checkServedState, fetchRecordJson, resolveQuery, type ResolveOptions, DEFAULT_RESOLVER, type Resolved, type StateCheck } from '../io/resolve.js';
@@ -55,6 +55,7 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     warn,
     progress: Boolean(process.stderr.isTTY) && !options.json,
   });
+  noteRecordSource(result.source);
   const state = options.state
     ? await checkServedState(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http })
     : null;
