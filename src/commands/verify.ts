@@ -47,7 +47,12 @@ async function verifyOne(file: string, options: VerifyOptions): Promise<number> 
   } else {
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
-    const what = report.kind === 'bundle' ? 'bundle' : 'record (hash and number only; signatures not checked)';
+    const what =
+      report.kind === 'bundle'
+        ? 'bundle'
+        : report.kind === 'receipt'
+          ? `bare receipt (the registry's signature over canonical_sha256 ${report.canonical_sha256}; the record itself is not in the file)`
+          : 'record (hash and number only; signatures not checked)';
     say(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n`);
     process.stdout.write(`${formatChecks(report.checks)}\n`); // escaped inside, around its colour codes
   }
@@ -145,7 +150,9 @@ function verdictLine(v: FileVerdict): string {
     ? `NOT verified: ${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.join('; ')}`
     : r.kind === 'bundle'
       ? 'verified'
-      : 'record verified (hash and number only; signatures not checked)';
+      : r.kind === 'receipt'
+        ? 'bare receipt verified (the signature over canonical_sha256; no record in the file)'
+        : 'record verified (hash and number only; signatures not checked)';
   return `${r.ok ? mark.pass() : mark.fail()} ${escapeForTerminal(`${r.pith_number ?? '(no number)'}  ${v.file}  ${verdict}`)}`;
 }
 
