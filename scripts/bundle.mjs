@@ -121,14 +121,20 @@ const common = {
   logLevel: 'warning',
 };
 
+/** The modules check-slow.ts re-exports, as paths relative to src/ (`core/lock.js`, ...). */
+const SLOW_PATH = new Set(
+  [...readFileSync(src('commands/check-slow.ts'), 'utf8').matchAll(/from '\.\.\/([^']+)'/g)].map((m) => m[1]),
+);
+
 const commandOf = (rel) => /^commands\/([a-z-]+)\.js$/.exec(rel)?.[1];
 
 const builds = [
-  // `check`: what it imports dynamically (the full verifier, for the report when the lean one
-  // does not say "verified") is one other bundle, check-slow.cjs.
+  // `check`: the modules of its slow path (the full verifier, for the report when the lean one
+  // does not say "verified"), those src/commands/check-slow.ts re-exports, are one other bundle,
+  // check-slow.cjs; what else it imports dynamically (the small title check) is bundled in.
   {
     entryPoints: { check: src('commands/check.ts') },
-    plugins: [precompiledTemplate, externalImports(() => 'check-slow.cjs')],
+    plugins: [precompiledTemplate, externalImports((rel) => (SLOW_PATH.has(rel) ? 'check-slow.cjs' : undefined))],
   },
   { entryPoints: { 'check-slow': src('commands/check-slow.ts') }, plugins: [precompiledTemplate] },
   // The commander program: each command is its own bundle.
