@@ -1,11 +1,13 @@
 // The author's files: read with their encoding/BOM/line endings kept, written atomically, and a
 // per-folder lock so two stamps never interleave.
-import { promises as fs, constants as fsc } from 'node:fs';
+import { promises as fs, constants as fsc, statSync } from 'node:fs';
 import path from 'node:path';
 import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
-import { analyzeTex, decodeSource, encodeSource, type DecodedSource, type TexAnalysis } from '../core/tex-edit.js';
+import { analyzeTex, type TexAnalysis } from '../core/tex-analysis.js';
+import { decodeSource, encodeSource, type DecodedSource } from '../core/tex-encoding.js';
+import { codePreamble } from '../core/tex-mask.js';
 import { EXIT, PithError } from '../errors.js';
-import { describeFsError, writeFileAtomic, type AtomicWriteOptions } from './files.js';
+import { describeFsError, readBoundedBytes, readBoundedBytesSync, readOptionalText, writeFileAtomic, type AtomicWriteOptions } from './files.js';
 
 /** Largest .tex source stamped (arXiv's whole upload limit is 50 MB). */
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
@@ -17,20 +19,36 @@ export interface SourceFile extends DecodedSource {
 }
 
 export async function readSource(file: string): Promise<SourceFile> {
-  let bytes: Uint8Array;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw new PithError(`${file}: is a folder; expected a .tex file`, EXIT.badInput);
-    if (stat.size > MAX_SOURCE_BYTES) throw new PithError(`${file}: ${stat.size} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for a .tex file`, EXIT.badInput);
-    bytes = new Uint8Array(await fs.readFile(file));
-  } catch (err) {
-    if (err instanceof PithError) throw err;
-    throw new PithError(`${file}: cannot read (${describeFsError(err)})`, EXIT.badInput);
-  }
+  const bytes = await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file');
+  refuseUtf16(file, bytes);
+  return { file, bytes, ...decodeSource(bytes) };
+}
+
+function refuseUtf16(file: string, bytes: Uint8Array): void {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new PithError(`${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`, EXIT.badInput);
   }
-  return { file, bytes, ...decodeSource(bytes) };
+}
+
+const BEGIN_DOCUMENT = Buffer.from('\\begin{document}', 'latin1');
+
+/**
+ * The head of a source, decoded: its bytes up to the first `\begin{document}` that is code (the
+ * whole file when there is none). Enough to tell a root file, whose \documentclass is in the
+ * preamble, without reading a large body: read 64 KiB first, then four times more while undecided.
+ */
+export async function readSourceHead(file: string): Promise<string> {
+  for (let size = 64 * 1024; ; size *= 4) {
+    const last = size >= MAX_SOURCE_BYTES;
+    const bytes = readBoundedBytesSync(file, last ? MAX_SOURCE_BYTES : size, '.tex file', !last);
+    refuseUtf16(file, bytes);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let at = buf.indexOf(BEGIN_DOCUMENT); at >= 0; at = buf.indexOf(BEGIN_DOCUMENT, at + 1)) {
+      const text = decodeSource(bytes.subarray(0, at + BEGIN_DOCUMENT.length)).text;
+      if (codePreamble(text).length < text.length) return text;
+    }
+    if (last || bytes.length < size) return decodeSource(bytes).text;
+  }
 }
 
 /** Encode `text` like `source` (same encoding and BOM). Throws exit 2 if it cannot be. */
@@ -43,12 +61,12 @@ export function encodeLike(source: DecodedSource, text: string): Uint8Array {
 }
 
 /**
- * Write atomically. A symbolic link is written through (its target is replaced, the link kept),
- * so a paper whose main.tex links elsewhere stays linked.
+ * Write atomically. A symbolic link inside the paper's folder `within` is written through (its
+ * target is replaced, the link kept), so a paper whose main.tex links to src/main.tex stays
+ * linked; a link that leaves the folder is refused (exit 4, files.ts writeTarget).
  */
-export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep']): Promise<void> {
-  const target = await fs.realpath(file).catch(() => file);
-  await writeFileAtomic(target, data, onStep ? { onStep } : {});
+export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep'], within?: string): Promise<void> {
+  await writeFileAtomic(file, data, { ...(onStep ? { onStep } : {}), ...(within !== undefined ? { within } : {}) });
 }
 
 /**
@@ -111,14 +129,15 @@ export async function acquireFolderLock(dir: string, options: LockOptions = {}):
     }
     let holder: number | null = null;
     try {
-      const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { pid?: unknown };
+      // Bounded and regular files only: a FIFO planted as the lock must not hang the stamp.
+      const parsed = JSON.parse((await readOptionalText(file, 4096, 'stamp lock')) ?? '') as { pid?: unknown };
       holder = typeof parsed.pid === 'number' ? parsed.pid : null;
     } catch {
       holder = null; // being written right now, or garbage
     }
     if (holder !== null && !isAlive(holder)) {
       // Stale: its stamp died. Remove it only if it is still the same stale file.
-      const again = await fs.readFile(file, 'utf8').catch(() => '');
+      const again = (await readOptionalText(file, 4096, 'stamp lock').catch(() => '')) ?? '';
       if (again.includes(`"pid":${holder},`)) await fs.rm(file, { force: true });
       continue;
     }
@@ -155,7 +174,8 @@ export async function removeStaleTemps(dir: string, names: readonly string[]): P
   }
 }
 
-async function texCandidates(dir: string): Promise<Candidate[]> {
+/** The folder's .tex files; `whole`: their whole texts, else their heads (readSourceHead). */
+async function texCandidates(dir: string, whole: boolean): Promise<Candidate[]> {
   let entries: string[];
   try {
     entries = (await fs.readdir(dir)).filter((e) => e.endsWith('.tex')).sort();
@@ -166,9 +186,7 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
   for (const e of entries.slice(0, 200)) {
     const file = path.join(dir, e);
     try {
-      const st = await fs.stat(file);
-      if (!st.isFile() || st.size > MAX_SOURCE_BYTES) continue;
-      out.push({ name: file, text: decodeSource(new Uint8Array(await fs.readFile(file))).text });
+      out.push({ name: file, text: whole ? decodeSource(await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file')).text : await readSourceHead(file) });
     } catch {
       /* unreadable: not a candidate */
     }
@@ -177,8 +195,11 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
 }
 
 async function fileKind(file: string): Promise<'file' | 'folder' | null> {
-  const st = await fs.stat(file).catch(() => null);
-  return st === null ? null : st.isDirectory() ? 'folder' : 'file';
+  try {
+    return statSync(file).isDirectory() ? 'folder' : 'file'; // synchronous: check runs before every build
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -193,10 +214,9 @@ export async function findPaper(given: string | undefined, cwd: string, command 
   let file = target;
   if (kind === null && !target.endsWith('.tex') && (await fileKind(`${target}.tex`)) === 'file') [file, kind] = [`${target}.tex`, 'file'];
   if (kind === null) throw new PithError(`${given}: no such file`, EXIT.badInput);
-  const src = await readSource(file);
-  if (isRootText(src.text)) return file;
+  if (isRootText(await readSourceHead(file))) return file;
   const here = path.dirname(file);
-  const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
+  const near = [...(await texCandidates(here, true)), ...(await texCandidates(path.dirname(here), true))].filter((c) => c.name !== file);
   const root = findIncludingRoot(file, near);
   const hint = root
     ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex ${command} ${path.relative(cwd, root) || root}`
@@ -205,10 +225,10 @@ export async function findPaper(given: string | undefined, cwd: string, command 
 }
 
 async function rootOfFolder(dir: string, prefix: string, command: string): Promise<string> {
-  const candidates = await texCandidates(dir);
+  const candidates = await texCandidates(dir, false);
   let rc: string | null = null;
   for (const name of ['.latexmkrc', 'latexmkrc']) {
-    rc = await fs.readFile(path.join(dir, name), 'utf8').catch(() => null);
+    rc = await readOptionalText(path.join(dir, name), 1024 * 1024, 'latexmkrc');
     if (rc !== null) break;
   }
   const choice = chooseRoot(candidates.map((c) => ({ ...c, name: path.basename(c.name) })), rc);
@@ -220,7 +240,8 @@ async function rootOfFolder(dir: string, prefix: string, command: string): Promi
 export async function resolveInput(rootDir: string, name: string): Promise<string | null> {
   for (const f of inputFileNames(name).map((n) => path.resolve(rootDir, n))) {
     try {
-      if ((await fs.stat(f)).isFile()) return f;
+      // Anything but a folder is what TeX would read; a FIFO or device is then refused by readSource.
+      if (!(await fs.stat(f)).isDirectory()) return f;
     } catch {
       /* next */
     }
