@@ -112,7 +112,8 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
   if (report.status === 'nothing-stamped') {
     return {
       out: '',
-      err: `pith-tex check: nothing stamped: ${report.paper} has no \\pithnumber, and there is no ${LOCK_FILE} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper}\n`,
+      err: `pith-tex: nothing stamped: ${report.paper} has no \pithnumber, and there is no ${LOCK_FILE} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper} --arxiv ID (or --bundle FILE)
+`,
     };
   }
   if (report.status === 'ok') {
@@ -121,7 +122,7 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
       err: '',
     };
   }
-  return { out: '', err: report.findings.map((f) => `pith-tex check: ✗ ${formatFinding(f)}\n`).join('') };
+  return { out: '', err: report.findings.map((f) => `pith-tex: ✗ ${formatFinding(f)}\n`).join('') };
 }
 
 export async function run(paper: string | undefined, options: CheckOptions = {}): Promise<number> {
@@ -171,7 +172,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 }
 
 function usage(message: string, args: readonly string[]): number {
-  process.stderr.write(`pith-tex check: ${message}\n(run pith-tex check --help for usage)\n`);
+  process.stderr.write(`pith-tex: ${message}\n(run pith-tex check --help for usage)\n`);
   if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
   return EXIT.badInput;
 }

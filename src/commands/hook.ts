@@ -3,6 +3,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE } from '../core/file-names.js';
 import { hookBlock, hookStatus, installHook, RcBlockError, removeHook } from '../core/latexmkrc.js';
+import { expectedOneOf } from '../core/suggest.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
 import { printJson } from '../io/output.js';
@@ -39,7 +40,10 @@ function onPath(name: string): string | null {
   return null;
 }
 
+const ACTIONS = ['install', 'remove', 'status'];
+
 export async function run(action: string, dir: string | undefined, options: HookOptions = {}): Promise<number> {
+  if (!ACTIONS.includes(action)) throw new PithError(`hook ${action}: ${expectedOneOf(action, ACTIONS)}`, EXIT.badInput);
   const folder = dir ?? '.';
   try {
     if (!statSync(folder).isDirectory()) throw new Error();

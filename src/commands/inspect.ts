@@ -9,7 +9,7 @@ import { ShapeError } from '../core/record.js';
 import { verifyDocument, type Check, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
-import { formatChecks, printJson } from '../io/output.js';
+import { formatChecks, noteRecordSource, printJson } from '../io/output.js';
 import { readPdfPithMetadata, type PdfPithMetadata } from '../io/pdf.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -117,7 +117,14 @@ async function recordFor(pdf: string, meta: PdfPithMetadata, options: InspectOpt
     resolver: options.resolver,
     warn: (m) => process.stderr.write(`pith-tex: warning: ${m}\n`),
   });
-  return { label: `${resolved.source.kind} ${resolved.source.location}`, report: resolved.report };
+  // A PDF away from its paper (a download, a copy): say plainly which record it was checked
+  // against, and that the user's cache is this machine's, not the paper's.
+  noteRecordSource(resolved.source);
+  const label =
+    resolved.source.kind === 'cache'
+      ? `your cache ${resolved.source.location} (no ${path.basename(lockFile)} beside the PDF; --lock or --bundle checks against the paper's own record)`
+      : `${resolved.source.kind} ${resolved.source.location}`;
+  return { label, report: resolved.report };
 }
 
 export async function inspectPdf(pdf: string, options: InspectOptions = {}): Promise<InspectReport> {

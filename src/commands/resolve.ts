@@ -4,7 +4,7 @@ import { recordUrl } from '../core/number.js';
 import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
-import { printJson, warn } from '../io/output.js';
+import { noteRecordSource, printJson, warn } from '../io/output.js';
 import { resolveQuery, DEFAULT_RESOLVER, type Resolved } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -49,6 +49,7 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     warn,
     progress: Boolean(process.stderr.isTTY) && !options.json,
   });
+  noteRecordSource(result.source);
   if (options.save) {
     if (result.text === null) throw new PithError('--save needs a whole bundle, and the source gave only a record', EXIT.badInput);
     await writeFileAtomic(options.save, result.text);

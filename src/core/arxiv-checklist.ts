@@ -10,7 +10,7 @@ import { inputFileNames } from './paper.js';
 import { maskTex } from './tex-edit.js';
 import { importArguments, inputArguments } from './tex-inputs.js';
 
-export type ItemStatus = 'pass' | 'fail' | 'n/a';
+export type ItemStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 
 export interface ChecklistItem {
   id: string;

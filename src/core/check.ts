@@ -155,7 +155,7 @@ export interface CheckInputs {
   lock: { number: string | null; body: string | null; year: string | null; verified: boolean; problems: string[] } | null;
   /** pith.sty beside the paper: null when absent. */
   sty: { generatedByPithTex: boolean; edited?: boolean; body?: string; year?: string; number?: string } | null;
-  /** The stamp command to suggest, e.g. "pith-tex stamp main.tex". */
+  /** The stamp command the fixes start from, e.g. "pith-tex stamp main.tex" (a record option is added). */
   stampCommand: string;
 }
 
@@ -174,15 +174,22 @@ export interface CheckReport {
 
 /** Compare the three places; pure. */
 export function compareStamp(input: CheckInputs): CheckReport {
-  const { paper, lock, sty, stampCommand } = input;
+  const { paper, lock, sty } = input;
   const findings: Finding[] = [];
-  const add = (places: string[], message: string, fix = stampCommand): void => {
-    findings.push({ places, message, fix });
-  };
   const styName = STY_FILE;
   const lockName = LOCK_FILE;
   const parsedPaper = input.paperNumbers.map((raw, i) => ({ raw, parsed: parseTexNumber(raw), where: input.paperNumberFiles?.[i] ?? input.paper }));
   const styStamped = sty?.generatedByPithTex ? sty : null;
+  // Every fix is a command that works as printed: the stamp with the record named (the verified
+  // lock's number, else the paper's, else pith.sty's), and --force when pith.sty is not ours to
+  // replace without it.
+  const named = lock?.verified && lock.number ? lock.number : (parsedPaper.find((p) => p.parsed)?.parsed ?? null);
+  const record = typeof named === 'string' ? named : named ? formatNumber(named) : (styStamped?.number ?? null);
+  const force = sty !== null && (!sty.generatedByPithTex || sty.edited === true) ? ' --force' : '';
+  const stampFix = record ? `${input.stampCommand} --number ${record}${force}` : `${input.stampCommand} --arxiv ID (or --bundle FILE)${force}`;
+  const add = (places: string[], message: string, fix = stampFix): void => {
+    findings.push({ places, message, fix });
+  };
   const report: CheckReport = {
     report: 'pith-tex/check',
     report_version: 1,
@@ -202,8 +209,8 @@ export function compareStamp(input: CheckInputs): CheckReport {
   if (!lock) {
     add([lockName], `no ${lockName} beside ${paper}: the number cannot be checked offline`);
   } else if (!lock.verified) {
-    for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, `${stampCommand} (re-fetches and re-verifies the record)`);
-    if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, `${stampCommand} (re-fetches and re-verifies the record)`);
+    for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, stampFix);
+    if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, stampFix);
   }
   // A lock that does not verify is reported once; comparing with it would only echo that.
   const ref = lock?.verified && lock.body ? { body: lock.body, year: lock.year } : null;

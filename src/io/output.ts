@@ -28,3 +28,14 @@ export function formatChecks(checks: readonly Check[]): string {
 export function warn(message: string): void {
   process.stderr.write(`pith-tex: warning: ${message}\n`);
 }
+
+/**
+ * Say on stderr when a record was verified against the user's cache rather than the paper's own
+ * lock or a bundle file: the cache is this machine's, not the project's (the verdict still holds,
+ * but a co-author without that cache would not reproduce it offline).
+ */
+export function noteRecordSource(source: { kind: string; location: string }): void {
+  if (source.kind === 'cache') {
+    process.stderr.write(`pith-tex: note: verified against your cache (${source.location}), not a lock or bundle of the paper\n`);
+  }
+}
