@@ -210,8 +210,9 @@ test('the check command loads no commander, execa, handlebars or @noble (static 
   visit(path.join(repoRoot, 'dist', 'src', 'commands', 'check.js'));
   assert.deepEqual(bare.filter((s) => !s.startsWith('node:')), []);
   // A handful of small first-party modules, the import-free ones (base32, pinned-keys, number,
-  // file-names, tex-inputs) and the one root finder (io/paper-files) included.
-  assert.ok(seen.size <= 13, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
+  // file-names, tex-inputs, escape), the one root finder (io/paper-files) and the one bounded
+  // reader (io/files) included.
+  assert.ok(seen.size <= 15, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
 });
 
 test('pith-tex check reads \\pithnumber where pith-tex stamp may keep it: an \\input preamble file (two levels)', async () => {

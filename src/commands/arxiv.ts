@@ -2,6 +2,7 @@
 // (latexmk, no shell-escape, -recorder) whose PDF is inspected; --pack writes the upload.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync, constants as zlibc } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -25,7 +26,8 @@ import { LOCK_FILE } from '../core/file-names.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
-import { printJson } from '../io/output.js';
+import { isMissing, readBoundedBytesSync, writeTarget } from '../io/files.js';
+import { printJson, say } from '../io/output.js';
 import { copyFiles, walkFiles, writeTarGz } from '../io/pack.js';
 import { packageFile } from '../io/package-files.js';
 import { findPaper } from '../io/paper-files.js';
@@ -78,6 +80,52 @@ function texmfRoots(): string[] {
 
 const packageSource = (): string => readFileSync(packageFile('tex', 'pith.sty'), 'utf8');
 
+/** A file of the paper folder through the bounded reader (regular files only, exit 2); null when absent. */
+function readPaperFile(file: string, what: string): string | null {
+  try {
+    return new TextDecoder().decode(readBoundedBytesSync(file, 64 * 1024 * 1024, what));
+  } catch (err) {
+    if (isMissing(err)) return null;
+    throw err;
+  }
+}
+
+/** Whether `file` starts as a gzipped ustar archive: what --pack writes (and may overwrite). */
+function isGzipTarball(file: string): boolean {
+  let head: Uint8Array;
+  try {
+    head = readBoundedBytesSync(file, 64 * 1024, 'tarball', true);
+  } catch {
+    return false;
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
+  try {
+    const tar = gunzipSync(head, { finishFlush: zlibc.Z_SYNC_FLUSH, maxOutputLength: 1024 });
+    return Buffer.from(tar.subarray(257, 262)).toString('latin1') === 'ustar';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  }
+}
+
+/**
+ * Decide, before anything runs, where --pack may write (exit 4 otherwise): never through a link
+ * that leaves the output's folder, never over one of the paper's own files, never over an
+ * existing file that is not a gzipped tarball (the one a previous --pack wrote).
+ */
+async function packOutput(out: string, dir: string, files: ReadonlySet<string>): Promise<string> {
+  const target = await writeTarget(out);
+  const rel = path.relative(dir, target);
+  const own = !rel.startsWith('..') && !path.isAbsolute(rel) && files.has(rel.split(path.sep).join('/'));
+  const exists = existsSync(target);
+  if (exists && !isGzipTarball(target)) {
+    throw new PithError(
+      `--pack ${out}: ${own ? `is ${rel}, one of the paper's own files` : 'exists and is not a gzipped tarball'}; refused, nothing was changed. Name a new file, e.g. --pack upload.tar.gz`,
+      EXIT.refused,
+    );
+  }
+  return target;
+}
+
 export async function arxivChecklist(paperArg: string | undefined, options: ArxivOptions = {}): Promise<ArxivReport> {
   if (options.engine !== undefined && !(ARXIV_ENGINES as readonly string[]).includes(options.engine)) {
     const why = options.engine === 'lua' ? ' (arXiv does not offer LuaLaTeX to authors)' : '';
@@ -103,13 +151,14 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   const shown = path.relative(process.cwd(), root) || root;
   const all = walkFiles(dir);
   const files = new Set(all);
+  const packTo = options.pack === undefined || options.compile === false ? null : await packOutput(options.pack, dir, files);
   const items: ChecklistItem[] = [];
   const item = (id: string, ok: boolean | null, detail: string, fix?: string): void => {
     items.push(ok === null ? { id, status: 'n/a', detail } : ok ? { id, status: 'pass', detail } : { id, status: 'fail', detail, ...(fix ? { fix } : {}) });
   };
 
   // 1. pith.sty beside the root file, generated and current.
-  const sty = files.has('pith.sty') ? readFileSync(path.join(dir, 'pith.sty'), 'utf8') : null;
+  const sty = readPaperFile(path.join(dir, 'pith.sty'), 'pith.sty');
   const stamped = sty === null ? null : stampedOfSty(sty);
   const check = await checkPaper(root);
   // The fix for a stamp problem is the command that works as printed: check's own (which names
@@ -131,7 +180,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   let recordId: string | null = null;
   let recordVersion: number | null = null;
   try {
-    const lock = parseJson(readFileSync(path.join(dir, LOCK_FILE), 'utf8'));
+    const lock = parseJson(readPaperFile(path.join(dir, LOCK_FILE), LOCK_FILE) ?? '');
     const src = isJsonObject(lock) && isJsonObject(lock.canonical_record) ? lock.canonical_record.source : null;
     if (isJsonObject(src) && src.kind === 'arxiv' && typeof src.id === 'string') {
       recordId = src.id;
@@ -162,7 +211,7 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     const { file: f, base } = queue.shift() as { file: string; base: string };
     if (seen.has(f)) continue;
     seen.add(f);
-    const text = readFileSync(path.join(dir, f), 'utf8');
+    const text = readPaperFile(path.join(dir, f), '.tex file') ?? '';
     texts.push({ file: f, text });
     const scan = scanTex(text, f, base);
     refs.push(...scan.references);
@@ -236,9 +285,18 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
           item('tex-live', own.length === 0, own.length === 0 ? "the compile read nothing from your TEXMFHOME or the site's TEXMFLOCAL" : `the compile read files arXiv's TeX Live does not have: ${own.join(', ')}`, 'copy them into the paper folder (beside the root file)');
           const list = packList(flsInputs(readFileSync(fls, 'utf8'), tmp), main, files);
           for (const f of list) upload.add(f);
-          if (options.pack) {
-            const written = await writeTarGz(options.pack, dir, list, { stripComments: Boolean(options.stripComments) });
-            packed = { file: options.pack, files: written.files, comments_stripped: written.stripped };
+          if (options.pack && packTo) {
+            const rel = path.relative(dir, packTo).split(path.sep).join('/');
+            if (list.includes(rel)) {
+              item('pack', false, `--pack ${options.pack} is ${rel}, a file the compile read; not written`, 'name a new file outside the upload, e.g. --pack ../upload.tar.gz');
+            } else {
+              try {
+                const written = await writeTarGz(packTo, dir, list, { stripComments: Boolean(options.stripComments) });
+                packed = { file: options.pack, files: written.files, comments_stripped: written.stripped };
+              } catch (err) {
+                item('pack', false, `could not write ${options.pack}: ${(err as Error).message}`, 'check the folder can be written, then run again');
+              }
+            }
           }
         } else if (options.pack) {
           item('pack', false, `no ${stem}.fls from the compile: cannot tell which files it read`, 'run with latexmk 4.x (it records with -recorder)');
@@ -288,7 +346,7 @@ export async function run(paper: string | undefined, options: ArxivOptions = {})
       lines.push(`packed ${report.pack.files.length} files into ${report.pack.file}: ${report.pack.files.join(', ')}${stripped}`);
     }
     lines.push(report.ok ? `ready for arXiv: ${report.paper}` : `not ready for arXiv: ${report.items.filter((i) => i.status === 'fail').length} item(s) to fix`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    say(`${lines.join('\n')}\n`);
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }

@@ -10,7 +10,7 @@ import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { expectedOneOf } from '../core/suggest.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
-import { noteRecordSource } from '../io/output.js';
+import { noteRecordSource, say } from '../io/output.js';
 import { findPaper } from '../io/paper-files.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -85,7 +85,7 @@ export async function run(target: string | undefined, options: BadgeOptions = {}
   const text = renderBadge(resolved.number, format, options.image ?? 'pith-badge.svg');
   if (options.out !== undefined) {
     await writeFileAtomic(options.out, text);
-    process.stdout.write(`wrote the ${format} badge for ${resolved.number.full} to ${options.out}\n`);
+    say(`wrote the ${format} badge for ${resolved.number.full} to ${options.out}\n`);
   } else process.stdout.write(text);
   return EXIT.ok;
 }

@@ -5,7 +5,7 @@
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given.
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { compareStamp, formatFinding, leanVerifyLock, stampedOfSty, type CheckInputs, type CheckReport } from '../core/check.js';
 import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
@@ -13,8 +13,11 @@ import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
 import { splitFullNumber } from '../core/number.js';
 import { inputFileNames, preambleFiles } from '../core/paper.js';
+import { escapeForTerminal } from '../core/escape.js';
 import { analyzeTex } from '../core/tex-edit.js';
+import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
+import { isMissing, readBoundedBytesSync } from '../io/files.js';
 import { findPaper } from '../io/paper-files.js';
 
 export interface CheckOptions {
@@ -22,21 +25,27 @@ export interface CheckOptions {
   trustKey?: string[];
   /** Print nothing on success (the hook's mode). */
   quiet?: boolean;
+  /** A title that does not match the record fails the check (exit 1). */
+  strict?: boolean;
 }
 
-class CheckUsage extends Error {}
+class CheckUsage extends PithError {}
 
-function readText(file: string): string | null {
+/** Largest file the check reads: a .tex source (arXiv's whole upload is 50 MB), a lock, a pith.sty. */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** A file's text through the bounded reader (regular files only, exit 2), or null when it does not exist. */
+function readText(file: string, what = 'file'): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return new TextDecoder().decode(readBoundedBytesSync(file, MAX_READ_BYTES, what));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CheckUsage(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (isMissing(err)) return null;
+    throw err;
   }
 }
 
 async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
-  const text = readText(lockFile);
+  const text = readText(lockFile, LOCK_FILE);
   if (text === null) return null;
   let value: JsonValue;
   try {
@@ -69,25 +78,26 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
 }
 
 /** Gather the three places and compare them. Throws CheckUsage (or PithError) for unreadable input. */
-export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport & { title?: TitleVerdict | null }> {
   const paperFile = await findPaper(paperArg, process.cwd(), 'check');
   const dir = path.dirname(paperFile);
-  const styText = readText(path.join(dir, STY_FILE));
+  const styText = readText(path.join(dir, STY_FILE), STY_FILE);
   const shown = path.relative(process.cwd(), paperFile) || paperFile;
   // The paper's \pithnumber values: in the root file and in the preamble files it \inputs (where
   // pith-tex stamp also looks), each with the file it is in.
   const rootText = readText(paperFile);
   if (rootText === null) throw new CheckUsage(`${paperFile}: no such file`);
   const analysed = (file: string, text: string) => ({ file, analysis: analyzeTex(text) });
-  const isFile = (f: string): boolean => {
+  // Anything but a folder is what TeX would read: a FIFO or device there is refused by readText.
+  const present = (f: string): boolean => {
     try {
-      return statSync(f).isFile();
+      return !statSync(f).isDirectory();
     } catch {
       return false;
     }
   };
   const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
-    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(isFile) ?? null,
+    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(present) ?? null,
     read: (file) => analysed(file, readText(file) ?? ''),
   });
   const paperNumbers: string[] = [];
@@ -98,7 +108,7 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
       paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
   }
-  return compareStamp({
+  const report = compareStamp({
     paper: shown,
     paperNumbers,
     paperNumberFiles,
@@ -106,6 +116,11 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
+  if (report.status !== 'ok' || report.pith_number === null) return report;
+  // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
+  const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE)) ?? 'null') as { canonical_record?: unknown } | null;
+  const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
+  return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
 }
 
 export function formatReport(report: CheckReport): { out: string; err: string } {
@@ -126,14 +141,14 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
 }
 
 export async function run(paper: string | undefined, options: CheckOptions = {}): Promise<number> {
-  let report: CheckReport;
+  let report: Awaited<ReturnType<typeof checkPaper>>;
   try {
     report = await checkPaper(paper, options);
   } catch (err) {
     const code = err instanceof CheckUsage ? EXIT.badInput : err instanceof PithError ? err.exitCode : null;
     if (code === null) throw err;
     const message = (err as Error).message;
-    process.stderr.write(`pith-tex: ${message}\n`);
+    process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n`);
     if (options.json) process.stdout.write(errorJson(message, code));
     return code;
   }
@@ -141,8 +156,13 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const { out, err } = formatReport(report);
-    if (out && !options.quiet) process.stdout.write(out);
-    if (err) process.stderr.write(err);
+    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out + (report.title?.ok ? `  ${report.title.message}\n` : '')));
+    if (err) process.stderr.write(escapeForTerminal(err));
+  }
+  if (report.title && !report.title.ok) {
+    const { STRICT_HINT } = await import('../core/title-match.js');
+    if (!options.json) process.stderr.write(`pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`);
+    if (options.strict) return EXIT.checkFailed;
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
 }
@@ -159,6 +179,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
     if (a === '--help' || a === '-h') return null;
     else if (a === '--json') options.json = true;
     else if (a === '--quiet' || a === '-q') options.quiet = true;
+    else if (a === '--strict') options.strict = true;
     else if (a === '--trust-key' || a.startsWith('--trust-key=')) {
       const v = a === '--trust-key' ? args[++i] : a.slice('--trust-key='.length);
       if (!v) return usage('--trust-key needs a FILE', args);
@@ -172,7 +193,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 }
 
 function usage(message: string, args: readonly string[]): number {
-  process.stderr.write(`pith-tex: ${message}\n(run pith-tex check --help for usage)\n`);
+  process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
   if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
   return EXIT.badInput;
 }

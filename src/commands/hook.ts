@@ -6,7 +6,7 @@ import { hookBlock, hookStatus, installHook, RcBlockError, removeHook } from '..
 import { expectedOneOf } from '../core/suggest.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, writeFileAtomic } from '../io/files.js';
-import { printJson } from '../io/output.js';
+import { printJson, say } from '../io/output.js';
 import { packageFile } from '../io/package-files.js';
 
 export interface HookOptions {
@@ -65,8 +65,8 @@ export async function run(action: string, dir: string | undefined, options: Hook
       }[result.action];
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'install', file: rc, result: result.action });
       else {
-        process.stdout.write(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
-        process.stdout.write(`It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`);
+        say(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
+        say(`It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`);
       }
       return EXIT.ok;
     }
@@ -74,7 +74,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
       const result = text === null ? { text: '', changed: false } : removeHook(text);
       if (result.changed) await writeFileAtomic(rc, result.text);
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'remove', file: rc, result: result.changed ? 'removed' : 'absent' });
-      else process.stdout.write(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
+      else say(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
       return EXIT.ok;
     }
     if (action === 'status') {
@@ -94,7 +94,7 @@ export async function run(action: string, dir: string | undefined, options: Hook
         ];
         lines.push(pithTex ? `✓ pith-tex on the PATH: ${pithTex}` : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there');
         lines.push(latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH');
-        process.stdout.write(`${lines.join('\n')}\n`);
+        say(`${lines.join('\n')}\n`);
       }
       return ok ? EXIT.ok : EXIT.checkFailed;
     }

@@ -10,19 +10,21 @@
 // never left loading a pith.sty that is not there. Each file is written atomically (old or new).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { JsonObject } from '../core/json.js';
 import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
-import { assertLock, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
+import { lockFromBundle, serializeLock, type PithLock } from '../core/lock.js';
 import { formatNumber, parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
+import { macroNumberMessage } from '../core/check.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { unifiedDiff } from '../core/patch.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
-import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
+import { STRICT_HINT, titleVerdictOfRecord, type TitleVerdict } from '../core/title-match.js';
+import { failedCheckLines, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
-import { readBoundedText, readJsonFile } from '../io/files.js';
-import { noteRecordSource, printJson } from '../io/output.js';
+import { MAX_JSON_BYTES, readBoundedText, readOptionalBytes, writeTarget } from '../io/files.js';
+import { readVerifiedBundle, readVerifiedLock } from '../io/local-sources.js';
+import { noteRecordSource, printJson, say, sayErr } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
@@ -49,8 +51,12 @@ export interface StampOptions {
   force?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  /** A title that does not match the record is an error (exit 1), not a warning. */
+  strict?: boolean;
   /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
   wait?: string;
+  /** Accept a bundle older than one verified before (anti-rollback). */
+  allowOlder?: boolean;
 }
 
 
@@ -81,19 +87,9 @@ function numberOfLock(lock: PithLock): PithNumber {
 }
 
 async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const trusted = await loadTrustedKeys(options.trustKey);
-  const doc = await readJsonFile(file, 'Pith bundle');
+  const { bundle } = await readVerifiedBundle(file, await loadTrustedKeys(options.trustKey));
   try {
-    const kind = classifyDocument(doc);
-    if (kind !== 'bundle') {
-      throw new PithError(
-        `${file}: is a bare canonical record; stamping needs the signed bundle (download it from the record's page, "download bundle")`,
-        EXIT.badInput,
-      );
-    }
-    const report = verifyBundle(doc as JsonObject, trusted);
-    if (!report.ok) throw new PithError(`${file}: the bundle does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
-    const lock = lockFromBundle(doc as JsonObject);
+    const lock = lockFromBundle(bundle);
     return { lock, number: numberOfLock(lock), from: `bundle ${file}` };
   } catch (err) {
     if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
@@ -102,17 +98,9 @@ async function fromBundleFile(file: string, options: StampOptions): Promise<Chos
 }
 
 async function fromLockFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const trusted = await loadTrustedKeys(options.trustKey);
-  const doc = await readJsonFile(file, 'pith-tex lock file');
-  try {
-    assertLock(doc);
-    const report = verifyLock(doc, trusted);
-    if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
-    return { lock: doc, number: numberOfLock(doc), from: `lock ${path.basename(file)}` };
-  } catch (err) {
-    if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
-    throw err;
-  }
+  const { lock, report } = await readVerifiedLock(file, await loadTrustedKeys(options.trustKey));
+  if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
+  return { lock, number: numberOfLock(lock), from: `lock ${path.basename(file)}` };
 }
 
 /**
@@ -134,6 +122,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
     trusted,
     dir,
     ...(options.offline ? { offline: true } : {}),
+    ...(options.allowOlder ? { allowOlder: true } : {}),
     ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
     progress: Boolean(process.stderr.isTTY),
   });
@@ -153,6 +142,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
   const written = firstNumber(sources);
+  if (written && written.value.includes('\\')) throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
   if (await exists(lockFile)) {
     const fromLock = await fromLockFile(lockFile, options);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):
@@ -211,6 +201,8 @@ export interface StampPlan {
   number: PithNumber;
   from: string;
   files: PlannedFile[];
+  /** Is this the right paper: the root file's \title against the record's title hash. */
+  title: TitleVerdict | null;
 }
 
 /** Everything planStamp decides from: the record, the paper's files and the old generated files. */
@@ -265,6 +257,7 @@ export async function run(file: string | undefined, options: StampOptions): Prom
   try {
     const state = await readStampState(paper, dir, options);
     const plan = planStamp(state);
+    titleWarning(plan, Boolean(options.strict));
     if (options.dryRun) {
       reportDryRun(plan, Boolean(options.json));
       return EXIT.ok;
@@ -284,7 +277,8 @@ async function readStampState(paper: string, dir: string, options: StampOptions)
   const chosen = await chooseRecord(options, dir, sources);
   const { number, lock } = chosen;
   const version = toolVersion();
-  const readOld = (name: string): Promise<Uint8Array | null> => fs.readFile(path.join(dir, name)).then((b) => new Uint8Array(b), () => null);
+  // Through the bounded reader: a lock or pith.sty that is a FIFO, a device or a folder is exit 2.
+  const readOld = (name: string): Promise<Uint8Array | null> => readOptionalBytes(path.join(dir, name), MAX_JSON_BYTES, name);
   const [templateText, packageSource, oldSty, oldLock] = await Promise.all([
     readBoundedText(packageFile('templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
     readBoundedText(packageFile('tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
@@ -369,7 +363,9 @@ export function planStamp(state: StampState): StampPlan {
       details: p.actions,
     });
   }
-  return { paper: state.paper, dir: state.dir, number, from, files };
+  const root = state.sources[0];
+  const title = root ? titleVerdictOfRecord(root.text, state.chosen.lock.canonical_record, number.full, rel(state.paper)) : null;
+  return { paper: state.paper, dir: state.dir, number, from, files, title };
 }
 
 /**
@@ -378,9 +374,11 @@ export function planStamp(state: StampState): StampPlan {
  */
 export async function applyPlan(plan: StampPlan, sourceNames: readonly string[]): Promise<void> {
   await removeStaleTemps(plan.dir, [STY_FILE, LOCK_FILE, ...sourceNames]);
+  // Refused before anything is written: a link leaving the paper's folder (exit 4, naming it).
+  for (const p of plan.files) await writeTarget(p.file, plan.dir);
   for (const p of plan.files) await assertWritable(p.file, p.old !== null);
   for (const p of plan.files) {
-    await writeBytes(p.file, p.data, stepHook(p.label));
+    await writeBytes(p.file, p.data, stepHook(p.label), plan.dir);
     crashPoint(`after-${p.label}`);
   }
 }
@@ -409,7 +407,16 @@ function summaryOf(plan: StampPlan, dryRun: boolean) {
     record_from: plan.from,
     dry_run: dryRun,
     changed: plan.files.map((p) => ({ file: rel(p.file), what: p.details })),
+    title: plan.title && { status: plan.title.status, message: plan.title.message },
   };
+}
+
+/** A title that does not match the record: a warning, or under --strict an error before any write. */
+function titleWarning(plan: StampPlan, strict: boolean): void {
+  const t = plan.title;
+  if (!t || t.ok) return;
+  if (strict) throw new PithError(`${t.message}; nothing was changed (--strict)`, EXIT.checkFailed);
+  process.stderr.write(`pith-tex: warning: ${t.message}${STRICT_HINT}\n`);
 }
 
 /** --dry-run: the patch on stdout (nothing else, so it can be piped to `patch -p1`), a summary on stderr. */
@@ -420,7 +427,7 @@ function reportDryRun(plan: StampPlan, json: boolean): void {
     return;
   }
   for (const bytes of patch) process.stdout.write(bytes);
-  process.stderr.write(
+  sayErr(
     plan.files.length === 0
       ? `Already stamped with ${plan.number.full}; nothing to do\n`
       : `Dry run: would change ${plan.files.map((p) => rel(p.file)).join(', ')} for ${plan.number.full}; nothing was written (apply with: patch -p1 in ${rel(plan.dir) || '.'})\n`,
@@ -433,13 +440,15 @@ function reportStamp(plan: StampPlan, json: boolean): void {
     return;
   }
   const { number, files } = plan;
+  const titleLine = plan.title?.ok ? `  ${plan.title.message}\n` : '';
   if (files.length === 0) {
-    process.stdout.write(`Already stamped with ${number.full}; nothing to do\n`);
+    say(`Already stamped with ${number.full}; nothing to do\n${titleLine}`);
     return;
   }
   const paperFiles = files.filter((p) => p.label === 'paper' || p.label === 'input');
   const extras = files.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
   const lead = paperFiles.length > 0 ? `Stamped ${rel(plan.paper)} with ${number.full}` : `${rel(plan.paper)} already carries ${number.full}`;
-  process.stdout.write(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
-  for (const p of paperFiles) for (const d of p.details) process.stdout.write(`  ${rel(p.file)}: ${d}\n`);
+  say(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
+  for (const p of paperFiles) for (const d of p.details) say(`  ${rel(p.file)}: ${d}\n`);
+  say(titleLine);
 }

@@ -21,7 +21,7 @@ export interface ChecklistItem {
 }
 
 export interface Reference {
-  command: 'input' | 'include' | 'includegraphics' | 'bibliography' | 'addbibresource' | 'includeonly' | 'subfile';
+  command: 'input' | 'include' | 'includegraphics' | 'bibliography' | 'addbibresource' | 'includeonly' | 'subfile' | FileReadingCommand;
   /** As written. */
   name: string;
   /** The file that refers to it (relative to the root folder). */
@@ -35,6 +35,13 @@ export interface Reference {
   /** How to show it when it is not `\command{name}` (an \import's two arguments). */
   shown?: string;
 }
+
+/**
+ * Other commands that read a file into the paper (verbatim, listings, minted, pdfpages, svg,
+ * standalone): the `paths` and `files` items see them as they see \input.
+ */
+export const FILE_READING_COMMANDS = ['verbatiminput', 'VerbatimInput', 'lstinputlisting', 'inputminted', 'includepdf', 'includesvg', 'includestandalone'] as const;
+export type FileReadingCommand = (typeof FILE_READING_COMMANDS)[number];
 
 /** The reference as the author wrote it, for messages. */
 export const showReference = (r: Reference): string => r.shown ?? `\\${r.command}{${r.name}}`;
@@ -79,6 +86,12 @@ export function scanTex(text: string, from: string, base = ''): TexScan {
   }
   for (const a of inputArguments(code, ['input', 'include', 'subfile'])) add(a.command, a.name);
   for (const m of code.matchAll(new RegExp(`\\\\includegraphics\\*?${ARG}`, 'g'))) add('includegraphics', m[1] as string);
+  // \inputminted[opts]{language}{file}: the file is the second argument.
+  for (const m of code.matchAll(new RegExp(`\\\\(${FILE_READING_COMMANDS.join('|')})(?![a-zA-Z])\\*?${ARG}(?:\\s*\\{([^{}]*)\\})?`, 'g'))) {
+    const command = m[1] as FileReadingCommand;
+    const name = command === 'inputminted' ? m[3] : m[2];
+    if (name !== undefined) add(command, name);
+  }
   for (const m of code.matchAll(new RegExp(`\\\\bibliography(?![a-zA-Z])${ARG}`, 'g'))) add('bibliography', m[1] as string);
   for (const m of code.matchAll(new RegExp(`\\\\addbibresource${ARG}`, 'g'))) add('addbibresource', m[1] as string);
   const graphicspath: string[] = [];
@@ -160,6 +173,12 @@ function candidatesFrom(ref: Reference, graphicspath: readonly string[]): string
     }
     case 'bibliography':
       return [n.endsWith('.bib') ? n : `${n}.bib`];
+    case 'includepdf':
+      return hasExt ? [n] : [n, `${n}.pdf`];
+    case 'includesvg':
+      return hasExt ? [n] : [`${n}.svg`, n];
+    case 'includestandalone':
+      return hasExt ? [n] : [`${n}.tex`, n];
     default:
       return [n];
   }

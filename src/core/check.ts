@@ -220,6 +220,11 @@ export function compareStamp(input: CheckInputs): CheckReport {
     add([lockName, paper], `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`);
   }
   for (const { raw, parsed, where } of parsedPaper) {
+    if (!parsed && raw.includes('\\')) {
+      // pith.sty refuses a number built by a macro (docs/pith-sty.md): the three must agree.
+      add([where], macroNumberMessage(where, raw), 'write the number literally, \\pithnumber{pith:YEAR:BODY}');
+      continue;
+    }
     if (!parsed) {
       add([where], `${where}: \\pithnumber{${raw}} is not a Pith number (26 characters A-Z 2-7, or pith:YEAR:BODY)`);
       continue;
@@ -248,6 +253,10 @@ export function compareStamp(input: CheckInputs): CheckReport {
   if (findings.length > 0) report.status = 'mismatch';
   return report;
 }
+
+/** The one message for a \pithnumber written with a macro (check and stamp). */
+export const macroNumberMessage = (file: string, raw: string): string =>
+  `${file}: \\pithnumber{${raw.trim()}} is written with a macro; pith.sty, check and stamp read the number only as written out: write it literally, \\pithnumber{pith:YEAR:BODY}`;
 
 /** One line per finding: which places differ, and the fix. */
 export function formatFinding(f: Finding): string {
