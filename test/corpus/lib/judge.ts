@@ -1,0 +1,136 @@
+// The verdict on one template in one TeX Live generation, from the unstamped and the stamped
+// builds (pure: the facts come from lib/pdf.ts and lib/layout.ts).
+import type { Expectation } from './expect.js';
+import { findPhrase, grow, normalise, overfullChanges, overlapDepth, union, type Box, type LogFacts, type Page, type Word } from './layout.js';
+import type { PdfFacts } from './pdf.js';
+
+export interface BuildFacts {
+  ok: boolean;
+  /** The first TeX error, or why the build gave no PDF. */
+  failure: string | null;
+  log: LogFacts;
+  pdf: PdfFacts | null;
+}
+
+/** One column's verdict: "ok", or what is wrong. */
+export type Cell = string;
+export interface Row {
+  template: string;
+  texlive: string;
+  placement: Cell;
+  overlap: Cell;
+  link: Cell;
+  warnings: Cell;
+  overfull: Cell;
+  pages: Cell;
+  leaks: Cell;
+  pass: boolean;
+}
+export const COLUMNS = ['placement', 'overlap', 'link', 'warnings', 'overfull', 'pages', 'leaks'] as const;
+
+/** The badge's frame: \fboxsep 1.5pt + \fboxrule 0.4pt around its text. */
+const FRAME_PT = 1.9;
+/** Slack for rounding in pdftotext's boxes and PDF rectangles. */
+const EPS = 0.5;
+
+export function judge(exp: Expectation, texlive: string, body: string, plain: BuildFacts, stamped: BuildFacts): Row {
+  const row = (cells: Partial<Record<(typeof COLUMNS)[number], Cell>>, fill: Cell): Row => {
+    const r = { template: exp.name, texlive, ...Object.fromEntries(COLUMNS.map((c) => [c, cells[c] ?? fill])) } as Omit<Row, 'pass'>;
+    return { ...r, pass: COLUMNS.every((c) => r[c] === 'ok') };
+  };
+  if (!plain.ok || !plain.pdf) return row({}, `FAIL unstamped build: ${plain.failure ?? 'no PDF'}`);
+  if (!stamped.ok || !stamped.pdf) return row({}, `FAIL stamped build: ${stamped.failure ?? 'no PDF'}`);
+  const pages = stamped.pdf.pages;
+  const key = normalise(body);
+  const hits = pages.flatMap((p, i) => p.words.filter((w) => normalise(w.text).includes(key)).map((w) => ({ page: i, word: w })));
+  const badge = hits[0];
+  const cells: Partial<Record<(typeof COLUMNS)[number], Cell>> = {
+    pages: pages.length === plain.pdf.pages.length ? 'ok' : `FAIL ${plain.pdf.pages.length} -> ${pages.length}`,
+    warnings: warningsCell(plain.log, stamped.log),
+    overfull: overfullCell(plain.log, stamped.log),
+    leaks: leaksCell(hits.slice(1), pages, stamped.pdf.outlines.filter((t) => normalise(t).includes(key))),
+  };
+  if (!badge) return row({ ...cells, placement: 'FAIL no badge in the PDF' }, 'FAIL no badge');
+  cells.placement = placementCell(exp, pages, badge.page, badge.word);
+  cells.overlap = overlapCell(pages[badge.page]!, badge.word, key);
+  cells.link = linkCell(stamped.pdf, badge.page, badge.word, body);
+  return row(cells, 'ok');
+}
+
+const fmt = (n: number): string => n.toFixed(1);
+const quote = (words: Word[]): string => JSON.stringify(words.map((w) => w.text).join(' ').slice(0, 40));
+
+function placementCell(exp: Expectation, pages: Page[], badgePage: number, badge: Box): Cell {
+  const titleLast = exp.titleLast;
+  const titlePage = exp.titlePage !== null ? exp.titlePage - 1 : pages.findIndex((p) => titleLast !== null && findPhrase(p, titleLast).length > 0);
+  if (titlePage < 0 || titlePage >= pages.length) return `FAIL title ${JSON.stringify(titleLast)} not found`;
+  if (badgePage !== titlePage) return `FAIL badge on page ${badgePage + 1}, title on page ${titlePage + 1}`;
+  const page = pages[titlePage]!;
+  // An empty title (a bare template): judged against the abstract and the first heading only.
+  const title = titleLast === null ? [] : findPhrase(page, titleLast);
+  if (titleLast !== null && title.length === 0) return `FAIL title ${JSON.stringify(titleLast)} not on page ${titlePage + 1}`;
+  if (title.length > 0) {
+    const titleBox = union(title);
+    if (badge.yMin < titleBox.yMax - EPS) return `FAIL badge (y ${fmt(badge.yMin)}) not below the title's last line (y ${fmt(titleBox.yMax)})`;
+  }
+  if (exp.placement === 'footnote') {
+    return badge.yMin >= 0.6 * page.height ? 'ok' : `FAIL badge at y ${fmt(badge.yMin)}, not in the footnote area`;
+  }
+  const after = title.length === 0 ? 0 : page.words.indexOf(title[title.length - 1]!) + 1;
+  for (const [what, phrase] of [['abstract', exp.abstract], ['first heading', exp.heading]] as const) {
+    if (phrase === null) continue;
+    const found = findPhrase(page, phrase, after);
+    if (found.length === 0) continue; // on a later page: the badge is above it
+    const box = union(found);
+    if (badge.yMax > box.yMin + EPS) return `FAIL badge (y ${fmt(badge.yMin)}) below the ${what} ${quote(found)} (y ${fmt(box.yMin)})`;
+  }
+  return 'ok';
+}
+
+function overlapCell(page: Page, badge: Word, key: string): Cell {
+  const frame = grow(badge, FRAME_PT);
+  const hit = page.words
+    .filter((w) => w !== badge && !normalise(w.text).includes(key))
+    .map((w) => ({ w, d: overlapDepth(frame, w) }))
+    .filter((x) => x.d > 0.05)
+    .sort((a, b) => b.d - a.d);
+  if (hit.length === 0) return 'ok';
+  return `FAIL frame overlaps ${quote(hit.slice(0, 3).map((x) => x.w))} by ${fmt(hit[0]!.d)} pt`;
+}
+
+function linkCell(pdf: PdfFacts, page: number, badge: Box, body: string): Cell {
+  const links = pdf.links.filter((l) => l.uri.includes(body));
+  if (links.length === 0) return 'FAIL no link to the record';
+  const here = links.filter((l) => l.page === page);
+  if (here.length === 0) return `FAIL link on page ${links[0]!.page + 1}, badge on ${page + 1}`;
+  const covers = (r: Box): boolean =>
+    r.xMin <= badge.xMin + EPS && r.xMax >= badge.xMax - EPS && r.yMin <= badge.yMin + EPS && r.yMax >= badge.yMax - EPS;
+  if (here.some((l) => covers(l.rect))) return 'ok';
+  const r = here[0]!.rect;
+  return `FAIL link rect [${[r.xMin, r.yMin, r.xMax, r.yMax].map(fmt).join(' ')}] misses the badge [${[badge.xMin, badge.yMin, badge.xMax, badge.yMax].map(fmt).join(' ')}]`;
+}
+
+function warningsCell(plain: LogFacts, stamped: LogFacts): Cell {
+  const added = [...stamped.warnings].filter((w) => !plain.warnings.has(w));
+  const gone = [...plain.warnings].filter((w) => !stamped.warnings.has(w));
+  const errors = stamped.errors.filter((e) => !plain.errors.includes(e));
+  if (added.length + gone.length + errors.length === 0) return 'ok';
+  const parts = [...errors.map((e) => `+! ${e}`), ...added.map((w) => `+${w}`), ...gone.map((w) => `-${w}`)];
+  return `FAIL ${parts.map((p) => p.slice(0, 90)).join(' | ')}`;
+}
+
+function overfullCell(plain: LogFacts, stamped: LogFacts): Cell {
+  const changes = overfullChanges(plain.overfull, stamped.overfull);
+  if (changes.length === 0) return 'ok';
+  return `FAIL ${changes.map((c) => (c.before === null ? `new ${fmt(c.after)}pt` : `${fmt(c.before)}->${fmt(c.after)}pt`) + ` ${JSON.stringify(c.key.slice(0, 40))}`).join(' | ')}`;
+}
+
+function leaksCell(extra: { page: number; word: Word }[], pages: Page[], outlines: string[]): Cell {
+  const where = extra.map(({ page, word }) => {
+    const h = pages[page]!.height;
+    const zone = word.yMin < 0.12 * h ? 'running head' : word.yMin > 0.88 * h ? 'foot' : 'text';
+    return `page ${page + 1} ${zone} (y ${fmt(word.yMin)})`;
+  });
+  if (outlines.length > 0) where.push(`outline ${JSON.stringify(outlines[0]!.slice(0, 40))}`);
+  return where.length === 0 ? 'ok' : `FAIL also in ${where.join(', ')}`;
+}

@@ -1,0 +1,69 @@
+// npm run test:corpus: builds every template of test/corpus/ unstamped and stamped on each TeX
+// Live generation and prints one row per template × generation; exits 1 if any row fails.
+//   node dist/test/corpus/run.js [--only NAME,NAME] [--jobs N] [--json]
+import os from 'node:os';
+import path from 'node:path';
+import { readCorpus } from './lib/expect.js';
+import { generations } from './lib/generations.js';
+import { runCorpus } from './lib/corpus.js';
+import { COLUMNS, type Row } from './lib/judge.js';
+import { cliPath, fixture, repoRoot } from '../helpers.js';
+
+export const CORPUS_DIR = path.join(repoRoot, 'test', 'corpus');
+export const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+export const TOOL = { cli: cliPath, bundle: fixture('2109.10465v1.bundle.json') };
+export const JOBS = Math.max(1, Number(process.env.PITH_TEX_JOBS ?? Math.min(2, os.availableParallelism())));
+
+const HEAD = ['template', 'TL', ...COLUMNS];
+
+/** The table, one line per row; a cell is "ok" or its reason (cut to `width`). */
+export function formatTable(rows: Row[], width = 60): string {
+  const cells = rows.map((r) => [r.template, r.texlive, ...COLUMNS.map((c) => (r[c].length > width ? `${r[c].slice(0, width - 1)}…` : r[c]))]);
+  const widths = HEAD.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]): string => c.map((s, i) => s.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(HEAD), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const arg = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = (arg('--only') ?? '').split(',').filter(Boolean);
+  const jobs = Number(arg('--jobs') ?? JOBS);
+  const templates = readCorpus(CORPUS_DIR, only);
+  const gens = generations();
+  const started = Date.now();
+  const { rows, timings } = await runCorpus({
+    templates,
+    generations: gens,
+    tool: TOOL,
+    body: BODY,
+    jobs,
+    onRow: (row, t) => {
+      if (!argv.includes('--json')) {
+        process.stderr.write(`${row.pass ? 'pass' : 'FAIL'} ${row.template} TL${row.texlive} (${t.cached ? 'cached' : `${t.plainSeconds.toFixed(1)}s + ${t.stampedSeconds.toFixed(1)}s`})\n`);
+      }
+    },
+  });
+  const failed = rows.filter((r) => !r.pass).length;
+  if (argv.includes('--json')) {
+    process.stdout.write(`${JSON.stringify({ rows, timings }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatTable(rows, Number(arg('--width') ?? 60))}\n\n`);
+    process.stdout.write(
+      `${rows.length - failed}/${rows.length} rows pass (${templates.length} templates × TeX Live ${gens.map((g) => g.name).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s, ${jobs} at a time)\n`,
+    );
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`test:corpus: ${(e as Error).message}\n`);
+      process.exit(2);
+    },
+  );
+}
