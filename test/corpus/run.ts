@@ -1,6 +1,8 @@
 // npm run test:corpus: builds every template of test/corpus/ unstamped and stamped on each TeX
 // Live generation and prints one row per template × generation; exits 1 if any row fails.
-//   node dist/test/corpus/run.js [--only NAME,NAME] [--jobs N] [--json]
+//   node dist/test/corpus/run.js [--only NAME,NAME] [--jobs N] [--json] [--width N] [--pdfs DIR]
+// --pdfs DIR copies each build's PDF to DIR/NAME-TLyyyy-{plain,stamped}.pdf for a look.
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readCorpus } from './lib/expect.js';
@@ -46,6 +48,15 @@ async function main(argv: string[]): Promise<number> {
       }
     },
   });
+  const pdfs = arg('--pdfs');
+  if (pdfs) {
+    fs.mkdirSync(pdfs, { recursive: true });
+    for (const t of timings) {
+      for (const [kind, file] of [['plain', t.plainPdf], ['stamped', t.stampedPdf]] as const) {
+        if (file) fs.copyFileSync(file, path.join(pdfs, `${t.template}-TL${t.texlive}-${kind}.pdf`));
+      }
+    }
+  }
   const failed = rows.filter((r) => !r.pass).length;
   if (argv.includes('--json')) {
     process.stdout.write(`${JSON.stringify({ rows, timings }, null, 2)}\n`);

@@ -11,6 +11,9 @@ export interface Timing {
   plainSeconds: number;
   stampedSeconds: number;
   cached: boolean;
+  /** The builds' PDFs (in the build cache), null when a build made none. */
+  plainPdf: string | null;
+  stampedPdf: string | null;
 }
 
 /** A pool of `size` workers over `items`, results in input order. */
@@ -39,7 +42,7 @@ export async function runCorpus(opts: {
   const results = await pool(pairs, opts.jobs, async ({ gen, exp }) => {
     const [plain, stamped] = [await build(exp, gen, 'plain', opts.tool), await build(exp, gen, 'stamped', opts.tool)];
     const row = judge(exp, gen.name, opts.body, plain, stamped);
-    const timing = { template: exp.name, texlive: gen.name, plainSeconds: plain.seconds, stampedSeconds: stamped.seconds, cached: plain.cached && stamped.cached };
+    const timing = { template: exp.name, texlive: gen.name, plainSeconds: plain.seconds, stampedSeconds: stamped.seconds, cached: plain.cached && stamped.cached, plainPdf: plain.pdfPath, stampedPdf: stamped.pdfPath };
     opts.onRow?.(row, timing);
     return { row, timing };
   });

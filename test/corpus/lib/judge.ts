@@ -38,8 +38,8 @@ export function judge(exp: Expectation, texlive: string, body: string, plain: Bu
     const r = { template: exp.name, texlive, ...Object.fromEntries(COLUMNS.map((c) => [c, cells[c] ?? fill])) } as Omit<Row, 'pass'>;
     return { ...r, pass: COLUMNS.every((c) => r[c] === 'ok') };
   };
-  if (!plain.ok || !plain.pdf) return row({}, `FAIL unstamped build: ${plain.failure ?? 'no PDF'}`);
-  if (!stamped.ok || !stamped.pdf) return row({}, `FAIL stamped build: ${stamped.failure ?? 'no PDF'}`);
+  if (!plain.ok || !plain.pdf) return row({ placement: `FAIL unstamped build: ${plain.failure ?? 'no PDF'}` }, 'FAIL (no build)');
+  if (!stamped.ok || !stamped.pdf) return row({ placement: `FAIL stamped build: ${stamped.failure ?? 'no PDF'}` }, 'FAIL (no build)');
   const pages = stamped.pdf.pages;
   const key = normalise(body);
   const hits = pages.flatMap((p, i) => p.words.filter((w) => normalise(w.text).includes(key)).map((w) => ({ page: i, word: w })));
@@ -80,7 +80,11 @@ function placementCell(exp: Expectation, pages: Page[], badgePage: number, badge
   for (const [what, phrase] of [['abstract', exp.abstract], ['first heading', exp.heading]] as const) {
     if (phrase === null) continue;
     const found = findPhrase(page, phrase, after);
-    if (found.length === 0) continue; // on a later page: the badge is above it
+    if (found.length === 0) {
+      // Not after the title on its page: it must then be on a later page (the badge is above it).
+      if (pages.slice(titlePage + 1).some((p) => findPhrase(p, phrase).length > 0)) continue;
+      return `FAIL ${what} ${JSON.stringify(phrase)} not found after the title (expect.json)`;
+    }
     const box = union(found);
     if (badge.yMax > box.yMin + EPS) return `FAIL badge (y ${fmt(badge.yMin)}) below the ${what} ${quote(found)} (y ${fmt(box.yMin)})`;
   }

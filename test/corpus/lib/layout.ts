@@ -69,28 +69,24 @@ export const normalise = (s: string): string =>
     .trim();
 
 /**
- * The words of the first occurrence of `phrase` on `page` from word `fromWord` on (words joined
- * by spaces, compared normalised; a phrase may start or end inside a word). Empty when absent.
+ * The words of the first occurrence of `phrase` on `page` from word `fromWord` on, compared
+ * normalised and without spaces (small capitals and letter-spaced logos split words in pdftotext:
+ * "I NTRODUCTION", "L A TEX"); a phrase may start or end inside a word. Empty when absent.
  */
 export function findPhrase(page: Page, phrase: string, fromWord = 0): Word[] {
-  const want = normalise(phrase);
+  const want = normalise(phrase).replace(/ /g, '');
+  if (want === '') return [];
   let text = '';
   const owner: number[] = [];
   page.words.forEach((w, i) => {
     if (i < fromWord) return;
-    const t = normalise(w.text);
-    if (text !== '') {
-      text += ' ';
-      owner.push(i);
-    }
+    const t = normalise(w.text).replace(/ /g, '');
     text += t;
     for (let k = 0; k < t.length; k++) owner.push(i);
   });
   const at = text.indexOf(want);
-  if (at < 0 || want === '') return [];
-  const first = owner[at]!;
-  const last = owner[at + want.length - 1]!;
-  return page.words.slice(first, last + 1);
+  if (at < 0) return [];
+  return page.words.slice(owner[at]!, owner[at + want.length - 1]! + 1);
 }
 
 export const union = (boxes: Box[]): Box => ({
