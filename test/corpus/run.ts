@@ -26,6 +26,20 @@ export function formatTable(rows: Row[], width = 60): string {
   return [line(HEAD), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/**
+ * CPU seconds of this process's finished children (latexmk and everything it ran), from
+ * /proc/self/stat (Linux; null elsewhere): a figure that holds on a loaded machine, unlike wall time.
+ */
+function childCpuSeconds(): number | null {
+  try {
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+    // After "pid (comm) ": state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const arg = (name: string): string | undefined => {
     const i = argv.indexOf(name);
@@ -36,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
   const templates = readCorpus(CORPUS_DIR, only);
   const gens = generations();
   const started = Date.now();
+  const cpu0 = childCpuSeconds();
   const { rows, timings } = await runCorpus({
     templates,
     generations: gens,
@@ -62,8 +77,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify({ rows, timings }, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatTable(rows, Number(arg('--width') ?? 60))}\n\n`);
+    const cpu1 = childCpuSeconds();
+    const cpu = cpu0 !== null && cpu1 !== null ? `, ${(cpu1 - cpu0).toFixed(0)} s of TeX CPU time` : '';
+    const built = timings.filter((t) => !t.cached).length;
     process.stdout.write(
-      `${rows.length - failed}/${rows.length} rows pass (${templates.length} templates × TeX Live ${gens.map((g) => g.name).join(', ')}; ${((Date.now() - started) / 1000).toFixed(0)} s, ${jobs} at a time)\n`,
+      `${rows.length - failed}/${rows.length} rows pass (${templates.length} templates × TeX Live ${gens.map((g) => g.name).join(', ')}; ` +
+        `${((Date.now() - started) / 1000).toFixed(0)} s wall${cpu}, ${built} pairs built, ${timings.length - built} cached; ${jobs} at a time)\n`,
     );
   }
   return failed === 0 ? 0 : 1;
