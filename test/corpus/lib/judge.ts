@@ -72,6 +72,10 @@ function placementCell(exp: Expectation, pages: Page[], badgePage: number, badge
   if (title.length > 0) {
     const titleBox = union(title);
     if (badge.yMin < titleBox.yMax - EPS) return `FAIL badge (y ${fmt(badge.yMin)}) not below the title's last line (y ${fmt(titleBox.yMax)})`;
+    if (exp.placement === 'title') {
+      const misaligned = alignment(page, title, badge);
+      if (misaligned) return misaligned;
+    }
   }
   if (exp.placement === 'footnote') {
     return badge.yMin >= 0.6 * page.height ? 'ok' : `FAIL badge at y ${fmt(badge.yMin)}, not in the footnote area`;
@@ -89,6 +93,25 @@ function placementCell(exp: Expectation, pages: Page[], badgePage: number, badge
     if (badge.yMax > box.yMin + EPS) return `FAIL badge (y ${fmt(badge.yMin)}) below the ${what} ${quote(found)} (y ${fmt(box.yMin)})`;
   }
   return 'ok';
+}
+
+/**
+ * Under a flush-left title the badge is flush left too (a centred badge under a flush-left title
+ * block is the AIP/nature failure). Centred titles are not judged: the badge may be centred on the
+ * page or, in two-column classes that set it after the title, on the first column.
+ */
+function alignment(page: Page, title: Word[], badge: Box): Cell | null {
+  const last = title[title.length - 1]!;
+  const line = union(page.words.filter((w) => w.line === last.line));
+  // The text block: words of lines with at least three words (margin line numbers are single words).
+  const counts = new Map<number, number>();
+  for (const w of page.words) counts.set(w.line, (counts.get(w.line) ?? 0) + 1);
+  const block = union(page.words.filter((w) => (counts.get(w.line) ?? 0) >= 3));
+  const slack = 0.02 * page.width;
+  const centre = (b: Box): number => (b.xMin + b.xMax) / 2;
+  const flushLeft = Math.abs(centre(line) - centre(block)) > slack && line.xMin <= block.xMin + slack;
+  if (!flushLeft || Math.abs(badge.xMin - line.xMin) <= 3) return null;
+  return `FAIL badge at x ${fmt(badge.xMin)} under a flush-left title (x ${fmt(line.xMin)})`;
 }
 
 function overlapCell(page: Page, badge: Word, key: string): Cell {
