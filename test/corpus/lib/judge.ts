@@ -43,12 +43,12 @@ export function judge(exp: Expectation, texlive: string, body: string, plain: Bu
   const pages = stamped.pdf.pages;
   const key = normalise(body);
   const hits = pages.flatMap((p, i) => p.words.filter((w) => normalise(w.text).includes(key)).map((w) => ({ page: i, word: w })));
-  const badge = hits[0];
+  const badge = pickBadge(hits, stamped.pdf, body);
   const cells: Partial<Record<(typeof COLUMNS)[number], Cell>> = {
     pages: pages.length === plain.pdf.pages.length ? 'ok' : `FAIL ${plain.pdf.pages.length} -> ${pages.length}`,
     warnings: warningsCell(plain.log, stamped.log),
     overfull: overfullCell(plain.log, stamped.log),
-    leaks: leaksCell(hits.slice(1), pages, stamped.pdf.outlines.filter((t) => normalise(t).includes(key))),
+    leaks: leaksCell(hits.filter((h) => h !== badge), pages, stamped.pdf.outlines.filter((t) => normalise(t).includes(key))),
   };
   if (!badge) return row({ ...cells, placement: 'FAIL no badge in the PDF' }, 'FAIL no badge');
   cells.placement = placementCell(exp, pages, badge.page, badge.word);
@@ -56,6 +56,23 @@ export function judge(exp: Expectation, texlive: string, body: string, plain: Bu
   cells.link = linkCell(stamped.pdf, badge.page, badge.word, body);
   return row(cells, 'ok');
 }
+
+interface Hit {
+  page: number;
+  word: Word;
+}
+const covers = (r: Box, b: Box): boolean => r.xMin <= b.xMin + EPS && r.xMax >= b.xMax - EPS && r.yMin <= b.yMin + EPS && r.yMax >= b.yMax - EPS;
+
+/**
+ * Which occurrence of the number is the badge (the others are leaks): the first one a link to the
+ * record covers, else the first one outside the running-head zone, else the first.
+ */
+function pickBadge(hits: Hit[], pdf: PdfFacts, body: string): Hit | undefined {
+  const linked = hits.find((h) => pdf.links.some((l) => l.page === h.page && l.uri.includes(body) && covers(l.rect, h.word)));
+  return linked ?? hits.find((h) => h.word.yMin >= HEAD_ZONE * pdf.pages[h.page]!.height) ?? hits[0];
+}
+/** The top of a page where running heads live (as a fraction of its height). */
+const HEAD_ZONE = 0.12;
 
 const fmt = (n: number): string => n.toFixed(1);
 const quote = (words: Word[]): string => JSON.stringify(words.map((w) => w.text).join(' ').slice(0, 40));
@@ -130,9 +147,7 @@ function linkCell(pdf: PdfFacts, page: number, badge: Box, body: string): Cell {
   if (links.length === 0) return 'FAIL no link to the record';
   const here = links.filter((l) => l.page === page);
   if (here.length === 0) return `FAIL link on page ${links[0]!.page + 1}, badge on ${page + 1}`;
-  const covers = (r: Box): boolean =>
-    r.xMin <= badge.xMin + EPS && r.xMax >= badge.xMax - EPS && r.yMin <= badge.yMin + EPS && r.yMax >= badge.yMax - EPS;
-  if (here.some((l) => covers(l.rect))) return 'ok';
+  if (here.some((l) => covers(l.rect, badge))) return 'ok';
   const r = here[0]!.rect;
   return `FAIL link rect [${[r.xMin, r.yMin, r.xMax, r.yMax].map(fmt).join(' ')}] misses the badge [${[badge.xMin, badge.yMin, badge.xMax, badge.yMax].map(fmt).join(' ')}]`;
 }
@@ -152,10 +167,10 @@ function overfullCell(plain: LogFacts, stamped: LogFacts): Cell {
   return `FAIL ${changes.map((c) => (c.before === null ? `new ${fmt(c.after)}pt` : `${fmt(c.before)}->${fmt(c.after)}pt`) + ` ${JSON.stringify(c.key.slice(0, 40))}`).join(' | ')}`;
 }
 
-function leaksCell(extra: { page: number; word: Word }[], pages: Page[], outlines: string[]): Cell {
+function leaksCell(extra: Hit[], pages: Page[], outlines: string[]): Cell {
   const where = extra.map(({ page, word }) => {
     const h = pages[page]!.height;
-    const zone = word.yMin < 0.12 * h ? 'running head' : word.yMin > 0.88 * h ? 'foot' : 'text';
+    const zone = word.yMin < HEAD_ZONE * h ? 'running head' : word.yMin > 0.88 * h ? 'foot' : 'text';
     return `page ${page + 1} ${zone} (y ${fmt(word.yMin)})`;
   });
   if (outlines.length > 0) where.push(`outline ${JSON.stringify(outlines[0]!.slice(0, 40))}`);
