@@ -2,6 +2,7 @@
 // Live generation and prints one row per template × generation; exits 1 if any row fails.
 //   node dist/test/corpus/run.js [--only NAME,NAME] [--jobs N] [--json] [--width N] [--pdfs DIR]
 // --pdfs DIR copies each build's PDF to DIR/NAME-TLyyyy-{plain,stamped}.pdf for a look.
+// --cli FILE stamps with another checkout's bin/pith-tex.js (and so its tex/pith.sty).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   const { rows, timings } = await runCorpus({
     templates,
     generations: gens,
-    tool: TOOL,
+    tool: { ...TOOL, cli: arg('--cli') ?? TOOL.cli },
     body: BODY,
     jobs,
     onRow: (row, t) => {
