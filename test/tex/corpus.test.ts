@@ -55,6 +55,23 @@ test('judge: the number in a running head is a leak; no badge at all fails place
   assert.match(judge(EXP, 'test', BODY, plainFacts, facts([...TITLE, ...ABSTRACT])).placement, /no badge/);
 });
 
+test('judge: a new warning fails, a vanished one is a note; placement none wants no badge and pith\'s warning', () => {
+  const badge = W(BADGE_TEXT, 220, 150, 390, 158, 1);
+  const link = { xMin: 218, yMin: 148, xMax: 392, yMax: 160 };
+  const words = [...TITLE, badge, ...ABSTRACT, ...HEADING];
+  const balance = 'Package balance Warning: You have called \\balance in second column';
+  const added = judge(EXP, 'test', BODY, plainFacts, facts(words, { link, log: balance }));
+  assert.match(added.warnings, /^FAIL \+Package balance/);
+  const vanished = judge(EXP, 'test', BODY, facts([...TITLE, ...ABSTRACT, ...HEADING], { log: balance }), facts(words, { link }));
+  assert.match(vanished.warnings, /^ok \(vanished: Package balance/);
+  assert.equal(vanished.pass, true);
+  const none = { ...EXP, placement: 'none' as const };
+  const notPrinted = 'Package pith Warning: The Pith badge was not printed (no \\maketitle)';
+  assert.equal(judge(none, 'test', BODY, plainFacts, facts([...TITLE, ...ABSTRACT], { log: notPrinted })).pass, true);
+  assert.match(judge(none, 'test', BODY, plainFacts, facts([...TITLE, ...ABSTRACT])).warnings, /no pith warning/);
+  assert.match(judge(none, 'test', BODY, plainFacts, facts(words, { link, log: notPrinted })).placement, /where none was expected/);
+});
+
 test('readLog: warnings keyed without line numbers, continuation lines joined; overfull growth', () => {
   const log = [
     'LaTeX Warning: Reference `x\' on page 1 undefined on input line 12.',

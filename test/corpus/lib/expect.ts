@@ -3,8 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export type CorpusEngine = 'pdf' | 'xe' | 'lua' | 'dvips';
-/** Where the badge belongs: right after the title block, or in page 1's footnote area. */
-export type Placement = 'title' | 'footnote';
+/**
+ * Where the badge belongs: right after the title block, in the title page's footnote area, or
+ * nowhere (a title pith cannot reach: then pith's "badge was not printed" warning is expected).
+ */
+export type Placement = 'title' | 'footnote' | 'none';
 
 export interface Expectation {
   /** The folder's name (test/corpus/NAME). */
@@ -57,7 +60,7 @@ export function readExpectation(dir: string): Expectation {
   if (titlePage !== null && !(Number.isInteger(titlePage) && (titlePage as number) >= 1)) fail(file, 'titlePage', 'must be a page number (1, 2, ...) or absent');
   if (o.titleLast === null && titlePage === null) fail(file, 'titlePage', 'is needed when titleLast is null (an empty title)');
   const placement = o.placement ?? 'title';
-  if (placement !== 'title' && placement !== 'footnote') fail(file, 'placement', 'must be "title" or "footnote"');
+  if (placement !== 'title' && placement !== 'footnote' && placement !== 'none') fail(file, 'placement', 'must be "title", "footnote" or "none"');
   const halt = o.haltOnError ?? true;
   if (typeof halt !== 'boolean') fail(file, 'haltOnError', 'must be true or false');
   const main = str(file, o, 'main', false)!;

@@ -128,6 +128,8 @@ const stripLines = (s: string): string =>
     .replace(/\bon input line \d+/g, 'on input line N')
     .replace(/\bat lines? \d+(--\d+)?/g, 'at line N')
     .replace(/\binput line \d+/g, 'input line N')
+    // Where an undefined reference or citation sits moves when a badge's line reflows the text.
+    .replace(/\bon page \d+ undefined/g, 'on page N undefined')
     .replace(/\s+/g, ' ')
     .trim();
 
