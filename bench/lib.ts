@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderPithSty } from '../src/core/sty.js';
 import { recordUrl } from '../src/core/number.js';
+import { toolVersion } from '../src/io/package-files.js';
 
 /** The repository (bench scripts run from dist/bench/). */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,6 +35,6 @@ export function stampedSty(canonicalSha256: string): string {
   return renderPithSty({
     templateText: readFileSync(path.join(root, 'templates', 'pith.sty.hbs'), 'utf8'),
     packageSource: readFileSync(path.join(root, 'tex', 'pith.sty'), 'utf8'),
-    values: { body: BODY, year: '2021', number: `pith:2021:${BODY}`, recordUrl: recordUrl(BODY), canonicalSha256, toolVersion: '0.1.0' },
+    values: { body: BODY, year: '2021', number: `pith:2021:${BODY}`, recordUrl: recordUrl(BODY), canonicalSha256, toolVersion: toolVersion() },
   });
 }

@@ -1,19 +1,29 @@
 // The command line. Each command's module is imported only when that command runs, so a
 // quick command (check, run before every build) never pays for the others.
+//
+// Help texts follow one pattern: the description, the options (one wording per option across
+// commands, defaults as the code has them), two or three real examples, then the one exit-code
+// table (errors.ts). Every error, commander's own included, is one line starting `pith-tex: `.
 import { Command, CommanderError } from 'commander';
-import { errorJson, EXIT, PithError, wantsJson } from './errors.js';
-
-const VERSION = '0.1.0';
+import { errorJson, EXIT, exitCodeHelp, PithError, wantsJson } from './errors.js';
+import { escapeForTerminal } from './core/escape.js';
+import { toolVersion } from './io/package-files.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-const EXIT_CODES_HELP = `
-Exit codes:
-  0  verified / all consistent
-  1  a check failed (hash, signature, number mismatch)
-  2  bad input or usage (unreadable file, malformed JSON, wrong shape, bad option)
-  3  could not fetch (not found, resolver unreachable, offline with nothing cached)
-  4  refused to change a file (hand-edited pith.sty, locked, read-only)`;
+/** One wording per option, shared by every command that takes it. */
+const OPTION = {
+  json: ['--json', 'print the report as JSON (errors too: {"ok": false, "error": …})'],
+  trustKey: ['--trust-key <file>', 'also trust the key(s) in FILE (a public_keys entry or a list); repeatable'],
+  offline: ['--offline', 'never use the network: only a bundle file, the lock beside the paper or your cache (a note says when the cache is used)'],
+  resolver: ['--resolver <url>', 'the resolver or static mirror (default $PITH_RESOLVER or https://pith.science)'],
+  bundle: ['--bundle <file>', 'the record\'s signed bundle (bundle.json, verified offline)'],
+} as const;
+
+const PREFIX = 'pith-tex: ';
+
+/** Examples then the exit codes, at the end of a command's --help. */
+const epilogue = (examples: readonly string[]): string => `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n${exitCodeHelp()}`;
 
 type Runner = (...args: never[]) => Promise<number>;
 
@@ -26,51 +36,42 @@ function lazy(load: () => Promise<{ run: Runner }>) {
   };
 }
 
-export function buildProgram(): Command {
-  const program = new Command('pith-tex')
-    .version(VERSION, '-V, --version')
-    .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
-    .addHelpText('after', EXIT_CODES_HELP)
-    .showHelpAfterError('(run pith-tex --help for usage)')
-    // Program options only before the command name, so a command may take e.g. --version of its own.
-    .enablePositionalOptions()
-    .exitOverride();
-
-  program
-    .command('verify')
-    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
-    .argument('<file>', 'bundle.json or a canonical record JSON')
-    .option('--json', 'print the report as JSON')
-    .option('--trust-key <file>', 'also trust the key(s) in FILE (a public_keys entry or list); repeatable', collect)
-    .addHelpText('after', EXIT_CODES_HELP)
-    .action(lazy(() => import('./commands/verify.js')));
-
+/** The author's path: stamp, check, the latexmk hook, the arXiv checklist, the badge. */
+function addAuthorCommands(program: Command): void {
   program
     .command('stamp')
     .description('verify the paper\'s record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper')
     .argument('[main.tex]', 'the paper\'s root file (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
-    .option('--bundle <file>', 'the record\'s signed bundle (verified offline)')
+    .option(...OPTION.bundle)
     .option('--number <n>', 'the Pith number (pith:YEAR:BODY, BODY or a short prefix), resolved and verified')
     .option('--arxiv <id>', 'an arXiv id (2109.10465v1), resolved and verified')
     .option('--doi <doi>', 'an arXiv DOI (10.48550/arXiv.2109.10465), resolved and verified')
-    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
-    .option('--offline', 'no network: bundle, lock or cache only')
-    .option('--resolver <url>', 'the registry to resolve from (default https://pith.science)')
+    .option(...OPTION.trustKey, collect)
+    .option(...OPTION.offline)
+    .option(...OPTION.resolver)
     .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
-    .option('--dry-run', 'print the changes as a unified diff; write nothing')
+    .option('--dry-run', 'print the change as a patch (apply it with patch -p1 in the paper\'s folder); write nothing')
+    .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
     .option('--wait <seconds>', 'how long to wait while another stamp works on this folder (default 10; 0 refuses at once, exit 4)')
-    .option('--json', 'print what was done as JSON')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .option(...OPTION.json)
+    .addHelpText(
+      'after',
+      epilogue([
+        'pith-tex stamp main.tex --arxiv 2109.10465v1',
+        'pith-tex stamp main.tex --bundle 2109.10465v1.bundle.json --offline',
+        'pith-tex stamp --dry-run > stamp.patch            # later: patch -p1 < stamp.patch',
+      ]),
+    )
     .action(lazy(() => import('./commands/stamp.js')));
 
   program
     .command('check')
     .description('offline, fast: the lock file, the paper\'s \\pithnumber and pith.sty agree, and the record and receipt verify')
-    .argument('[main.tex]', 'the paper (default: main.tex or the only root .tex file here)')
-    .option('--json', 'print the report as JSON')
+    .argument('[main.tex]', 'the paper (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
+    .option(...OPTION.json)
     .option('-q, --quiet', 'print nothing when all agree')
-    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
-    .addHelpText('after', '\nExit codes: 0 all agree, 1 a disagreement (one line each, with the fix), 2 nothing stamped or bad input.')
+    .option(...OPTION.trustKey, collect)
+    .addHelpText('after', epilogue(['pith-tex check', 'pith-tex check paper/main.tex --quiet', 'pith-tex check --json']))
     .action(lazy(() => import('./commands/check.js')));
 
   program
@@ -78,49 +79,70 @@ export function buildProgram(): Command {
     .description('install, remove or show the latexmk hook (.latexmkrc) that runs pith-tex check before every LaTeX run')
     .argument('<action>', 'install | remove | status')
     .argument('[dir]', 'the paper\'s folder (default: here)')
-    .option('--json', 'print the result as JSON')
-    .addHelpText('after', '\nExit codes: 0 done (status: hook current), 1 status: absent, outdated or overridden, 2 bad usage, 4 could not write.')
+    .option(...OPTION.json)
+    .addHelpText('after', epilogue(['pith-tex hook install', 'pith-tex hook status paper/', 'pith-tex hook remove']))
     .action(lazy(() => import('./commands/hook.js')));
 
   program
-    .command('inspect')
-    .description('read the Pith metadata back from a built PDF and verify it against the record')
-    .argument('<pdf>', 'the built PDF')
-    .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
-    .option('--bundle <file>', 'a Pith bundle to check against')
-    .option('--offline', 'never touch the network (lock, bundle or cache only)')
-    .option('--resolver <url>', 'the resolver to ask when there is no lock or bundle')
-    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
-    .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExit codes: 0 verified, 1 mismatch or the record failed, 2 bad input (not a PDF, no Pith metadata), 3 could not fetch.')
-    .action(lazy(() => import('./commands/inspect.js')));
-
-  program
     .command('arxiv')
-    .description('the arXiv submission checklist (pith.sty, stamp, record id, shell-escape, paths, files, .bbl, names), then a clean compile whose PDF is inspected')
-    .argument('[main.tex]', 'the paper (default: main.tex or the only root .tex file here)')
+    .description('the arXiv submission checklist (pith.sty, stamp, record id, shell-escape, paths, files, .bbl, comments, names), then a clean compile whose PDF is inspected')
+    .argument('[main.tex]', 'the paper (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
     .option('--arxiv-id <id>', 'the arXiv id of the paper being revised; the record must be of it')
     .option('--pack <out.tar.gz>', 'write the upload: the files the compile read, pith.sty and the .bbl (never the lock, PDFs or aux files)')
-    .option('--engine <engine>', 'pdf (default), xe, dvips or dvipdfmx, as arXiv will compile it')
+    .option('--strip-comments', 'with --pack: leave % comments out of the packed .tex files (your files are not changed)')
+    .option('--engine <engine>', 'pdf, xe, dvips or dvipdfmx, as arXiv will compile it (default: xe when the paper loads fontspec, unicode-math or xeCJK, else pdf)')
     .option('--no-compile', 'the static items only')
-    .option('--json', 'print the checklist as JSON')
-    .addHelpText('after', '\nExit codes: 0 ready, 1 an item failed (each with a one-line fix), 2 bad input.')
+    .option(...OPTION.json)
+    .addHelpText(
+      'after',
+      epilogue(['pith-tex arxiv main.tex --no-compile', 'pith-tex arxiv main.tex --pack upload.tar.gz', 'pith-tex arxiv main.tex --arxiv-id 2109.10465 --pack upload.tar.gz --strip-comments']),
+    )
     .action(lazy(() => import('./commands/arxiv.js')));
+
+  program
+    .command('badge')
+    .description('a verified badge for the web: an SVG (pith | YEAR:BODY…) or the Markdown/HTML that links it to the record page')
+    .argument('[query|main.tex]', 'an arXiv id, DOI or Pith number, or the stamped paper (default: the paper here, read from its lock)')
+    .option('--format <format>', 'svg, markdown or html (default svg)')
+    .option('-o, --out <file>', 'write to FILE (atomically) instead of stdout')
+    .option('--image <url>', 'markdown: where the SVG is published (default pith-badge.svg, beside the README)')
+    .option(...OPTION.bundle)
+    .option(...OPTION.offline)
+    .option(...OPTION.resolver)
+    .option(...OPTION.trustKey, collect)
+    .addHelpText('after', epilogue(['pith-tex badge main.tex -o pith-badge.svg', 'pith-tex badge 2109.10465v1 --format markdown', 'pith-tex badge --format html --offline']))
+    .action(lazy(() => import('./commands/badge.js')));
+}
+
+/** Records and PDFs: verify, resolve, compute, inspect. */
+function addRecordCommands(program: Command): void {
+  program
+    .command('verify')
+    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
+    .argument('<file>', 'bundle.json or a canonical record JSON')
+    .option(...OPTION.json)
+    .option(...OPTION.trustKey, collect)
+    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json']))
+    .action(lazy(() => import('./commands/verify.js')));
 
   program
     .command('resolve')
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
     .argument('<query>', '2201.05596[v2], hep-th/9901001v1, an arxiv.org abs/pdf URL, 10.48550/arXiv.ID (or doi.org URL), pith:YEAR:BODY, pith:BODY, BODY, or an 8/12/16-character prefix')
-    .option('--json', 'print the verified record, aliases and source as JSON')
-    .option('--bundle <file>', 'use this signed bundle (verified offline) instead of looking it up')
+    .option(...OPTION.json)
+    .option(...OPTION.bundle)
     .option('--dir <dir>', 'the paper\'s folder, where pith.lock.json is read (default: current folder)')
-    .option('--offline', 'never touch the network: bundle, lock or cache only')
+    .option(...OPTION.offline)
     .option('--refresh', 'skip the lock and the cache; ask the resolver (the answer is still verified and cached)')
-    .option('--resolver <url>', 'the resolver or static mirror (default $PITH_RESOLVER or https://pith.science)')
+    .option(...OPTION.resolver)
+    .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
     .option('--save <file>', 'write the verified bundle to FILE (atomically)')
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
-    .option('--trust-key <file>', 'also trust the key(s) in FILE; repeatable', collect)
-    .addHelpText('after', EXIT_CODES_HELP)
+    .option(...OPTION.trustKey, collect)
+    .addHelpText(
+      'after',
+      epilogue(['pith-tex resolve 2109.10465v1', 'pith-tex resolve pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK --save 2109.10465v1.bundle.json', 'pith-tex resolve 10.48550/arXiv.2109.10465 --offline --json']),
+    )
     .action(lazy(() => import('./commands/resolve.js')));
 
   program
@@ -137,23 +159,67 @@ export function buildProgram(): Command {
     .option('--license <url>', 'the license URL as arXiv shows it')
     .option('--submitted-at <time>', 'first version\'s submission time, ISO 8601 with a time zone')
     .option('--check <file>', 'compare with the registry\'s record (a bundle, record or lock) and name the first field that differs')
-    .option('--json', 'print the result as JSON')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .option(...OPTION.json)
+    .addHelpText(
+      'after',
+      epilogue(['pith-tex compute arxiv-export.xml', 'pith-tex compute metadata.json --check pith.lock.json', 'pith-tex compute arxiv-export.xml --arxiv-id 2109.10465v1 --json']),
+    )
     .action(lazy(() => import('./commands/compute.js')));
 
+  program
+    .command('inspect')
+    .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
+    .argument('<pdf>', 'the built PDF')
+    .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
+    .option(...OPTION.bundle)
+    .option(...OPTION.offline)
+    .option(...OPTION.resolver)
+    .option(...OPTION.trustKey, collect)
+    .option(...OPTION.json)
+    .addHelpText(
+      'after',
+      epilogue(['pith-tex inspect main.pdf', 'pith-tex inspect ~/Downloads/main.pdf --bundle 2109.10465v1.bundle.json', 'pith-tex inspect main.pdf --lock paper/pith.lock.json --json']),
+    )
+    .action(lazy(() => import('./commands/inspect.js')));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('pith-tex')
+    .version(toolVersion(), '-V, --version', 'print the version (also -v)')
+    .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
+    .addHelpText(
+      'after',
+      epilogue([
+        'pith-tex stamp main.tex --arxiv 2109.10465v1     # verify the record, stamp the paper',
+        'latexmk -pdf main.tex && pith-tex check           # build, then check the stamp',
+        'pith-tex arxiv main.tex --pack upload.tar.gz      # the arXiv checklist and the upload',
+      ]) + '\n\nRun pith-tex COMMAND --help for a command\'s options and examples.',
+    )
+    // commander's own errors ("error: unknown option") in the one style, and a suggestion.
+    .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, PREFIX)) })
+    .showHelpAfterError('(run pith-tex --help for usage)')
+    .showSuggestionAfterError(true)
+    // Program options only before the command name, so a command may take e.g. --version of its own.
+    .enablePositionalOptions()
+    .exitOverride();
+
+  addAuthorCommands(program);
+  addRecordCommands(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  const json = wantsJson(argv.slice(2));
+  // `-v` as well as -V/--version (the program's own; a command's -v is left alone).
+  const args = argv[2] === '-v' ? [...argv.slice(0, 2), '--version', ...argv.slice(3)] : argv;
+  const json = wantsJson(args.slice(2));
   // Under --json the error also goes to stdout as data; stderr keeps the line for people.
   const fail = (message: string, code: number): number => {
     if (json) process.stdout.write(errorJson(message, code));
     return code;
   };
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(args);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -162,10 +228,10 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? EXIT.ok : fail(err.message.replace(/^error: /, ''), EXIT.badInput);
     }
     if (err instanceof PithError) {
-      process.stderr.write(`pith-tex: ${err.message}\n`);
+      process.stderr.write(`${PREFIX}${escapeForTerminal(err.message)}\n`);
       return fail(err.message, err.exitCode);
     }
-    process.stderr.write(`pith-tex: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(`${PREFIX}internal error: ${escapeForTerminal((err as Error)?.stack ?? String(err))}\n`);
     return fail(`internal error: ${(err as Error)?.message ?? String(err)}`, 70);
   }
 }

@@ -13,6 +13,21 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
+/** What each exit code means: the one table shown by every command's --help and in the README. */
+export const EXIT_MEANINGS: Record<ExitCode, string> = {
+  0: 'verified / all consistent / done',
+  1: 'a check failed (hash, signature, number mismatch, an arXiv item)',
+  2: 'bad input or usage (unreadable file, malformed JSON, wrong shape, bad option)',
+  3: 'could not fetch (not found, resolver unreachable, offline with nothing cached)',
+  4: 'refused to change a file (hand-edited pith.sty, locked by another stamp, read-only)',
+};
+
+/** The exit-code table as --help prints it. */
+export const exitCodeHelp = (): string =>
+  `Exit codes:\n${Object.entries(EXIT_MEANINGS)
+    .map(([code, meaning]) => `  ${code}  ${meaning}`)
+    .join('\n')}`;
+
 /** An error for the user: one line that names the file, the field and the fix. */
 export class PithError extends Error {
   constructor(

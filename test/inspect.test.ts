@@ -141,7 +141,9 @@ test('inspect with no lock or bundle: from the cache (--offline), then from a re
     // Now cached: --offline needs no network.
     r = inspect([pdf, '--offline', '--json'], env);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(JSON.parse(r.out).record_source, /cache/);
+    assert.match(JSON.parse(r.out).record_source, /^your cache .* \(no pith\.lock\.json beside the PDF; --lock or --bundle checks against the paper's own record\)$/);
+    // --offline did not silently widen to the cache: a note on stderr says so.
+    assert.match(r.err, /^pith-tex: note: verified against your cache \(.*\), not a lock or bundle of the paper\n$/);
   } finally {
     await server.close();
     await liar.close();

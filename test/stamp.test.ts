@@ -97,7 +97,7 @@ test('--json says what was done; --dry-run prints a unified diff and writes noth
   assert.match(dry.stdout, /--- a\/main\.tex\n\+\+\+ b\/main\.tex\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
   assert.match(dry.stdout, /\n\+\\usepackage\{pith\}\n\+\\pithnumber\{NMB7QKC2NJYNHLPG6XMF2N35IK\}\n/);
   assert.match(dry.stdout, /--- \/dev\/null\n\+\+\+ b\/pith\.lock\.json/);
-  assert.match(dry.stdout, /Dry run: would change pith\.sty, pith\.lock\.json, main\.tex .*nothing was written/);
+  assert.match(dry.stderr, /Dry run: would change pith\.sty, pith\.lock\.json, main\.tex .*nothing was written/);
   assert.deepEqual(snapshot(dir), before);
 
   const j = pith(dir, ['stamp', '--bundle', BUNDLE, '--json']);
@@ -137,7 +137,7 @@ test('no record anywhere: a clear message and exit 2; a record only named by \\p
   const dir = paperDir();
   const r = pith(dir, ['stamp']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /which record\? pass --bundle FILE .* --number .* --arxiv ID or --doi DOI/);
+  assert.match(r.stderr, /^pith-tex: which record\? pith-tex stamp main\.tex --arxiv ID \(or --bundle FILE, .* --number pith:YEAR:BODY or --doi DOI\)/);
   assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE, '--number', SEED_BODY]).code, 2);
   assert.deepEqual(readdirSync(dir), ['main.tex']);
 });
@@ -404,4 +404,49 @@ test('the committed example is exactly what a stamp writes: stamping it (as `npm
   for (const f of readdirSync(copy).filter((f) => !['main.tex', '2109.10465v1.bundle.json', '.gitignore'].includes(f))) {
     assert.ok(ignore.includes(f), `${f} is ignored`);
   }
+});
+
+/** `patch -p1 --dry-run` then `patch -p1` in `dir` with `patchText` on stdin: the system's GNU patch. */
+function gnuPatch(dir: string, patchText: Buffer | string, dryRun: boolean): { code: number | null; out: string } {
+  const r = spawnSync('patch', ['-p1', '--batch', '--forward', ...(dryRun ? ['--dry-run'] : [])], { cwd: dir, input: patchText, encoding: 'utf8' });
+  if (r.error) throw new Error(`patch (Debian package "patch") is needed for this test: ${r.error.message}`);
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('--dry-run prints a patch that patch -p1 applies in the paper folder: root file first, lock last, the same bytes as a stamp', () => {
+  // Three papers: a fresh one (pith.sty and lock new), one with an \input preamble holding a wrong
+  // number and a stale lock (files updated), and a CRLF Latin-1 one.
+  const fresh = paperDir();
+  const withInput = mkdtempSync(path.join(tmpdir(), 'pith-stamp-patch-'));
+  mkdirSync(path.join(withInput, 'sec'));
+  writeFileSync(path.join(withInput, 'main.tex'), '\\documentclass{article}\n\\input{sec/preamble}\n\\begin{document}\nHi\n\\end{document}\n');
+  writeFileSync(path.join(withInput, 'sec', 'preamble.tex'), '\\usepackage{pith}\n\\pithnumber{AAAAAAAAAAAAAAAAAAAAAAAAAA}\n');
+  const latin1 = mkdtempSync(path.join(tmpdir(), 'pith-stamp-patch-'));
+  writeFileSync(path.join(latin1, 'main.tex'), Buffer.from('\\documentclass{article}\r\n\\usepackage[latin1]{inputenc}\r\n\\begin{document}\r\nCaf\xe9\r\n\\end{document}', 'latin1'));
+  for (const dir of [fresh, withInput, latin1]) {
+    const stampedCopy = mkdtempSync(path.join(tmpdir(), 'pith-stamp-ref-'));
+    spawnSync('cp', ['-a', `${dir}/.`, stampedCopy]);
+    const dry = spawnSync(process.execPath, [cliPath, 'stamp', 'main.tex', '--bundle', BUNDLE, '--dry-run'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' } });
+    assert.equal(dry.status, 0, String(dry.stderr));
+    const patchText = dry.stdout;
+    const headers = patchText.toString('latin1').split('\n').filter((l) => /^(---|\+\+\+) /.test(l));
+    const names = headers.filter((l) => l.startsWith('+++')).map((l) => l.slice(4));
+    assert.equal(names[0], dir === withInput ? 'b/sec/preamble.tex' : 'b/main.tex', `the paper's files first: ${names.join(', ')}`);
+    assert.equal(names[names.length - 1], 'b/pith.lock.json', 'lock last');
+    assert.ok(names.includes('b/pith.sty'), 'the generated pith.sty is in the patch');
+    assert.equal(headers.length, names.length * 2, 'a ---/+++ pair for every file');
+    assert.equal(gnuPatch(dir, patchText, true).code, 0, 'patch --dry-run accepts it');
+    const applied = gnuPatch(dir, patchText, false);
+    assert.equal(applied.code, 0, applied.out);
+    const stamp = pith(stampedCopy, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+    assert.equal(stamp.code, 0, stamp.stderr);
+    const patched = snapshot(dir);
+    const real = snapshot(stampedCopy);
+    for (const f of Object.keys(real)) if (f !== '.pith-tex.lock') assert.equal(patched[f], real[f], `${f}: the patch gives the stamp's bytes`);
+    if (dir === withInput) assert.equal(read(dir, 'sec/preamble.tex'), read(stampedCopy, 'sec/preamble.tex'));
+  }
+  // Already stamped: an empty patch, and the summary says so on stderr.
+  const none = pith(fresh, ['stamp', '--dry-run']);
+  assert.equal(none.stdout, '');
+  assert.match(none.stderr, /Already stamped/);
 });

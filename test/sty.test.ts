@@ -7,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { repoRoot } from './helpers.js';
 import { packageVersion, readStampedSty, renderPithSty, texEscape, type StyValues } from '../src/core/sty.js';
+import { toolVersion } from '../src/io/package-files.js';
 
 const templateText = fs.readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8');
 const packageSource = fs.readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
@@ -16,7 +17,7 @@ const values: StyValues = {
   number: 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK',
   recordUrl: 'https://pith.science/pith/NMB7QKC2NJYNHLPG6XMF2N35IK',
   canonicalSha256: '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42',
-  toolVersion: '0.1.0',
+  toolVersion: toolVersion(),
 };
 const render = (v: Partial<StyValues> = {}) => renderPithSty({ templateText, packageSource, values: { ...values, ...v } });
 
@@ -59,7 +60,7 @@ test('readStampedSty: a fresh file is ours and unedited, with its values', () =>
     body: values.body,
     year: values.year,
     number: values.number,
-    toolVersion: '0.1.0',
+    toolVersion: toolVersion(),
   });
 });
 
@@ -111,7 +112,7 @@ test('strict template: a missing value is an error, not an empty string', () => 
 });
 
 test('packageVersion reads \\ProvidesPackage', () => {
-  assert.deepEqual(packageVersion(packageSource), { date: '2026/11/23', version: '0.1.0' });
+  assert.deepEqual(packageVersion(packageSource), { date: '2026/11/23', version: toolVersion() });
   assert.deepEqual(packageVersion('\\ProvidesPackage{pith}[2027/01/02 v1.2.3 x]'), { date: '2027/01/02', version: '1.2.3' });
   assert.equal(packageVersion('\\ProvidesPackage{other}[2027/01/02 v1.2.3]'), undefined);
 });

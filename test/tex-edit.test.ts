@@ -10,9 +10,9 @@ import {
   hasDocumentclass,
   maskTex,
   stampText,
-  unifiedDiff,
   unstampText,
 } from '../src/core/tex-edit.js';
+import { unifiedDiff } from '../src/core/patch.js';
 import { chooseRoot, findIncludingRoot, parseLatexmkrcDefaultFiles } from '../src/core/paper.js';
 import { int, pick, rng } from './support/random.js';
 

@@ -5,22 +5,19 @@
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import {
-  compareStamp,
-  formatFinding,
-  leanVerifyLock,
-  LOCK_FILE_NAME,
-  stampedOfSty,
-  type CheckInputs,
-  type CheckReport,
-} from '../core/check.js';
+import { compareStamp, formatFinding, leanVerifyLock, stampedOfSty, type CheckInputs, type CheckReport } from '../core/check.js';
+import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
-import { chooseRoot, inputFileNames, preambleFiles } from '../core/paper.js';
+import { splitFullNumber } from '../core/number.js';
+import { inputFileNames, preambleFiles } from '../core/paper.js';
+import { escapeForTerminal } from '../core/escape.js';
 import { analyzeTex } from '../core/tex-edit.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
+import { isMissing, readBoundedBytesSync } from '../io/files.js';
+import { findPaper } from '../io/paper-files.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -29,41 +26,23 @@ export interface CheckOptions {
   quiet?: boolean;
 }
 
-class CheckUsage extends Error {}
+class CheckUsage extends PithError {}
 
-function readText(file: string): string | null {
+/** Largest file the check reads: a .tex source (arXiv's whole upload is 50 MB), a lock, a pith.sty. */
+const MAX_READ_BYTES = 64 * 1024 * 1024;
+
+/** A file's text through the bounded reader (regular files only, exit 2), or null when it does not exist. */
+function readText(file: string, what = 'file'): string | null {
   try {
-    return readFileSync(file, 'utf8');
+    return new TextDecoder().decode(readBoundedBytesSync(file, MAX_READ_BYTES, what));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new CheckUsage(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    if (isMissing(err)) return null;
+    throw err;
   }
-}
-
-/**
- * The paper's root file: the argument (a .tex file, or a folder), else the folder's root as
- * src/core/paper.ts chooses it (.latexmkrc @default_files, else the one file with \documentclass).
- */
-export function findPaper(arg: string | undefined): string {
-  const target = arg ?? '.';
-  let isDir = false;
-  try {
-    isDir = statSync(target).isDirectory();
-  } catch {
-    if (!target.endsWith('.tex') && readText(`${target}.tex`) !== null) return `${target}.tex`;
-    throw new CheckUsage(`${target}: no such file`);
-  }
-  if (!isDir) return target;
-  const candidates = readdirSync(target)
-    .filter((f) => f.endsWith('.tex'))
-    .map((name) => ({ name, text: readText(path.join(target, name)) ?? '' }));
-  const choice = chooseRoot(candidates, readText(path.join(target, '.latexmkrc')));
-  if (choice.kind === 'root') return path.join(target, choice.name);
-  throw new CheckUsage(`${target}: ${choice.message.replace('pith-tex stamp', 'pith-tex check')}`);
 }
 
 async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
-  const text = readText(lockFile);
+  const text = readText(lockFile, LOCK_FILE);
   if (text === null) return null;
   let value: JsonValue;
   try {
@@ -87,8 +66,8 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
     const report = lockMod.verifyLock(value, trusted);
     const problems = failedCheckLines(report);
     const num = report.pith_number ?? null;
-    const m = num ? /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(num) : null;
-    return { number: num, body: m?.[2] ?? null, year: m?.[1] ?? null, verified: report.ok, problems };
+    const parts = num ? splitFullNumber(num) : null;
+    return { number: num, body: parts?.body ?? null, year: parts?.year ?? null, verified: report.ok, problems };
   } catch (err) {
     if (err instanceof ShapeError) return { number: null, body: null, year: null, verified: false, problems: [`${err.field}: expected ${err.expected}`] };
     throw err;
@@ -97,24 +76,25 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
 
 /** Gather the three places and compare them. Throws CheckUsage (or PithError) for unreadable input. */
 export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
-  const paperFile = findPaper(paperArg);
+  const paperFile = await findPaper(paperArg, process.cwd(), 'check');
   const dir = path.dirname(paperFile);
-  const styText = readText(path.join(dir, 'pith.sty'));
+  const styText = readText(path.join(dir, STY_FILE), STY_FILE);
   const shown = path.relative(process.cwd(), paperFile) || paperFile;
   // The paper's \pithnumber values: in the root file and in the preamble files it \inputs (where
   // pith-tex stamp also looks), each with the file it is in.
   const rootText = readText(paperFile);
   if (rootText === null) throw new CheckUsage(`${paperFile}: no such file`);
   const analysed = (file: string, text: string) => ({ file, analysis: analyzeTex(text) });
-  const isFile = (f: string): boolean => {
+  // Anything but a folder is what TeX would read: a FIFO or device there is refused by readText.
+  const present = (f: string): boolean => {
     try {
-      return statSync(f).isFile();
+      return !statSync(f).isDirectory();
     } catch {
       return false;
     }
   };
   const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
-    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(isFile) ?? null,
+    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(present) ?? null,
     read: (file) => analysed(file, readText(file) ?? ''),
   });
   const paperNumbers: string[] = [];
@@ -129,7 +109,7 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     paper: shown,
     paperNumbers,
     paperNumberFiles,
-    lock: await lockInput(path.join(dir, LOCK_FILE_NAME), options),
+    lock: await lockInput(path.join(dir, LOCK_FILE), options),
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
@@ -139,16 +119,17 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
   if (report.status === 'nothing-stamped') {
     return {
       out: '',
-      err: `pith-tex check: nothing stamped: ${report.paper} has no \\pithnumber, and there is no ${LOCK_FILE_NAME} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper}\n`,
+      err: `pith-tex: nothing stamped: ${report.paper} has no \pithnumber, and there is no ${LOCK_FILE} and no generated pith.sty beside it — fix: pith-tex stamp ${report.paper} --arxiv ID (or --bundle FILE)
+`,
     };
   }
   if (report.status === 'ok') {
     return {
-      out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE_NAME} agree; record hash, number and receipt signature verified\n`,
+      out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE} agree; record hash, number and receipt signature verified\n`,
       err: '',
     };
   }
-  return { out: '', err: report.findings.map((f) => `pith-tex check: ✗ ${formatFinding(f)}\n`).join('') };
+  return { out: '', err: report.findings.map((f) => `pith-tex: ✗ ${formatFinding(f)}\n`).join('') };
 }
 
 export async function run(paper: string | undefined, options: CheckOptions = {}): Promise<number> {
@@ -159,7 +140,7 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     const code = err instanceof CheckUsage ? EXIT.badInput : err instanceof PithError ? err.exitCode : null;
     if (code === null) throw err;
     const message = (err as Error).message;
-    process.stderr.write(`pith-tex: ${message}\n`);
+    process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n`);
     if (options.json) process.stdout.write(errorJson(message, code));
     return code;
   }
@@ -167,8 +148,8 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const { out, err } = formatReport(report);
-    if (out && !options.quiet) process.stdout.write(out);
-    if (err) process.stderr.write(err);
+    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out));
+    if (err) process.stderr.write(escapeForTerminal(err));
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
 }
@@ -198,7 +179,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 }
 
 function usage(message: string, args: readonly string[]): number {
-  process.stderr.write(`pith-tex check: ${message}\n(run pith-tex check --help for usage)\n`);
+  process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
   if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
   return EXIT.badInput;
 }

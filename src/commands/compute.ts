@@ -5,7 +5,7 @@ import { computeRecord, MetadataError, recordDifference, splitCats, type Compute
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from '../core/json.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedText, readJsonFile, MAX_JSON_BYTES } from '../io/files.js';
-import { printJson } from '../io/output.js';
+import { printJson, say } from '../io/output.js';
 import { parseJson } from '../core/json.js';
 
 export interface ComputeOptions {
@@ -110,7 +110,7 @@ export async function run(file: string | undefined, options: ComputeOptions): Pr
         if (check.hint) out.push(`  hint: ${check.hint}`);
       }
     }
-    process.stdout.write(`${out.join('\n')}\n`);
+    say(`${out.join('\n')}\n`);
   }
   return check && check.difference !== null ? EXIT.checkFailed : EXIT.ok;
 }

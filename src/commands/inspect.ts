@@ -2,14 +2,14 @@
 // the record: the lock beside the PDF (or --lock FILE), a --bundle FILE, or the resolver.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assertLock, verifyLock } from '../core/lock.js';
-import { parsePithNumber, numberMismatch, recordUrl, type PithNumber } from '../core/number.js';
+import { assertLock, LOCK_FILE, verifyLock } from '../core/lock.js';
+import { parsePithNumber, numberMismatch, recordUrl, splitFullNumber, type PithNumber } from '../core/number.js';
 import { parseQuery } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { verifyDocument, type Check, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
-import { formatChecks, printJson } from '../io/output.js';
+import { formatChecks, noteRecordSource, printJson, say, warn } from '../io/output.js';
 import { readPdfPithMetadata, type PdfPithMetadata } from '../io/pdf.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -48,7 +48,9 @@ export function compareMetadata(meta: PdfPithMetadata, num: PithNumber, sha: str
   else if (meta.canonicalSha256.toLowerCase() === sha) checks.push({ id: 'pdf.canonical_sha256', status: 'pass', detail: `PithCanonicalSHA256 ${sha}` });
   else checks.push({ id: 'pdf.canonical_sha256', status: 'fail', detail: `PithCanonicalSHA256 ${meta.canonicalSha256} is not the record's ${sha}` });
   if (meta.record === null) checks.push({ id: 'pdf.record', status: 'n/a', detail: 'no PithRecord in the PDF' });
-  else if (meta.record.replace(/\/+$/, '').endsWith(`/pith/${num.body}`)) checks.push({ id: 'pdf.record', status: 'pass', detail: `PithRecord ${meta.record}` });
+  // Exactly the registry's record URL (the one pith.sty is stamped with), not any URL ending
+  // in /pith/BODY: https://evil.example/x/pith/BODY sends the reader elsewhere.
+  else if (meta.record === recordUrl(num.body)) checks.push({ id: 'pdf.record', status: 'pass', detail: `PithRecord ${meta.record}` });
   else checks.push({ id: 'pdf.record', status: 'fail', detail: `PithRecord ${meta.record} does not name ${recordUrl(num.body)}` });
   // The XMP packet is a second copy a reader's tools show (Adobe's document properties): it
   // must name the same record, or the PDF says two things.
@@ -67,7 +69,7 @@ export function compareMetadata(meta: PdfPithMetadata, num: PithNumber, sha: str
         }
       }
       if (x.canonicalSha256 !== null && x.canonicalSha256.toLowerCase() !== sha) wrong.push(`pith:canonicalSHA256 ${x.canonicalSha256}`);
-      if (x.record !== null && !x.record.replace(/\/+$/, '').endsWith(`/pith/${num.body}`)) wrong.push(`pith:record ${x.record}`);
+      if (x.record !== null && x.record !== recordUrl(num.body)) wrong.push(`pith:record ${x.record}`);
       const present = [x.number && 'number', x.record && 'record', x.canonicalSha256 && 'canonicalSHA256'].filter(Boolean).join(', ');
       checks.push(
         wrong.length === 0
@@ -98,9 +100,9 @@ async function recordFor(pdf: string, meta: PdfPithMetadata, options: InspectOpt
       return shape(options.bundle, err);
     }
   }
-  const lockFile = options.lock ?? path.join(path.dirname(pdf), 'pith.lock.json');
+  const lockFile = options.lock ?? path.join(path.dirname(pdf), LOCK_FILE);
   if (options.lock || existsSync(lockFile)) {
-    const value = await readJsonFile(lockFile, 'pith.lock.json');
+    const value = await readJsonFile(lockFile, LOCK_FILE);
     try {
       assertLock(value);
       return { label: `lock ${lockFile}`, report: verifyLock(value, trusted) };
@@ -115,9 +117,16 @@ async function recordFor(pdf: string, meta: PdfPithMetadata, options: InspectOpt
     dir: path.dirname(pdf),
     offline: options.offline,
     resolver: options.resolver,
-    warn: (m) => process.stderr.write(`pith-tex: warning: ${m}\n`),
+    warn,
   });
-  return { label: `${resolved.source.kind} ${resolved.source.location}`, report: resolved.report };
+  // A PDF away from its paper (a download, a copy): say plainly which record it was checked
+  // against, and that the user's cache is this machine's, not the paper's.
+  noteRecordSource(resolved.source);
+  const label =
+    resolved.source.kind === 'cache'
+      ? `your cache ${resolved.source.location} (no ${path.basename(lockFile)} beside the PDF; --lock or --bundle checks against the paper's own record)`
+      : `${resolved.source.kind} ${resolved.source.location}`;
+  return { label, report: resolved.report };
 }
 
 export async function inspectPdf(pdf: string, options: InspectOptions = {}): Promise<InspectReport> {
@@ -129,8 +138,8 @@ export async function inspectPdf(pdf: string, options: InspectOptions = {}): Pro
   const { report } = source;
   const checks: Check[] = [];
   if (report.pith_number && report.canonical_sha256) {
-    const m = /^pith:(\d{4}):([A-Z2-7]{26})$/.exec(report.pith_number);
-    const num: PithNumber = { full: report.pith_number, year: m?.[1] ?? '', body: m?.[2] ?? '' };
+    const parts = splitFullNumber(report.pith_number);
+    const num: PithNumber = { full: report.pith_number, year: parts?.year ?? '', body: parts?.body ?? '' };
     checks.push(...compareMetadata(meta, num, report.canonical_sha256));
   }
   checks.push(...report.checks.map((c) => ({ ...c, id: `record.${c.id}` })));
@@ -154,8 +163,9 @@ export async function run(pdf: string, options: InspectOptions = {}): Promise<nu
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
     const shown = report.checks.filter((c) => c.id.startsWith('pdf.') || c.status === 'fail');
-    process.stdout.write(`${report.pdf_metadata.number}  ${verdict}\n${pdf}: against the ${report.record_source}\n${formatChecks(shown)}\n`);
-    if (report.ok) process.stdout.write(`  record and receipt verified (${report.checks.filter((c) => c.id.startsWith('record.') && c.status === 'pass').length} checks)\n`);
+    say(`${report.pdf_metadata.number}  ${verdict}\n${pdf}: against the ${report.record_source}\n`);
+    process.stdout.write(`${formatChecks(shown)}\n`); // escaped inside, around its colour codes
+    if (report.ok) say(`  record and receipt verified (${report.checks.filter((c) => c.id.startsWith('record.') && c.status === 'pass').length} checks)\n`);
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }

@@ -4,7 +4,7 @@ import { recordUrl } from '../core/number.js';
 import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
-import { printJson, warn } from '../io/output.js';
+import { noteRecordSource, printJson, say, warn } from '../io/output.js';
 import { resolveQuery, DEFAULT_RESOLVER, type Resolved } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
@@ -18,6 +18,7 @@ export interface ResolveCommandOptions {
   resolver?: string;
   save?: string;
   timeout?: string;
+  allowOlder?: boolean;
 }
 
 export const RESOLVE_REPORT_VERSION = 1;
@@ -43,18 +44,20 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     dir: options.dir,
     offline: options.offline,
     refresh: options.refresh,
+    allowOlder: options.allowOlder,
     needBundle: options.save !== undefined,
     resolver: options.resolver,
     http,
     warn,
     progress: Boolean(process.stderr.isTTY) && !options.json,
   });
+  noteRecordSource(result.source);
   if (options.save) {
     if (result.text === null) throw new PithError('--save needs a whole bundle, and the source gave only a record', EXIT.badInput);
     await writeFileAtomic(options.save, result.text);
   }
   if (options.json) printJson(jsonReport(result, options.save));
-  else process.stdout.write(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+  else say(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
   return EXIT.ok;
 }
 

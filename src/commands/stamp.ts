@@ -11,16 +11,19 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { JsonObject } from '../core/json.js';
-import { assertLock, LOCK_FILE, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
-import { parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
+import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
+import { assertLock, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
+import { formatNumber, parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
+import { macroNumberMessage } from '../core/check.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
-import { sameNumber, stampText, unifiedDiff, type StampContext } from '../core/tex-edit.js';
+import { unifiedDiff } from '../core/patch.js';
+import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
-import { readBoundedText, readJsonFile } from '../io/files.js';
-import { printJson } from '../io/output.js';
+import { MAX_JSON_BYTES, readBoundedText, readJsonFile, readOptionalBytes, writeTarget } from '../io/files.js';
+import { noteRecordSource, printJson, say, sayErr } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
@@ -49,9 +52,10 @@ export interface StampOptions {
   json?: boolean;
   /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
   wait?: string;
+  /** Accept a bundle older than one verified before (anti-rollback). */
+  allowOlder?: boolean;
 }
 
-export const STY_FILE = 'pith.sty';
 
 // ---------------------------------------------------------------------------------------------
 // Test hook: PITH_TEX_TEST_CRASH_AT=<point> kills the process (SIGKILL) at that point, e.g.
@@ -76,7 +80,7 @@ const failedChecks = (report: VerifyReport): string => failedCheckLines(report).
 function numberOfLock(lock: PithLock): PithNumber {
   const parsed = parsePithNumber(lock.pith_number);
   if (parsed.kind !== 'full' || parsed.year === null) throw new ShapeError('pith_number', 'pith:YEAR:BODY');
-  return { body: parsed.body, year: parsed.year, full: `pith:${parsed.year}:${parsed.body}` };
+  return { body: parsed.body, year: parsed.year, full: formatNumber(parsed) };
 }
 
 async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {
@@ -133,15 +137,18 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
     trusted,
     dir,
     ...(options.offline ? { offline: true } : {}),
+    ...(options.allowOlder ? { allowOlder: true } : {}),
     ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
     progress: Boolean(process.stderr.isTTY),
   });
+  noteRecordSource(resolved.source);
   const lock = resolved.lock ?? (resolved.bundle ? lockFromBundle(resolved.bundle) : null);
   if (!lock) throw new PithError(`${raw}: the resolver gave no signed bundle or lock to stamp with; pass --bundle FILE`, EXIT.fetchFailed);
   return { lock, number: numberOfLock(lock), from: `${resolved.source.kind} ${resolved.source.location}` };
 }
 
 async function chooseRecord(options: StampOptions, dir: string, sources: readonly PaperSource[]): Promise<ChosenRecord> {
+  const paperFile = (sources[0] as PaperSource).file;
   const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1) throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
   if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
@@ -150,6 +157,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
   const written = firstNumber(sources);
+  if (written && written.value.includes('\\')) throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
   if (await exists(lockFile)) {
     const fromLock = await fromLockFile(lockFile, options);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):
@@ -157,7 +165,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
     if (written && !sameNumber(written.value, fromLock.number.body, fromLock.number.year)) {
       throw new PithError(
         `${rel(written.file)} has \\pithnumber{${written.value.trim()}} but ${LOCK_FILE} holds ${fromLock.number.full}; nothing was changed. ` +
-          `Say which record: pith-tex stamp --number ${written.value.trim()} (or --bundle FILE) to stamp the paper's number, or --number ${fromLock.number.full} to keep the lock's`,
+          `Say which record: pith-tex stamp ${rel(paperFile)} --number ${fromLock.number.full} keeps the lock's; pith-tex stamp ${rel(paperFile)} --number ${written.value.trim()} stamps the paper's`,
         EXIT.badInput,
       );
     }
@@ -165,7 +173,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   }
   if (written) return fromQuery(written.value.trim(), options, dir);
   throw new PithError(
-    'which record? pass --bundle FILE (the signed bundle from the record\'s page), --number pith:YEAR:BODY, --arxiv ID or --doi DOI; later stamps read pith.lock.json',
+    `which record? pith-tex stamp ${rel(paperFile)} --arxiv ID (or --bundle FILE, the signed bundle from the record's page, --number pith:YEAR:BODY or --doi DOI); later stamps read pith.lock.json`,
     EXIT.badInput,
   );
 }
@@ -188,14 +196,40 @@ const exists = (file: string): Promise<boolean> =>
 // ---------------------------------------------------------------------------------------------
 // Planning and writing.
 
-interface PlannedFile {
+/** One file the stamp writes: its old bytes (null: new), its new bytes and what changes, in words. */
+export interface PlannedFile {
   file: string;
   label: 'sty' | 'lock' | 'input' | 'paper';
   old: Uint8Array | null;
   data: Uint8Array;
   oldText: string;
   newText: string;
+  /** The file's encoding, so a Latin-1 file's patch is written in Latin-1 (it applies byte for byte). */
+  encoding: SourceFile['encoding'];
   details: string[];
+}
+
+/** What a stamp will do: the files in write order (pith.sty, lock, \input files, the root last). */
+export interface StampPlan {
+  paper: string;
+  dir: string;
+  number: PithNumber;
+  from: string;
+  files: PlannedFile[];
+}
+
+/** Everything planStamp decides from: the record, the paper's files and the old generated files. */
+export interface StampState {
+  paper: string;
+  dir: string;
+  chosen: ChosenRecord;
+  sources: readonly PaperSource[];
+  /** The pith.sty this pith-tex generates for the record. */
+  styText: string;
+  version: string;
+  oldSty: Uint8Array | null;
+  oldLock: Uint8Array | null;
+  force: boolean;
 }
 
 function planTex(sources: readonly PaperSource[], number: PithNumber): { file: SourceFile; text: string; actions: string[] }[] {
@@ -234,29 +268,34 @@ export async function run(file: string | undefined, options: StampOptions): Prom
   // change still reports so, and any write is refused before it starts (assertWritable).
   const release = options.dryRun ? null : await acquireFolderLock(dir, { waitMs: Number.isFinite(waitMs) ? waitMs : 10_000 });
   try {
-    return await stampLocked(paper, dir, options);
+    const state = await readStampState(paper, dir, options);
+    const plan = planStamp(state);
+    if (options.dryRun) {
+      reportDryRun(plan, Boolean(options.json));
+      return EXIT.ok;
+    }
+    await applyPlan(plan, state.sources.map((s) => path.basename(s.file)));
+    reportStamp(plan, Boolean(options.json));
+    return EXIT.ok;
   } finally {
     await release?.();
   }
 }
 
-async function stampLocked(paper: string, dir: string, options: StampOptions): Promise<number> {
+/** Read what the plan is made from: the paper's files, the record, the old pith.sty and lock. */
+async function readStampState(paper: string, dir: string, options: StampOptions): Promise<StampState> {
   const root = await readSource(paper);
   const sources = await paperSources(root);
   const chosen = await chooseRecord(options, dir, sources);
   const { number, lock } = chosen;
   const version = toolVersion();
-  const styFile = path.join(dir, STY_FILE);
-  const lockFile = path.join(dir, LOCK_FILE);
-  if (!options.dryRun) await removeStaleTemps(dir, [STY_FILE, LOCK_FILE, ...sources.map((s) => path.basename(s.file))]);
-
-  const planned: PlannedFile[] = [];
-  const enc = new TextEncoder();
-
-  // 1. pith.sty
-  const [templateText, packageSource] = await Promise.all([
+  // Through the bounded reader: a lock or pith.sty that is a FIFO, a device or a folder is exit 2.
+  const readOld = (name: string): Promise<Uint8Array | null> => readOptionalBytes(path.join(dir, name), MAX_JSON_BYTES, name);
+  const [templateText, packageSource, oldSty, oldLock] = await Promise.all([
     readBoundedText(packageFile('templates', 'pith.sty.hbs'), 1 << 20, 'pith.sty template'),
     readBoundedText(packageFile('tex', 'pith.sty'), 1 << 20, 'pith.sty package source'),
+    readOld(STY_FILE),
+    readOld(LOCK_FILE),
   ]);
   const styText = renderPithSty({
     templateText,
@@ -272,111 +311,143 @@ async function stampLocked(paper: string, dir: string, options: StampOptions): P
       toolVersion: version,
     },
   });
-  const oldSty = await fs.readFile(styFile).then((b) => new Uint8Array(b), () => null);
-  const styDetails: string[] = [];
-  if (oldSty) {
-    const oldStyText = new TextDecoder().decode(oldSty);
-    const info = readStampedSty(oldStyText);
-    if (!info.generatedByPithTex && !options.force) {
-      throw new PithError(
-        `${rel(styFile)}: was not generated by pith-tex (your own or a CTAN copy?); left alone, nothing was changed. Move it away, or pass --force to replace it`,
-        EXIT.refused,
-      );
-    }
-    if (info.edited && !options.force) {
-      throw new PithError(
-        `${rel(styFile)}: was edited by hand after pith-tex generated it; left alone, nothing was changed. Pass --force to regenerate it (the edits are lost), or keep your copy and stamp elsewhere`,
-        EXIT.refused,
-      );
-    }
-    if (oldStyText !== styText) {
-      styDetails.push(
-        !info.generatedByPithTex || info.edited
-          ? 'replaced (--force)'
-          : info.toolVersion !== undefined && info.toolVersion !== version
-            ? `upgraded from pith-tex ${info.toolVersion}`
-            : 'updated',
-      );
-    }
-  } else {
-    styDetails.push('written');
+  return { paper, dir, chosen, sources, styText, version, oldSty, oldLock, force: Boolean(options.force) };
+}
+
+const decode = (bytes: Uint8Array | null): string => (bytes ? new TextDecoder().decode(bytes) : '');
+
+/** What happens to pith.sty: [] (unchanged) or one word; throws exit 4 for a copy that is not ours. */
+function styChange(state: StampState): string[] {
+  const { oldSty, styText, force, version } = state;
+  if (!oldSty) return ['written'];
+  const styFile = path.join(state.dir, STY_FILE);
+  const oldStyText = decode(oldSty);
+  const info = readStampedSty(oldStyText);
+  if (!info.generatedByPithTex && !force) {
+    throw new PithError(
+      `${rel(styFile)}: was not generated by pith-tex (your own or a CTAN copy?); left alone, nothing was changed. Move it away, or pass --force to replace it`,
+      EXIT.refused,
+    );
   }
+  if (info.edited && !force) {
+    throw new PithError(
+      `${rel(styFile)}: was edited by hand after pith-tex generated it; left alone, nothing was changed. Pass --force to regenerate it (the edits are lost), or keep your copy and stamp elsewhere`,
+      EXIT.refused,
+    );
+  }
+  if (oldStyText === styText) return [];
+  if (!info.generatedByPithTex || info.edited) return ['replaced (--force)'];
+  return info.toolVersion !== undefined && info.toolVersion !== version ? [`upgraded from pith-tex ${info.toolVersion}`] : ['updated'];
+}
+
+/**
+ * Decide every write of the stamp, in the order it is made: pith.sty, the lock, the \input
+ * preamble files, the root file last (see the top of this file). Pure: reads nothing, writes
+ * nothing; throws exit 4 when pith.sty is not ours to replace.
+ */
+export function planStamp(state: StampState): StampPlan {
+  const { number, lock, from } = state.chosen;
+  const enc = new TextEncoder();
+  const files: PlannedFile[] = [];
+  const styDetails = styChange(state);
   if (styDetails.length > 0) {
-    planned.push({ file: styFile, label: 'sty', old: oldSty, data: enc.encode(styText), oldText: oldSty ? new TextDecoder().decode(oldSty) : '', newText: styText, details: styDetails });
+    const file = path.join(state.dir, STY_FILE);
+    files.push({ file, label: 'sty', old: state.oldSty, data: enc.encode(state.styText), oldText: decode(state.oldSty), newText: state.styText, encoding: 'utf-8', details: styDetails });
   }
-
-  // 2. pith.lock.json
   const lockText = serializeLock(lock);
-  const oldLock = await fs.readFile(lockFile).then((b) => new Uint8Array(b), () => null);
-  const oldLockText = oldLock ? new TextDecoder().decode(oldLock) : '';
+  const oldLockText = decode(state.oldLock);
   if (oldLockText !== lockText) {
-    planned.push({ file: lockFile, label: 'lock', old: oldLock, data: enc.encode(lockText), oldText: oldLockText, newText: lockText, details: [oldLock ? 'updated' : 'written'] });
+    const file = path.join(state.dir, LOCK_FILE);
+    files.push({ file, label: 'lock', old: state.oldLock, data: enc.encode(lockText), oldText: oldLockText, newText: lockText, encoding: 'utf-8', details: [state.oldLock ? 'updated' : 'written'] });
   }
-
-  // 3. the paper: \input preamble files first, the root last.
-  const texPlans = planTex(sources, number);
-  const inputs = texPlans.slice(1).filter((p) => p.text !== p.file.text);
-  const rootPlan = texPlans[0] as (typeof texPlans)[number];
-  for (const p of [...inputs, ...(rootPlan.text !== rootPlan.file.text ? [rootPlan] : [])]) {
-    planned.push({
+  const texPlans = planTex(state.sources, number);
+  const [rootPlan, ...inputPlans] = texPlans as [(typeof texPlans)[number], ...typeof texPlans];
+  for (const p of [...inputPlans, rootPlan]) {
+    if (p.text === p.file.text) continue;
+    files.push({
       file: p.file.file,
       label: p === rootPlan ? 'paper' : 'input',
       old: p.file.bytes,
       data: encodeLike(p.file, p.text),
       oldText: p.file.text,
       newText: p.text,
+      encoding: p.file.encoding,
       details: p.actions,
     });
   }
-
-  const summary = {
-    paper: rel(paper),
-    pith_number: number.full,
-    record_from: chosen.from,
-    dry_run: Boolean(options.dryRun),
-    changed: planned.map((p) => ({ file: rel(p.file), what: p.details })),
-  };
-
-  if (options.dryRun) {
-    if (options.json) {
-      printJson({ ...summary, diffs: planned.map((p) => diffOf(p)) });
-    } else {
-      for (const p of planned) process.stdout.write(diffOf(p));
-      process.stdout.write(
-        planned.length === 0
-          ? `Already stamped with ${number.full}; nothing to do\n`
-          : `Dry run: would change ${planned.map((p) => rel(p.file)).join(', ')} for ${number.full}; nothing was written\n`,
-      );
-    }
-    return EXIT.ok;
-  }
-
-  // Refuse before writing anything if any target (or its folder) is read-only.
-  for (const p of planned) await assertWritable(p.file, p.old !== null);
-
-  for (const p of planned) {
-    await writeBytes(p.file, p.data, stepHook(p.label));
-    crashPoint(`after-${p.label}`);
-  }
-
-  if (options.json) {
-    printJson(summary);
-  } else if (planned.length === 0) {
-    process.stdout.write(`Already stamped with ${number.full}; nothing to do\n`);
-  } else {
-    const paperPlan = planned.filter((p) => p.label === 'paper' || p.label === 'input');
-    const extras = planned.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
-    const lead = paperPlan.length > 0 ? `Stamped ${rel(paper)} with ${number.full}` : `${rel(paper)} already carries ${number.full}`;
-    process.stdout.write(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
-    for (const p of paperPlan) for (const d of p.details) process.stdout.write(`  ${rel(p.file)}: ${d}\n`);
-  }
-  return EXIT.ok;
+  return { paper: state.paper, dir: state.dir, number, from, files };
 }
 
-function diffOf(p: PlannedFile): string {
-  const name = rel(p.file);
-  if (p.label === 'sty' && p.old === null) {
-    return `+++ ${name} (new file: the generated package, ${p.newText.split('\n').length - 1} lines)\n`;
+/**
+ * Make the plan's writes, each atomic, in plan order, after refusing (exit 4) if any target or
+ * its folder is read-only. The caller holds the folder lock. Crash points for test/crash.test.ts.
+ */
+export async function applyPlan(plan: StampPlan, sourceNames: readonly string[]): Promise<void> {
+  await removeStaleTemps(plan.dir, [STY_FILE, LOCK_FILE, ...sourceNames]);
+  // Refused before anything is written: a link leaving the paper's folder (exit 4, naming it).
+  for (const p of plan.files) await writeTarget(p.file, plan.dir);
+  for (const p of plan.files) await assertWritable(p.file, p.old !== null);
+  for (const p of plan.files) {
+    await writeBytes(p.file, p.data, stepHook(p.label), plan.dir);
+    crashPoint(`after-${p.label}`);
   }
-  return unifiedDiff(p.oldText, p.newText, p.old === null ? '/dev/null' : `a/${name}`, `b/${name}`);
+}
+
+/** The order a reader (and `patch`) sees the files: the root file first, the lock last. */
+const PATCH_ORDER: Record<PlannedFile['label'], number> = { paper: 0, input: 1, sty: 2, lock: 3 };
+
+/**
+ * The plan as a patch that `patch -p1` applies in the paper's folder: `a/` and `b/` paths
+ * relative to that folder, `/dev/null` for a new file. One byte array per file, each in its
+ * file's encoding, so a Latin-1 paper's patch matches its bytes.
+ */
+export function formatPatch(plan: StampPlan): Uint8Array[] {
+  const files = [...plan.files].sort((a, b) => PATCH_ORDER[a.label] - PATCH_ORDER[b.label]);
+  return files.map((p) => {
+    const name = path.relative(plan.dir, p.file).split(path.sep).join('/');
+    const text = unifiedDiff(p.oldText, p.newText, p.old === null ? '/dev/null' : `a/${name}`, `b/${name}`);
+    return p.encoding === 'latin1' ? encodeLike({ text: '', encoding: 'latin1', bom: false }, text) : new TextEncoder().encode(text);
+  });
+}
+
+function summaryOf(plan: StampPlan, dryRun: boolean) {
+  return {
+    paper: rel(plan.paper),
+    pith_number: plan.number.full,
+    record_from: plan.from,
+    dry_run: dryRun,
+    changed: plan.files.map((p) => ({ file: rel(p.file), what: p.details })),
+  };
+}
+
+/** --dry-run: the patch on stdout (nothing else, so it can be piped to `patch -p1`), a summary on stderr. */
+function reportDryRun(plan: StampPlan, json: boolean): void {
+  const patch = formatPatch(plan);
+  if (json) {
+    printJson({ ...summaryOf(plan, true), diffs: patch.map((b) => new TextDecoder().decode(b)) });
+    return;
+  }
+  for (const bytes of patch) process.stdout.write(bytes);
+  sayErr(
+    plan.files.length === 0
+      ? `Already stamped with ${plan.number.full}; nothing to do\n`
+      : `Dry run: would change ${plan.files.map((p) => rel(p.file)).join(', ')} for ${plan.number.full}; nothing was written (apply with: patch -p1 in ${rel(plan.dir) || '.'})\n`,
+  );
+}
+
+function reportStamp(plan: StampPlan, json: boolean): void {
+  if (json) {
+    printJson(summaryOf(plan, false));
+    return;
+  }
+  const { number, files } = plan;
+  if (files.length === 0) {
+    say(`Already stamped with ${number.full}; nothing to do\n`);
+    return;
+  }
+  const paperFiles = files.filter((p) => p.label === 'paper' || p.label === 'input');
+  const extras = files.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
+  const lead = paperFiles.length > 0 ? `Stamped ${rel(plan.paper)} with ${number.full}` : `${rel(plan.paper)} already carries ${number.full}`;
+  say(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
+  for (const p of paperFiles) for (const d of p.details) say(`  ${rel(p.file)}: ${d}\n`);
 }

@@ -3,7 +3,7 @@ import { ShapeError } from '../core/record.js';
 import { verifyDocument } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { readJsonFile } from '../io/files.js';
-import { formatChecks, printJson } from '../io/output.js';
+import { formatChecks, printJson, say } from '../io/output.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
 export interface VerifyOptions {
@@ -27,7 +27,8 @@ export async function run(file: string, options: VerifyOptions): Promise<number>
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
     const what = report.kind === 'bundle' ? 'bundle' : 'record (hash and number only; signatures not checked)';
-    process.stdout.write(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n${formatChecks(report.checks)}\n`);
+    say(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n`);
+    process.stdout.write(`${formatChecks(report.checks)}\n`); // escaped inside, around its colour codes
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }

@@ -5,10 +5,12 @@
 // Reading TeX: `maskTex` (src/core/tex-edit.ts) blanks comments, \iffalse branches, verbatim-like
 // environments and \verb; before masking, a `%` inside \url{...} / \href{...} is protected, since
 // there it is a character, not a comment.
+import { LOCK_FILE } from './file-names.js';
 import { inputFileNames } from './paper.js';
 import { maskTex } from './tex-edit.js';
+import { importArguments, inputArguments } from './tex-inputs.js';
 
-export type ItemStatus = 'pass' | 'fail' | 'n/a';
+export type ItemStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 
 export interface ChecklistItem {
   id: string;
@@ -19,7 +21,7 @@ export interface ChecklistItem {
 }
 
 export interface Reference {
-  command: 'input' | 'include' | 'includegraphics' | 'bibliography' | 'addbibresource' | 'includeonly' | 'subfile';
+  command: 'input' | 'include' | 'includegraphics' | 'bibliography' | 'addbibresource' | 'includeonly' | 'subfile' | FileReadingCommand;
   /** As written. */
   name: string;
   /** The file that refers to it (relative to the root folder). */
@@ -34,11 +36,15 @@ export interface Reference {
   shown?: string;
 }
 
+/**
+ * Other commands that read a file into the paper (verbatim, listings, minted, pdfpages, svg,
+ * standalone): the `paths` and `files` items see them as they see \input.
+ */
+export const FILE_READING_COMMANDS = ['verbatiminput', 'VerbatimInput', 'lstinputlisting', 'inputminted', 'includepdf', 'includesvg', 'includestandalone'] as const;
+export type FileReadingCommand = (typeof FILE_READING_COMMANDS)[number];
+
 /** The reference as the author wrote it, for messages. */
 export const showReference = (r: Reference): string => r.shown ?? `\\${r.command}{${r.name}}`;
-
-/** The import package's commands: \import{dir}{file} (dir from the root) and the sub- forms (dir from the current import). */
-const IMPORT_RE = /\\(sub)?(import|inputfrom|includefrom)\*?\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g;
 
 /** Packages that need shell-escape (arXiv never grants it). */
 export const SHELL_ESCAPE_PACKAGES = ['minted', 'svg', 'pythontex', 'shellesc', 'gnuplottex', 'sagetex', 'bashful', 'pyluatex', 'auto-pst-pdf', 'pstool'];
@@ -72,16 +78,20 @@ export function scanTex(text: string, from: string, base = ''): TexScan {
       references.push(base ? { command, name, from, base } : { command, name, from });
     }
   };
-  for (const m of code.matchAll(IMPORT_RE)) {
-    const [all, sub, kind, dir, file] = m as unknown as [string, string | undefined, string, string, string];
+  // The import package's commands: \import{dir}{file} (dir from the root) and the sub- forms (dir from the current import).
+  for (const { sub, kind, folder: dir, file, text: all } of importArguments(code)) {
     if (dir.includes('#') || file.includes('#') || file.trim() === '') continue;
     const folder = joinFolder(sub ? base : '', dir.trim());
     references.push({ command: kind === 'includefrom' ? 'include' : 'input', name: `${folder}${file.trim()}`, from, base: folder, shown: all.replace(/\s+/g, ' ') });
   }
-  for (const m of code.matchAll(/\\(input|include|subfile)(?![a-zA-Z])(?:\s*\{([^{}]*)\}|\s+([^\s{}%\\]+))/g)) {
-    add(m[1] as Reference['command'], (m[2] ?? m[3] ?? '') as string);
-  }
+  for (const a of inputArguments(code, ['input', 'include', 'subfile'])) add(a.command, a.name);
   for (const m of code.matchAll(new RegExp(`\\\\includegraphics\\*?${ARG}`, 'g'))) add('includegraphics', m[1] as string);
+  // \inputminted[opts]{language}{file}: the file is the second argument.
+  for (const m of code.matchAll(new RegExp(`\\\\(${FILE_READING_COMMANDS.join('|')})(?![a-zA-Z])\\*?${ARG}(?:\\s*\\{([^{}]*)\\})?`, 'g'))) {
+    const command = m[1] as FileReadingCommand;
+    const name = command === 'inputminted' ? m[3] : m[2];
+    if (name !== undefined) add(command, name);
+  }
   for (const m of code.matchAll(new RegExp(`\\\\bibliography(?![a-zA-Z])${ARG}`, 'g'))) add('bibliography', m[1] as string);
   for (const m of code.matchAll(new RegExp(`\\\\addbibresource${ARG}`, 'g'))) add('addbibresource', m[1] as string);
   const graphicspath: string[] = [];
@@ -163,6 +173,12 @@ function candidatesFrom(ref: Reference, graphicspath: readonly string[]): string
     }
     case 'bibliography':
       return [n.endsWith('.bib') ? n : `${n}.bib`];
+    case 'includepdf':
+      return hasExt ? [n] : [n, `${n}.pdf`];
+    case 'includesvg':
+      return hasExt ? [n] : [`${n}.svg`, n];
+    case 'includestandalone':
+      return hasExt ? [n] : [`${n}.tex`, n];
     default:
       return [n];
   }
@@ -228,7 +244,7 @@ export function packList(read: readonly string[], main: string, present: Readonl
   const stem = main.replace(/\.tex$/, '');
   const keep = new Set<string>();
   for (const f of read) {
-    if (f === 'pith.lock.json') continue;
+    if (f === LOCK_FILE) continue;
     // A .pdf figure is an input; the paper's own PDF is not.
     if (f === `${stem}.pdf`) continue;
     if (f.endsWith('.pdf') ? false : OUTPUT_EXTS.some((e) => f.endsWith(e))) continue;

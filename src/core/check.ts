@@ -10,14 +10,15 @@
 // verifier for the report. test/check.test.ts proves the two agree on the vectors and on
 // mutated locks and signatures.
 //
-// The pinned keys and the base32 body rule come from import-free modules shared with the full
-// verifier (pinned-keys.ts, base32.ts).
+// The pinned keys, the base32 body rule, the number grammar and the file names come from
+// import-free modules shared with the full verifier and stamp (pinned-keys.ts, base32.ts,
+// number.ts, file-names.ts).
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { bodyFromDigest } from './base32.js';
 import { PINNED_KEY_DATA, type PinnedKeyData } from './pinned-keys.js';
-
-export const LOCK_FILE_NAME = 'pith.lock.json';
+import { LOCK_FILE, STY_FILE } from './file-names.js';
+import { formatNumber, parseTexNumber } from './number.js';
 
 /** The pinned keys, read from the same data as keys.ts. */
 export const LEAN_PINNED_KEYS: readonly PinnedKeyData[] = PINNED_KEY_DATA;
@@ -98,7 +99,7 @@ export function leanVerifyLock(lock: JsonValue, keys: readonly PinnedKeyData[] =
   result.sha256 = sha;
   result.body = bodyFromDigest(digest);
   result.year = year.slice(0, 4);
-  result.number = `pith:${result.year}:${result.body}`;
+  result.number = formatNumber({ body: result.body, year: result.year });
   if (lock.canonical_sha256 !== sha || lock.pith_number !== result.number) return result;
   const receipt = lock.receipt;
   if (receipt.canonical_sha256 !== sha) return result;
@@ -130,13 +131,6 @@ function leanRecordShape(value: JsonValue | undefined): value is JsonObject {
 
 // ------------------------------------------------------------------- the paper's side
 
-/** A number as pith.sty reads it: spaces dropped, upper-cased, BODY or pith:[YEAR:]BODY. */
-export function parseTexNumber(raw: string): { body: string; year: string | null } | null {
-  const text = raw.replace(/\s+/g, '').toUpperCase();
-  const m = /^(?:PITH:(?:(\d{4}):)?)?([A-Z2-7]{26})$/.exec(text);
-  return m ? { body: m[2] as string, year: m[1] ?? null } : null;
-}
-
 /** What a generated pith.sty was stamped with: the same reader stamp uses (sty-read.ts). */
 export { readStampedSty as stampedOfSty, type StampedStyInfo as StampedSty } from './sty-read.js';
 
@@ -161,7 +155,7 @@ export interface CheckInputs {
   lock: { number: string | null; body: string | null; year: string | null; verified: boolean; problems: string[] } | null;
   /** pith.sty beside the paper: null when absent. */
   sty: { generatedByPithTex: boolean; edited?: boolean; body?: string; year?: string; number?: string } | null;
-  /** The stamp command to suggest, e.g. "pith-tex stamp main.tex". */
+  /** The stamp command the fixes start from, e.g. "pith-tex stamp main.tex" (a record option is added). */
   stampCommand: string;
 }
 
@@ -178,19 +172,24 @@ export interface CheckReport {
   findings: Finding[];
 }
 
-const show = (n: { body: string; year: string | null }): string => (n.year ? `pith:${n.year}:${n.body}` : `pith:${n.body}`);
-
 /** Compare the three places; pure. */
 export function compareStamp(input: CheckInputs): CheckReport {
-  const { paper, lock, sty, stampCommand } = input;
+  const { paper, lock, sty } = input;
   const findings: Finding[] = [];
-  const add = (places: string[], message: string, fix = stampCommand): void => {
-    findings.push({ places, message, fix });
-  };
-  const styName = 'pith.sty';
-  const lockName = LOCK_FILE_NAME;
+  const styName = STY_FILE;
+  const lockName = LOCK_FILE;
   const parsedPaper = input.paperNumbers.map((raw, i) => ({ raw, parsed: parseTexNumber(raw), where: input.paperNumberFiles?.[i] ?? input.paper }));
   const styStamped = sty?.generatedByPithTex ? sty : null;
+  // Every fix is a command that works as printed: the stamp with the record named (the verified
+  // lock's number, else the paper's, else pith.sty's), and --force when pith.sty is not ours to
+  // replace without it.
+  const named = lock?.verified && lock.number ? lock.number : (parsedPaper.find((p) => p.parsed)?.parsed ?? null);
+  const record = typeof named === 'string' ? named : named ? formatNumber(named) : (styStamped?.number ?? null);
+  const force = sty !== null && (!sty.generatedByPithTex || sty.edited === true) ? ' --force' : '';
+  const stampFix = record ? `${input.stampCommand} --number ${record}${force}` : `${input.stampCommand} --arxiv ID (or --bundle FILE)${force}`;
+  const add = (places: string[], message: string, fix = stampFix): void => {
+    findings.push({ places, message, fix });
+  };
   const report: CheckReport = {
     report: 'pith-tex/check',
     report_version: 1,
@@ -198,7 +197,7 @@ export function compareStamp(input: CheckInputs): CheckReport {
     status: 'ok',
     pith_number: lock?.number ?? null,
     lock_verified: lock ? lock.verified : null,
-    paper_number: parsedPaper[0]?.parsed ? show(parsedPaper[0].parsed) : (parsedPaper[0]?.raw ?? null),
+    paper_number: parsedPaper[0]?.parsed ? formatNumber(parsedPaper[0].parsed) : (parsedPaper[0]?.raw ?? null),
     sty_number: styStamped?.number ?? null,
     findings,
   };
@@ -210,8 +209,8 @@ export function compareStamp(input: CheckInputs): CheckReport {
   if (!lock) {
     add([lockName], `no ${lockName} beside ${paper}: the number cannot be checked offline`);
   } else if (!lock.verified) {
-    for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, `${stampCommand} (re-fetches and re-verifies the record)`);
-    if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, `${stampCommand} (re-fetches and re-verifies the record)`);
+    for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, stampFix);
+    if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, stampFix);
   }
   // A lock that does not verify is reported once; comparing with it would only echo that.
   const ref = lock?.verified && lock.body ? { body: lock.body, year: lock.year } : null;
@@ -221,13 +220,18 @@ export function compareStamp(input: CheckInputs): CheckReport {
     add([lockName, paper], `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`);
   }
   for (const { raw, parsed, where } of parsedPaper) {
+    if (!parsed && raw.includes('\\')) {
+      // pith.sty refuses a number built by a macro (docs/pith-sty.md): the three must agree.
+      add([where], macroNumberMessage(where, raw), 'write the number literally, \\pithnumber{pith:YEAR:BODY}');
+      continue;
+    }
     if (!parsed) {
       add([where], `${where}: \\pithnumber{${raw}} is not a Pith number (26 characters A-Z 2-7, or pith:YEAR:BODY)`);
       continue;
     }
     if (ref) {
       if (parsed.body !== ref.body || (parsed.year !== null && parsed.year !== ref.year)) {
-        add([lockName, where], `${where} says \\pithnumber{${raw}} but ${lockName} holds ${show(ref)}`);
+        add([lockName, where], `${where} says \\pithnumber{${raw}} but ${lockName} holds ${formatNumber(ref)}`);
       }
     } else if (!lock && styStamped?.body && parsed.body !== styStamped.body) {
       add([styName, where], `${where} says \\pithnumber{${raw}} but ${styName} is stamped for ${styStamped.number}`);
@@ -243,12 +247,16 @@ export function compareStamp(input: CheckInputs): CheckReport {
     if (sty.edited) add([styName], `${styName} was edited by hand after pith-tex generated it`);
     if (!sty.body) add([styName], `${styName} is generated by pith-tex but carries no readable stamped number`);
     else if (ref && (sty.body !== ref.body || (sty.year !== undefined && sty.year !== ref.year))) {
-      add([lockName, styName], `${styName} is stamped for ${sty.number} but ${lockName} holds ${show(ref)}`);
+      add([lockName, styName], `${styName} is stamped for ${sty.number} but ${lockName} holds ${formatNumber(ref)}`);
     }
   }
   if (findings.length > 0) report.status = 'mismatch';
   return report;
 }
+
+/** The one message for a \pithnumber written with a macro (check and stamp). */
+export const macroNumberMessage = (file: string, raw: string): string =>
+  `${file}: \\pithnumber{${raw.trim()}} is written with a macro; pith.sty, check and stamp read the number only as written out: write it literally, \\pithnumber{pith:YEAR:BODY}`;
 
 /** One line per finding: which places differ, and the fix. */
 export function formatFinding(f: Finding): string {

@@ -14,7 +14,7 @@ export function sha256Hex(data: Uint8Array | string): string {
   return bytesToHex(sha256Bytes(data));
 }
 
-export const isSha256Hex = (s: unknown): s is string => typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
+export { isSha256Hex } from './number.js';
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

@@ -85,6 +85,8 @@ function keyFromEntry(entry: JsonValue, origin: string, at: string): TrustedKey 
     publicKey = fromHex;
   }
   if (!publicKey) throw new KeyEntryError('expected public_key_b64 or public_key_hex', field('public_key_b64'));
+  const unusable = unusableKeyReason(publicKey);
+  if (unusable !== null) throw new KeyEntryError(`the key is ${unusable}; it can never be trusted`, field(entry.public_key_hex !== undefined ? 'public_key_hex' : 'public_key_b64'));
   const fingerprint = keyFingerprint(publicKey);
   if (entry.fingerprint_sha256_hex !== undefined && entry.fingerprint_sha256_hex !== fingerprint) {
     throw new KeyEntryError(`fingerprint does not match the key (expected ${fingerprint})`, field('fingerprint_sha256_hex'));
@@ -97,17 +99,65 @@ function keyFromEntry(entry: JsonValue, origin: string, at: string): TrustedKey 
 }
 
 /**
- * Ed25519 verification, RFC 8032 strict (zip215: false): the rule OpenSSL and libsodium apply,
- * so that this verifier and theirs agree on every signature. Never throws.
+ * Why a public key can never be trusted, or null: a non-canonical encoding (y >= p, or x = 0
+ * with the sign bit set), not a curve point, or a point of small order (one of the eight
+ * torsion points, for which a signature can verify for any message). Such keys are refused
+ * when trusted (--trust-key), and verifyEd25519 rejects every signature under them.
+ */
+export function unusableKeyReason(publicKey: Uint8Array): string | null {
+  if (publicKey.length !== 32) return 'not 32 bytes';
+  let A: InstanceType<typeof ed.Point>;
+  try {
+    A = ed.Point.fromBytes(publicKey, false);
+  } catch {
+    return 'not a canonical encoding of a curve point';
+  }
+  return A.isSmallOrder() ? 'a point of small order (a signature under it can verify for any message)' : null;
+}
+
+/**
+ * Ed25519 verification, the one verdict (docs/decisions.md "Ed25519"): RFC 8032 section 5.1.7,
+ * cofactorless, canonical encodings. @noble/ed25519 with `zip215: false` checks the encodings
+ * (A and R with y < p and no x = 0 with the sign bit, S < L), refuses small-order A and checks
+ * the cofactored equation [8][S]B = [8](R + [k]A); on top of that the cofactorless equation
+ * [S]B = R + [k]A is checked with noble's own point arithmetic, so a mixed-order R (R = rB + T,
+ * T of order 8) fails as it does in OpenSSL, libsodium and the registry's reference. For every
+ * key that can be trusted (unusableKeyReason null) this is OpenSSL's verdict exactly
+ * (test/hostile/ed25519.test.ts). Never throws.
  */
 export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
-    return ed.verify(signature, message, publicKey, { zip215: false });
+    if (!ed.verify(signature, message, publicKey, { zip215: false })) return false;
+    const A = ed.Point.fromBytes(publicKey, false);
+    const R = ed.Point.fromBytes(signature.subarray(0, 32), false);
+    const S = leScalar(signature.subarray(32));
+    const k = leScalar(sha512(concat(signature.subarray(0, 32), publicKey, message))) % ED25519_L;
+    const SB = S === 0n ? ed.Point.ZERO : ed.Point.BASE.multiply(S, false);
+    const kA = k === 0n ? ed.Point.ZERO : A.multiply(k, false);
+    return SB.equals(R.add(kA));
   } catch {
     return false;
   }
 }
+
+const ED25519_L = (1n << 252n) + 27742317777372353535851937790883648493n;
+
+const leScalar = (bytes: Uint8Array): bigint => {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] as number);
+  return n;
+};
+
+const concat = (...parts: Uint8Array[]): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+};
 
 /** Sign (tests and test registries only: the tool itself never holds a private key). */
 export function signEd25519(message: Uint8Array, secretKey: Uint8Array): Uint8Array {

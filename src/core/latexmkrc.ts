@@ -4,8 +4,11 @@
 // author's and is kept byte for byte: install appends the block at the end of the file (after a
 // newline of its own if the file did not end with one, flagged on the BEGIN line so that remove
 // restores the file exactly) or replaces an existing block in place; remove deletes the block.
-// The block wraps the engine commands, so an author's `$pdflatex = ...` after it would undo the
-// wrapping: install then moves the block below such lines, and status reports them.
+// The block is templates/latexmkrc-hook.pl with two values filled in: the command of the pith-tex
+// that installed it and the lock file's name. It checks from a latexmk hook, not by wrapping the
+// engine variables, so an author's `$pdflatex = ...` before or after it changes nothing.
+
+import { LOCK_FILE } from './file-names.js';
 
 export const HOOK_BEGIN = '# >>> pith-tex hook >>>';
 export const HOOK_END = '# <<< pith-tex hook <<<';
@@ -20,9 +23,16 @@ interface Found {
   text: string;
 }
 
-/** The block for a template (the Perl code between the markers). */
-export function hookBlock(template: string): string {
-  const body = template.endsWith('\n') ? template : `${template}\n`;
+/** A Perl single-quoted string. */
+const perlString = (s: string): string => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+
+/**
+ * The block for a template (the Perl code between the markers): `@PITH_TEX_INSTALLED@` becomes
+ * the installing pith-tex's command (absolute node and script), `@PITH_TEX_LOCK_FILE@` the lock's name.
+ */
+export function hookBlock(template: string, fill: { installed: readonly string[]; lockFile: string } = { installed: [], lockFile: LOCK_FILE }): string {
+  const filled = template.replaceAll('@PITH_TEX_INSTALLED@', fill.installed.map(perlString).join(', ')).replaceAll('@PITH_TEX_LOCK_FILE@', fill.lockFile);
+  const body = filled.endsWith('\n') ? filled : `${filled}\n`;
   return `${HOOK_BEGIN}${BEGIN_NOTE}\n${body}${HOOK_END}\n`;
 }
 
@@ -68,15 +78,7 @@ export function removeHook(text: string): { text: string; changed: boolean } {
   return { text: out + text.slice(pos), changed: true };
 }
 
-const ENGINE_ASSIGN = /^[ \t]*\$(pdflatex|latex|xelatex|lualatex)\s*=/gm;
-
-/** Engine variables the author assigns in `text` (outside # comments). */
-function engineAssignments(text: string): string[] {
-  const code = text.replace(/(^|[^\\$])#.*$/gm, '$1');
-  return [...code.matchAll(ENGINE_ASSIGN)].map((m) => `$${m[1]}`);
-}
-
-export type InstallAction = 'created' | 'added' | 'updated' | 'unchanged' | 'moved';
+export type InstallAction = 'created' | 'added' | 'updated' | 'unchanged';
 
 /** Insert (or refresh) the block; `text` null when the file does not exist. */
 export function installHook(text: string | null, block: string): { text: string; action: InstallAction } {
@@ -84,15 +86,13 @@ export function installHook(text: string | null, block: string): { text: string;
   const blocks = findBlocks(text);
   if (blocks.length === 1) {
     const b = blocks[0] as Found;
-    const after = text.slice(b.end);
-    if (engineAssignments(after).length === 0) {
-      const fresh = b.addedEol ? flagEol(block) : block;
-      if (b.text === fresh) return { text, action: 'unchanged' };
-      return { text: text.slice(0, b.start) + fresh + after, action: 'updated' };
-    }
+    const fresh = b.addedEol ? flagEol(block) : block;
+    if (b.text === fresh) return { text, action: 'unchanged' };
+    return { text: text.slice(0, b.start) + fresh + text.slice(b.end), action: 'updated' };
   }
+  // None, or several (edited by hand): one fresh block at the end.
   const base = removeHook(text).text;
-  const action: InstallAction = blocks.length > 0 ? 'moved' : 'added';
+  const action: InstallAction = blocks.length > 0 ? 'updated' : 'added';
   if (base === '') return { text: block, action };
   if (base.endsWith('\n')) return { text: base + block, action };
   return { text: `${base}\n${flagEol(block)}`, action };
@@ -103,15 +103,11 @@ const flagEol = (block: string): string => block.replace(HOOK_BEGIN + BEGIN_NOTE
 export interface HookStatus {
   state: 'absent' | 'current' | 'outdated';
   blocks: number;
-  /** Engine variables assigned after the block, which undo its wrapping. */
-  overriddenAfter: string[];
 }
 
 export function hookStatus(text: string | null, block: string): HookStatus {
-  if (text === null) return { state: 'absent', blocks: 0, overriddenAfter: [] };
-  const blocks = findBlocks(text);
-  if (blocks.length === 0) return { state: 'absent', blocks: 0, overriddenAfter: [] };
-  const last = blocks[blocks.length - 1] as Found;
-  const current = blocks.length === 1 && (last.text === block || last.text === flagEol(block));
-  return { state: current ? 'current' : 'outdated', blocks: blocks.length, overriddenAfter: engineAssignments(text.slice(last.end)) };
+  const blocks = text === null ? [] : findBlocks(text);
+  const only = blocks.length === 1 ? (blocks[0] as Found) : null;
+  const current = only !== null && (only.text === block || only.text === flagEol(block));
+  return { state: blocks.length === 0 ? 'absent' : current ? 'current' : 'outdated', blocks: blocks.length };
 }

@@ -9,7 +9,7 @@ import type { TrustedKey } from './keys.js';
 import { ShapeError } from './record.js';
 import { receiptOfBundle, verifyRecordReceipt, type VerifyReport } from './verify.js';
 
-export const LOCK_FILE = 'pith.lock.json';
+export { LOCK_FILE } from './file-names.js';
 export const LOCK_KIND = 'pith-tex/lock';
 export const LOCK_VERSION = 1;
 

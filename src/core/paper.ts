@@ -1,5 +1,6 @@
 // Finding a paper's root file, purely from names and texts (the I/O is in src/io/paper-files.ts).
 import { hasDocumentclass, maskTex, type TexAnalysis } from './tex-edit.js';
+import { importArguments, inputArguments } from './tex-inputs.js';
 
 export interface Candidate {
   /** Path relative to the folder searched (e.g. `main.tex`, `../paper.tex`). */
@@ -32,16 +33,11 @@ export function parseLatexmkrcDefaultFiles(text: string): string[] {
 
 export const isRootText = (text: string): boolean => hasDocumentclass(text);
 
-/** The names a `\input`/`\include`/`\subfile` in `text` refers to, as written. */
+/** The names a `\input`/`\include`/`\subfile`/`\import` in `text` refers to, as written. */
 export function includedNames(text: string): string[] {
   const masked = maskTex(text);
-  const out: string[] = [];
-  const re = /\\(?:input|include|subfile|import\s*\{[^{}]*\})(?![a-zA-Z])\s*(?:\{([^{}]*)\}|([^\s{}%\\]+))/g;
-  for (const m of masked.matchAll(re)) {
-    const name = (m[1] ?? m[2] ?? '').trim();
-    if (name !== '') out.push(name);
-  }
-  return out;
+  const imports = importArguments(masked).filter((a) => !a.sub && a.kind === 'import');
+  return [...inputArguments(masked, ['input', 'include', 'subfile']).map((a) => a.name), ...imports.map((a) => a.file.trim())].filter((n) => n !== '');
 }
 
 const stripTex = (name: string): string => name.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\.tex$/, '');

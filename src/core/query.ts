@@ -1,7 +1,7 @@
 // Queries for `pith-tex resolve`: every way a user names a paper, parsed into one shape,
 // and the check that a served record really is the one that was asked for. Pure.
 import { isJsonObject, type JsonValue } from './json.js';
-import { NumberFormatError, parsePithNumber } from './number.js';
+import { formatNumber, NumberFormatError, parsePithNumber } from './number.js';
 import type { CanonicalRecord } from './record.js';
 
 export type Query =
@@ -176,9 +176,9 @@ export function describeQuery(q: Query): string {
     case 'arxiv':
       return q.via === 'doi' ? `DOI ${arxivDoi(q.id)}` : `arXiv ${q.id}${q.version === null ? '' : `v${q.version}`}`;
     case 'number':
-      return `pith:${q.year === null ? '' : `${q.year}:`}${q.body}`;
+      return formatNumber(q);
     case 'short':
-      return `short number pith:${q.prefix}`;
+      return `short number ${formatNumber({ body: q.prefix })}`;
   }
 }
 

@@ -34,25 +34,34 @@ export function texEscape(s: string): string {
   });
 }
 
-/** Header text may hold no line break (it sits in `%%` comment lines). */
-const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
-
-/** A TeX group holding the escaped value: `{...}`, rendered by the template's triple-stash. */
-const group = (s: string): string => `{${texEscape(oneLine(s))}}`;
+/**
+ * The escaping rule, stated once: every value reaches templates/pith.sty.hbs through `escapeFor`,
+ * chosen by where the template puts it, and the template prints it as is (triple-stash; the
+ * template is compiled with `noEscape`, so Handlebars' HTML escaping never applies).
+ * - `comment`: in a `%%` header line, where only a line break could end the comment early: line
+ *   breaks become spaces.
+ * - `argument`: a macro's argument, `\def\pith@stamped@x{...}`: one line, TeX's specials as
+ *   control sequences (texEscape), inside its braces. sty-read.ts reads it back (texUnescape).
+ * The package text (tex/pith.sty) is TeX code and goes in unchanged.
+ */
+const escapeFor = {
+  comment: (s: string): string => s.replace(/[\r\n]+/g, ' '),
+  argument: (s: string): string => `{${texEscape(escapeFor.comment(s))}}`,
+};
 
 export function renderPithSty(args: { templateText: string; packageSource: string; values: StyValues }): string {
   const { templateText, packageSource, values } = args;
   const template = Handlebars.compile(templateText, { noEscape: true, strict: true });
   const text = template({
-    toolVersion: oneLine(values.toolVersion),
-    number: oneLine(values.number),
+    toolVersion: escapeFor.comment(values.toolVersion),
+    number: escapeFor.comment(values.number),
     checksum: PLACEHOLDER,
-    toolVersionArg: group(values.toolVersion),
-    bodyArg: group(values.body),
-    yearArg: group(values.year),
-    numberArg: group(values.number),
-    recordUrlArg: group(values.recordUrl),
-    canonicalSha256Arg: group(values.canonicalSha256),
+    toolVersionArg: escapeFor.argument(values.toolVersion),
+    bodyArg: escapeFor.argument(values.body),
+    yearArg: escapeFor.argument(values.year),
+    numberArg: escapeFor.argument(values.number),
+    recordUrlArg: escapeFor.argument(values.recordUrl),
+    canonicalSha256Arg: escapeFor.argument(values.canonicalSha256),
     packageSource: packageSource.endsWith('\n') ? packageSource : `${packageSource}\n`,
   }).replace(/\n+$/, '\n'); // one final newline, whether or not the template file ends with one
   if (!text.includes(CHECKSUM_PREFIX + PLACEHOLDER)) {

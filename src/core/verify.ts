@@ -3,7 +3,7 @@ import { base64Decode, hexToBytes, isSha256Hex, sha256Hex } from './encoding.js'
 import { canonicalJson, isJsonObject, omitKeys, type JsonObject, type JsonValue } from './json.js';
 import { keyFingerprint, verifyEd25519, type TrustedKey } from './keys.js';
 import { firstDifference, KNOWN_EVENT_TYPES, MERGE_VERSION, mergeState, stateSha256 } from './merge.js';
-import { numberMismatch, parsePithNumber, type PithNumber } from './number.js';
+import { formatNumber, numberMismatch, parsePithNumber, type PithNumber } from './number.js';
 import { assertCanonicalRecord, canonicalSha256, numberOfRecord, ShapeError, type CanonicalRecord } from './record.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
@@ -187,7 +187,7 @@ export function verifyBundle(bundle: JsonObject, trusted: readonly TrustedKey[])
   const num = numberOfRecord(record);
   checks.compare('canonical_hash', bundle.canonical_sha256, sha, 'canonical_sha256 of canonical_record');
   checkNumber(checks, 'number', bundle.pith_number, num);
-  checks.compare('short_number', bundle.short_pith_number, `pith:${num.body.slice(0, 8)}`, 'short_pith_number');
+  checks.compare('short_number', bundle.short_pith_number, formatNumber({ body: num.body.slice(0, 8) }), 'short_pith_number');
   const sourceDiff = firstDifference(bundle.source, record.source);
   if (sourceDiff === null) checks.add('source', 'pass', `source ${record.source.kind}:${record.source.id}v${record.source.version}`);
   else checks.add('source', 'fail', `source differs from canonical_record.source at ${sourceDiff}`);

@@ -3,6 +3,11 @@
 //   bundles/BODY.json     a verified bundle, byte for byte as it was served
 //   aliases/KEY.json      {"body": BODY, "source_version": N}: the index of lookup keys
 //                         (arxiv:ID, arxiv_version:IDvN, short:PREFIX) → body
+//   seen/KEY.json         the anti-rollback memory, never evicted: for arxiv:ID the highest
+//                         version verified ({"version": N, "body": BODY}), for body:BODY the
+//                         newest built_at verified ({"built_at": T}). It outlives the bundles
+//                         (a bundle evicted because today's run lacks its --trust-key is
+//                         forgotten, its memory is not).
 //
 // The index is one small file per key rather than one index.json, so that two processes
 // storing at once never lose each other's entries; every file is written atomically
@@ -13,7 +18,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isJsonObject, parseJson, type JsonObject } from '../core/json.js';
-import { writeFileAtomic, describeFsError } from './files.js';
+import { isBody } from '../core/number.js';
+import { describeFsError, isMissing, readBoundedText, writeFileAtomic } from './files.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -25,6 +31,16 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 export const keyFileName = (key: string): string => `${encodeURIComponent(key)}.json`;
 
 const MAX_CACHED_BYTES = 16 * 1024 * 1024;
+/** An index or memory entry is a few dozen bytes. */
+const MAX_SMALL_BYTES = 64 * 1024;
+
+/** What the cache remembers having verified, per arXiv id and per record. */
+export interface SeenState {
+  /** The highest version verified for the record's arXiv id, and its body. */
+  version: { version: number; body: string } | null;
+  /** The newest built_at verified for the record's body. */
+  builtAt: string | null;
+}
 
 export interface CachedBundle {
   body: string;
@@ -59,9 +75,9 @@ export class BundleCache {
 
   private async readAlias(key: string): Promise<{ body: string; source_version: number | null } | null> {
     try {
-      const text = await fs.readFile(this.aliasFile(key), 'utf8');
+      const text = await readBoundedText(this.aliasFile(key), MAX_SMALL_BYTES, 'cache index entry');
       const v = parseJson(text);
-      if (isJsonObject(v) && typeof v.body === 'string' && /^[A-Z2-7]{26}$/.test(v.body)) {
+      if (isJsonObject(v) && isBody(v.body)) {
         return { body: v.body, source_version: typeof v.source_version === 'number' ? v.source_version : null };
       }
     } catch {
@@ -86,11 +102,49 @@ export class BundleCache {
     if (body === null) return null;
     const file = this.bundleFile(body);
     try {
-      const stat = await fs.stat(file);
-      if (stat.size > MAX_CACHED_BYTES) return { body, file, text: '' };
-      return { body, file, text: await fs.readFile(file, 'utf8') };
+      return { body, file, text: await readBoundedText(file, MAX_CACHED_BYTES, 'cached bundle') };
+    } catch (err) {
+      // Too big, not UTF-8, a FIFO or a device: an empty text, which the caller evicts.
+      return isMissing(err) ? null : { body, file, text: '' };
+    }
+  }
+
+  seenFile(key: string): string {
+    return path.join(this.dir, 'seen', keyFileName(key));
+  }
+
+  /** What was verified before for this arXiv id (null when not arXiv) and this body. */
+  async seen(arxivId: string | null, body: string): Promise<SeenState> {
+    const read = async (key: string): Promise<JsonObject | null> => {
+      try {
+        const v = parseJson(await readBoundedText(this.seenFile(key), MAX_SMALL_BYTES, 'cache memory entry'));
+        return isJsonObject(v) ? v : null;
+      } catch {
+        return null;
+      }
+    };
+    const [idEntry, bodyEntry] = await Promise.all([arxivId === null ? null : read(`arxiv:${arxivId}`), read(`body:${body}`)]);
+    const version =
+      idEntry && typeof idEntry.version === 'number' && typeof idEntry.body === 'string' ? { version: idEntry.version, body: idEntry.body } : null;
+    const builtAt = bodyEntry && typeof bodyEntry.built_at === 'string' ? bodyEntry.built_at : null;
+    return { version, builtAt };
+  }
+
+  /**
+   * Remember a verified bundle: its arXiv id's version when higher than any seen, its built_at
+   * when newer. Best effort (an unwritable cache only warns, in `store`).
+   */
+  async remember(arxivId: string | null, version: number, body: string, builtAt: string): Promise<void> {
+    const before = await this.seen(arxivId, body);
+    try {
+      await fs.mkdir(path.join(this.dir, 'seen'), { recursive: true });
+      if (arxivId !== null && (before.version === null || version > before.version.version)) {
+        await writeFileAtomic(this.seenFile(`arxiv:${arxivId}`), `${JSON.stringify({ version, body })}\n`);
+      }
+      const newer = before.builtAt === null || Date.parse(builtAt) > Date.parse(before.builtAt);
+      if (newer && !Number.isNaN(Date.parse(builtAt))) await writeFileAtomic(this.seenFile(`body:${body}`), `${JSON.stringify({ built_at: builtAt })}\n`);
     } catch {
-      return null;
+      /* an unwritable cache is reported by store */
     }
   }
 
@@ -158,7 +212,7 @@ export class BundleCache {
 
 async function readHeld(file: string): Promise<JsonObject | null> {
   try {
-    const v = parseJson(await fs.readFile(file, 'utf8'));
+    const v = parseJson(await readBoundedText(file, MAX_CACHED_BYTES, 'cached bundle'));
     return isJsonObject(v) ? v : null;
   } catch {
     return null;

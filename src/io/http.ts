@@ -12,11 +12,13 @@
 //   CONNECT tunnel; NO_PROXY / no_proxy (comma-separated host names, ".suffix", "*",
 //   optional ":port", address blocks such as 10.0.0.0/8); loopback targets never use the proxy. HTTP_PROXY is not used: the only
 //   plain-HTTP targets allowed are loopback ones.
+import dns from 'node:dns';
 import http from 'node:http';
 import net from 'node:net';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { toolVersion } from './package-files.js';
 
 export type FetchErrorKind =
   | 'not_found'
@@ -83,18 +85,52 @@ export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env, overrid
     backoffMs: envInt(env, 'PITH_HTTP_BACKOFF_MS', 500),
     retryAfterCapMs: envInt(env, 'PITH_HTTP_RETRY_AFTER_CAP_MS', 10_000),
     env,
-    headers: { 'user-agent': 'pith-tex/0.1.0', accept: 'application/json' },
+    headers: { 'user-agent': `pith-tex/${toolVersion()}`, accept: 'application/json' },
     ...overrides,
   };
 }
 
+/**
+ * Whether a host may be spoken to in plain http. An address must be a loopback one; a name must
+ * be `localhost` or end in `.localhost`, and then its addresses are checked when it is looked
+ * up (loopbackOnlyLookup): such a name counts as loopback only when it resolves to loopback.
+ */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  return isLoopbackAddress(h);
+}
+
+/** 127.0.0.0/8 and ::1 (also as IPv4-mapped). */
+export function isLoopbackAddress(address: string): boolean {
+  const h = address.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
   if (/^::ffff:127\.\d+\.\d+\.\d+$/.test(h)) return true;
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
   return m !== null && m[1] === '127' && m.slice(2).every((p) => Number(p) <= 255);
+}
+
+type LookupAll = (host: string, options: dns.LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+
+/**
+ * A `lookup` for plain-http connections to a loopback *name*: every address the name resolves
+ * to must be a loopback one, or the connection is refused (code EPITHNOTLOOPBACK), so
+ * `evil.localhost` pointing at another machine is not spoken to in clear text.
+ */
+export function loopbackOnlyLookup(resolve: LookupAll = dns.lookup as unknown as LookupAll) {
+  return (host: string, options: dns.LookupOptions, cb: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void): void => {
+    resolve(host, { ...options, all: true }, (err, addresses) => {
+      if (err) return cb(err, '', 0);
+      const outside = addresses.filter((a) => !isLoopbackAddress(a.address));
+      if (addresses.length === 0 || outside.length > 0) {
+        const shown = outside.map((a) => a.address).join(', ') || 'no address';
+        return cb(Object.assign(new Error(`${host} resolves to ${shown}, not loopback: plain http is allowed only to loopback`), { code: 'EPITHNOTLOOPBACK' }), '', 0);
+      }
+      if (options.all) return cb(null, addresses);
+      const first = addresses[0] as dns.LookupAddress;
+      cb(null, first.address, first.family);
+    });
+  };
 }
 
 /** Throws FetchError('insecure') unless the URL is https, or http to a loopback host. */
@@ -221,7 +257,11 @@ export async function httpGet(startUrl: string, opts: HttpOptions): Promise<Http
         throw new FetchError('redirects', startUrl, `${startUrl}: more than ${opts.maxRedirects} redirects${loop}; last ${url.href} → ${next}`);
       }
       redirects.push(url.href);
+      const from = url;
       url = assertAllowedUrl(next);
+      if (from.protocol === 'https:' && url.protocol !== 'https:') {
+        throw new FetchError('insecure', from.href, `refused the redirect from ${from.href} to ${url.href}: an https resolver may not send pith-tex to plain http`);
+      }
       continue;
     }
     if (status === 404 || status === 410) throw new FetchError('not_found', url.href, `${url.href}: ${status} not found`, status);
@@ -291,6 +331,8 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
           method: 'GET',
           headers: { ...opts.headers, host: url.host },
           agent: createConnection ? undefined : false,
+          // Plain http goes to loopback only; a name is checked when it is looked up.
+          ...(url.protocol === 'http:' && net.isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0 ? { lookup: loopbackOnlyLookup() as never } : {}),
           ...(createConnection ? { createConnection: createConnection as never } : {}),
         },
         (res) => {
@@ -328,7 +370,9 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
         const ev = url.protocol === 'https:' ? 'secureConnect' : 'connect';
         socket.once(ev, connected);
       });
-      req.on('error', (err) => fail('unreachable', `${url.href}: ${errText(err)}`));
+      req.on('error', (err) =>
+        (err as NodeJS.ErrnoException).code === 'EPITHNOTLOOPBACK' ? fail('insecure', `refused ${url.href}: ${err.message}`) : fail('unreachable', `${url.href}: ${errText(err)}`),
+      );
       req.end();
     };
 

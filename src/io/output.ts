@@ -1,5 +1,13 @@
 // Printing: --json as data on stdout, human text that reads as a checklist.
+import { escapeForTerminal } from '../core/escape.js';
 import type { Check } from '../core/verify.js';
+
+/**
+ * Human output: every printer writes through these, so untrusted text (names from a bundle, a
+ * resolver, a PDF or the paper's folder) reaches the terminal with its controls escaped.
+ */
+export const say = (text: string): void => void process.stdout.write(escapeForTerminal(text));
+export const sayErr = (text: string): void => void process.stderr.write(escapeForTerminal(text));
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
@@ -17,7 +25,8 @@ export const mark = {
 
 export function formatCheck(check: Check, idWidth: number): string {
   const symbol = check.status === 'pass' ? mark.pass() : check.status === 'fail' ? mark.fail() : mark.na();
-  return `  ${symbol} ${check.id.padEnd(idWidth)}  ${check.detail}`;
+  // The colour codes are ours; the id and detail are escaped before they are painted around.
+  return `  ${symbol} ${escapeForTerminal(check.id.padEnd(idWidth))}  ${escapeForTerminal(check.detail)}`;
 }
 
 export function formatChecks(checks: readonly Check[]): string {
@@ -26,5 +35,16 @@ export function formatChecks(checks: readonly Check[]): string {
 }
 
 export function warn(message: string): void {
-  process.stderr.write(`pith-tex: warning: ${message}\n`);
+  sayErr(`pith-tex: warning: ${message}\n`);
+}
+
+/**
+ * Say on stderr when a record was verified against the user's cache rather than the paper's own
+ * lock or a bundle file: the cache is this machine's, not the project's (the verdict still holds,
+ * but a co-author without that cache would not reproduce it offline).
+ */
+export function noteRecordSource(source: { kind: string; location: string }): void {
+  if (source.kind === 'cache') {
+    sayErr(`pith-tex: note: verified against your cache (${source.location}), not a lock or bundle of the paper\n`);
+  }
 }

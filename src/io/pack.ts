@@ -1,7 +1,18 @@
 // The folder walk, the clean copy and the upload tarball for `pith-tex arxiv`.
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+//
+// The tarball is written in process by node-tar (the `tar` package npm itself uses), so --pack
+// works wherever Node does: GNU tar, bsdtar (macOS, Windows) or no tar at all. What goes in is
+// fixed here, not by the system's tar: regular files inside the paper's folder only (no links,
+// nothing outside), in sorted order, owner 0/0 and no user names (node-tar's portable mode), one
+// stable mtime, and a gzip header without a time stamp, so two packs of the same files are the
+// same bytes.
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { create as createTar } from 'tar';
+import { stripComments } from '../core/comments.js';
+import { decodeSource, encodeSource } from '../core/tex-edit.js';
 import { EXIT, PithError } from '../errors.js';
 
 /** Every file under `dir` (relative, `/`-separated, exact case); .git and node_modules skipped. */
@@ -27,17 +38,78 @@ export function copyFiles(from: string, to: string, files: readonly string[]): v
   }
 }
 
+/** The mtime every entry gets: $SOURCE_DATE_EPOCH (reproducible-builds.org) or 1980-01-01. */
+export function packMtime(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = Number(env.SOURCE_DATE_EPOCH);
+  return env.SOURCE_DATE_EPOCH !== undefined && /^\d+$/.test(env.SOURCE_DATE_EPOCH) && Number.isSafeInteger(epoch)
+    ? new Date(epoch * 1000)
+    : new Date(Date.UTC(1980, 0, 1));
+}
+
+/** Largest single file packed (arXiv's whole upload limit is 50 MB). */
+const MAX_PACKED_FILE = 64 * 1024 * 1024;
+
+export interface PackOptions {
+  /** Remove `%` comments from the .tex files in the tarball (the author's files are untouched). */
+  stripComments?: boolean;
+}
+
+export interface PackResult {
+  files: string[];
+  /** .tex files whose comments were removed in the tarball. */
+  stripped: string[];
+}
+
+/** The bytes of `rel` inside `dir`, if it is a regular file whose real path is inside `dir`. */
+async function readInside(dir: string, realDir: string, rel: string): Promise<Buffer> {
+  const refuse = (why: string): never => {
+    throw new PithError(`${path.join(dir, rel)}: not packed: ${why}`, EXIT.refused);
+  };
+  if (path.isAbsolute(rel) || rel.split(/[\\/]/).includes('..')) refuse('outside the paper folder');
+  const full = path.join(realDir, rel);
+  const st = await fs.lstat(full).catch(() => null);
+  if (!st?.isFile()) refuse(st ? 'not a regular file (a link, folder or device)' : 'no such file');
+  const real = await fs.realpath(full);
+  if (!real.startsWith(realDir + path.sep)) refuse('its folder links outside the paper folder');
+  if ((st as { size: number }).size > MAX_PACKED_FILE) refuse(`over ${MAX_PACKED_FILE} bytes`);
+  return fs.readFile(real);
+}
+
 /**
- * Write `files` (relative to `dir`) as a gzipped ustar archive at `out` with the system tar:
- * numeric owner 0, so the archive does not carry the author's user name.
+ * Write `files` (relative to `dir`) as a gzipped tarball at `out`. The files are first copied
+ * (comments stripped on request) into a private staging folder, so what is packed is what was
+ * checked, and the tarball appears at `out` only when it is complete (written to a temporary
+ * file, then renamed).
  */
-export function writeTarGz(out: string, dir: string, files: readonly string[]): void {
+export async function writeTarGz(out: string, dir: string, files: readonly string[], options: PackOptions = {}): Promise<PackResult> {
   const target = path.resolve(out);
   const temp = `${target}.${process.pid}.tmp`;
-  const r = spawnSync('tar', ['-czf', temp, '--format=ustar', '--owner=0', '--group=0', '--numeric-owner', '-C', dir, '--', ...files], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    rmSync(temp, { force: true });
-    throw new PithError(`${out}: tar failed (${r.error?.message ?? r.stderr.trim()})`, EXIT.refused);
+  const realDir = await fs.realpath(dir);
+  const staging = await fs.mkdtemp(path.join(os.tmpdir(), 'pith-pack-'));
+  const sorted = [...new Set(files)].sort();
+  const stripped: string[] = [];
+  try {
+    for (const rel of sorted) {
+      let bytes: Uint8Array = await readInside(dir, realDir, rel);
+      if (options.stripComments && rel.endsWith('.tex')) {
+        const source = decodeSource(bytes);
+        const text = stripComments(source.text);
+        if (text !== source.text) {
+          bytes = encodeSource({ ...source, text });
+          stripped.push(rel);
+        }
+      }
+      await fs.mkdir(path.dirname(path.join(staging, rel)), { recursive: true });
+      await fs.writeFile(path.join(staging, rel), bytes, { mode: 0o644 });
+    }
+    await createTar({ file: temp, cwd: staging, gzip: true, portable: true, mtime: packMtime(), noDirRecurse: true, follow: false }, sorted);
+    await fs.rename(temp, target);
+  } catch (err) {
+    await fs.rm(temp, { force: true });
+    if (err instanceof PithError) throw err;
+    throw new PithError(`${out}: cannot write the tarball (${(err as Error).message})`, EXIT.refused);
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
   }
-  renameSync(temp, target);
+  return { files: sorted, stripped };
 }

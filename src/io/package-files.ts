@@ -21,12 +21,16 @@ export function packageRoot(): string {
 /** A path inside the pith-tex package, e.g. packageFile('tex', 'pith.sty'). */
 export const packageFile = (...parts: string[]): string => path.join(packageRoot(), ...parts);
 
-/** pith-tex's version, from its package.json ('0.0.0' if unreadable). */
+let version: string | null = null;
+
+/** pith-tex's version: package.json's, the one place it is written ('0.0.0' if unreadable). Read once. */
 export function toolVersion(): string {
+  if (version !== null) return version;
   try {
     const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
+    version = pkg.version ?? '0.0.0';
   } catch {
-    return '0.0.0';
+    version = '0.0.0';
   }
+  return version;
 }

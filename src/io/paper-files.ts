@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
 import { analyzeTex, decodeSource, encodeSource, type DecodedSource, type TexAnalysis } from '../core/tex-edit.js';
 import { EXIT, PithError } from '../errors.js';
-import { describeFsError, writeFileAtomic, type AtomicWriteOptions } from './files.js';
+import { describeFsError, readBoundedBytes, readOptionalText, writeFileAtomic, type AtomicWriteOptions } from './files.js';
 
 /** Largest .tex source stamped (arXiv's whole upload limit is 50 MB). */
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
@@ -17,16 +17,7 @@ export interface SourceFile extends DecodedSource {
 }
 
 export async function readSource(file: string): Promise<SourceFile> {
-  let bytes: Uint8Array;
-  try {
-    const stat = await fs.stat(file);
-    if (stat.isDirectory()) throw new PithError(`${file}: is a folder; expected a .tex file`, EXIT.badInput);
-    if (stat.size > MAX_SOURCE_BYTES) throw new PithError(`${file}: ${stat.size} bytes is over the ${MAX_SOURCE_BYTES}-byte limit for a .tex file`, EXIT.badInput);
-    bytes = new Uint8Array(await fs.readFile(file));
-  } catch (err) {
-    if (err instanceof PithError) throw err;
-    throw new PithError(`${file}: cannot read (${describeFsError(err)})`, EXIT.badInput);
-  }
+  const bytes = await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file');
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new PithError(`${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`, EXIT.badInput);
   }
@@ -43,12 +34,12 @@ export function encodeLike(source: DecodedSource, text: string): Uint8Array {
 }
 
 /**
- * Write atomically. A symbolic link is written through (its target is replaced, the link kept),
- * so a paper whose main.tex links elsewhere stays linked.
+ * Write atomically. A symbolic link inside the paper's folder `within` is written through (its
+ * target is replaced, the link kept), so a paper whose main.tex links to src/main.tex stays
+ * linked; a link that leaves the folder is refused (exit 4, files.ts writeTarget).
  */
-export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep']): Promise<void> {
-  const target = await fs.realpath(file).catch(() => file);
-  await writeFileAtomic(target, data, onStep ? { onStep } : {});
+export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep'], within?: string): Promise<void> {
+  await writeFileAtomic(file, data, { ...(onStep ? { onStep } : {}), ...(within !== undefined ? { within } : {}) });
 }
 
 /**
@@ -111,14 +102,15 @@ export async function acquireFolderLock(dir: string, options: LockOptions = {}):
     }
     let holder: number | null = null;
     try {
-      const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as { pid?: unknown };
+      // Bounded and regular files only: a FIFO planted as the lock must not hang the stamp.
+      const parsed = JSON.parse((await readOptionalText(file, 4096, 'stamp lock')) ?? '') as { pid?: unknown };
       holder = typeof parsed.pid === 'number' ? parsed.pid : null;
     } catch {
       holder = null; // being written right now, or garbage
     }
     if (holder !== null && !isAlive(holder)) {
       // Stale: its stamp died. Remove it only if it is still the same stale file.
-      const again = await fs.readFile(file, 'utf8').catch(() => '');
+      const again = (await readOptionalText(file, 4096, 'stamp lock').catch(() => '')) ?? '';
       if (again.includes(`"pid":${holder},`)) await fs.rm(file, { force: true });
       continue;
     }
@@ -166,9 +158,7 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
   for (const e of entries.slice(0, 200)) {
     const file = path.join(dir, e);
     try {
-      const st = await fs.stat(file);
-      if (!st.isFile() || st.size > MAX_SOURCE_BYTES) continue;
-      out.push({ name: file, text: decodeSource(new Uint8Array(await fs.readFile(file))).text });
+      out.push({ name: file, text: decodeSource(await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file')).text });
     } catch {
       /* unreadable: not a candidate */
     }
@@ -176,36 +166,52 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
   return out;
 }
 
-/** The paper's root file: the one given (which must have \documentclass), or found in `dir`. */
-export async function findPaper(given: string | undefined, cwd: string): Promise<string> {
-  if (given !== undefined) {
-    const file = path.resolve(cwd, given);
-    const src = await readSource(file);
-    if (isRootText(src.text)) return file;
-    const here = path.dirname(file);
-    const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
-    const root = findIncludingRoot(file, near);
-    const hint = root
-      ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex stamp ${path.relative(cwd, root) || root}`
-      : '; name the file that has \\documentclass';
-    throw new PithError(`${given}: is not a root file (no \\documentclass)${hint}`, EXIT.badInput);
-  }
-  const candidates = await texCandidates(cwd);
+async function fileKind(file: string): Promise<'file' | 'folder' | null> {
+  const st = await fs.stat(file).catch(() => null);
+  return st === null ? null : st.isDirectory() ? 'folder' : 'file';
+}
+
+/**
+ * The paper's root file (absolute): `given` (a .tex file, its name without `.tex`, or a folder),
+ * or the root of `cwd`: the first `@default_files` entry of its .latexmkrc, else the one file with
+ * \documentclass. A given file must have \documentclass. `command` is named in the hints.
+ */
+export async function findPaper(given: string | undefined, cwd: string, command = 'stamp'): Promise<string> {
+  const target = path.resolve(cwd, given ?? '.');
+  let kind = await fileKind(target);
+  if (kind === 'folder') return rootOfFolder(target, given === undefined ? '' : `${given}: `, command);
+  let file = target;
+  if (kind === null && !target.endsWith('.tex') && (await fileKind(`${target}.tex`)) === 'file') [file, kind] = [`${target}.tex`, 'file'];
+  if (kind === null) throw new PithError(`${given}: no such file`, EXIT.badInput);
+  const src = await readSource(file);
+  if (isRootText(src.text)) return file;
+  const here = path.dirname(file);
+  const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
+  const root = findIncludingRoot(file, near);
+  const hint = root
+    ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex ${command} ${path.relative(cwd, root) || root}`
+    : '; name the file that has \\documentclass';
+  throw new PithError(`${given}: is not a root file (no \\documentclass)${hint}`, EXIT.badInput);
+}
+
+async function rootOfFolder(dir: string, prefix: string, command: string): Promise<string> {
+  const candidates = await texCandidates(dir);
   let rc: string | null = null;
   for (const name of ['.latexmkrc', 'latexmkrc']) {
-    rc = await fs.readFile(path.join(cwd, name), 'utf8').catch(() => null);
+    rc = await readOptionalText(path.join(dir, name), 1024 * 1024, 'latexmkrc');
     if (rc !== null) break;
   }
   const choice = chooseRoot(candidates.map((c) => ({ ...c, name: path.basename(c.name) })), rc);
-  if (choice.kind === 'root') return path.join(cwd, choice.name);
-  throw new PithError(choice.message, EXIT.badInput);
+  if (choice.kind === 'root') return path.join(dir, choice.name);
+  throw new PithError(prefix + choice.message.replaceAll('pith-tex stamp', `pith-tex ${command}`), EXIT.badInput);
 }
 
 /** Resolve an `\input{name}` the way TeX does from the root's folder: name, then name.tex. */
 export async function resolveInput(rootDir: string, name: string): Promise<string | null> {
   for (const f of inputFileNames(name).map((n) => path.resolve(rootDir, n))) {
     try {
-      if ((await fs.stat(f)).isFile()) return f;
+      // Anything but a folder is what TeX would read; a FIFO or device is then refused by readSource.
+      if (!(await fs.stat(f)).isDirectory()) return f;
     } catch {
       /* next */
     }

@@ -9,6 +9,8 @@ import { assertLock, LOCK_FILE, verifyLock, type PithLock } from '../core/lock.j
 import type { PithNumber } from '../core/number.js';
 import { describeQuery, queryKey, queryMismatch, recordKeys, resolverSegment, type Query } from '../core/query.js';
 import { numberOfRecord, ShapeError, type CanonicalRecord } from '../core/record.js';
+import { rollbackOf } from '../core/rollback.js';
+import { escapeForTerminal } from '../core/escape.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
 import { BundleCache, defaultCacheDir } from './cache.js';
@@ -34,6 +36,8 @@ export interface ResolveOptions {
   http?: Partial<HttpOptions>;
   cacheDir?: string;
   warn?: (message: string) => void;
+  /** Use a bundle older than one verified before (anti-rollback, src/core/rollback.ts). */
+  allowOlder?: boolean;
   /** Show fetch progress (the caller passes stderr.isTTY). */
   progress?: boolean;
 }
@@ -73,6 +77,8 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
     const record = bundle.canonical_record as CanonicalRecord;
     const number = numberOfRecord(record);
     let stored: Resolved['cache']['stored'] = 'not-stored';
+    const back = await guardRollback(cache, query, bundle, source, options, warn);
+    if (back) store = false; // --allow-older: used, never cached over the newer one
     if (store) {
       stored = await cache.store(bundle, text, number.body, recordKeys(record, number.body), record.source.version, (held) => {
         try {
@@ -105,6 +111,8 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
         }
       }
     }
+    const kept = bundle.canonical_record as CanonicalRecord;
+    await cache.remember(kept.source.kind === 'arxiv' ? kept.source.id : null, kept.source.version, numberOfRecord(kept).body, String(bundle.built_at));
     return {
       query,
       record,
@@ -313,6 +321,49 @@ export async function resolveQuery(query: Query, options: ResolveOptions): Promi
   }
 }
 
+/**
+ * Refuse (exit 1) a bundle from the resolver or the cache that goes back from what this cache
+ * verified before: a lower version for a bare arXiv id, or an older built_at for the record.
+ * With --allow-older it is used, with a warning, and true is returned.
+ */
+async function guardRollback(
+  cache: BundleCache,
+  query: Query,
+  bundle: JsonObject,
+  source: Resolved['source'],
+  options: ResolveOptions,
+  warn: (m: string) => void,
+): Promise<boolean> {
+  if (source.kind !== 'resolver' && source.kind !== 'cache') return false; // a file the user named
+  const record = bundle.canonical_record as CanonicalRecord;
+  const arxivId = record.source.kind === 'arxiv' ? record.source.id : null;
+  const body = numberOfRecord(record).body;
+  const seen = await cache.seen(arxivId, body);
+  const wantsNewest = query.kind === 'arxiv' && query.version === null;
+  const back = rollbackOf(seen, { arxivId, version: record.source.version, body, builtAt: String(bundle.built_at), wantsNewest });
+  if (back === null) return false;
+  // The same record's newer bundle still cached and valid: store() keeps and uses it.
+  if (!wantsNewest || !/^arXiv:/.test(back)) {
+    const held = await cache.read(`body:${body}`);
+    const heldDoc = held ? (() => { try { return parseJson(held.text); } catch { return null; } })() : null;
+    if (isJsonObject(heldDoc) && heldDoc.built_at === seen.builtAt) {
+      try {
+        if (verifyBundle(heldDoc, options.trusted).ok) return false;
+      } catch {
+        /* not usable: refuse below */
+      }
+    }
+  }
+  if (!options.allowOlder) {
+    throw new PithError(
+      `${back}: refused, a resolver or mirror replaying an older signed state is a rollback (from ${source.location}); nothing was cached. Pass --allow-older to use it on purpose`,
+      EXIT.checkFailed,
+    );
+  }
+  warn(`${back}; used because --allow-older was given (not cached)`);
+  return true;
+}
+
 /** "3 h", "2 d": how long ago, for a warning. */
 function formatAge(ms: number): string {
   const h = ms / 3_600_000;
@@ -431,10 +482,10 @@ function makeProgress() {
     onProgress: (p: { url: string; received: number; total: number | null }) => {
       if (Date.now() - started < 500) return;
       const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
-      line(`pith-tex: fetching ${p.url} ${kib(p.received)}${p.total ? ` of ${kib(p.total)}` : ''}`);
+      line(`pith-tex: fetching ${escapeForTerminal(p.url)} ${kib(p.received)}${p.total ? ` of ${kib(p.total)}` : ''}`);
     },
     onRetry: (p: { url: string; attempt: number; waitMs: number; reason: string }) => {
-      line(`pith-tex: ${p.reason} from ${p.url}; retrying in ${(p.waitMs / 1000).toFixed(1)} s (attempt ${p.attempt + 1})`);
+      line(`pith-tex: ${escapeForTerminal(p.reason)} from ${escapeForTerminal(p.url)}; retrying in ${(p.waitMs / 1000).toFixed(1)} s (attempt ${p.attempt + 1})`);
     },
     clear: () => {
       clearInterval(timer);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { lockFromBundle, serializeLock } from '../../src/core/lock.js';
 import { repoRoot } from '../helpers.js';
 import { seedBundle } from './vectors.js';
+import { toolVersion } from '../../src/io/package-files.js';
 
 export const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 export const NUMBER = `pith:2021:${BODY}`;
@@ -26,7 +27,7 @@ export function renderSty(body: string, year = '2021', sha = SHA): string {
   return renderPithSty({
     templateText: readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8'),
     packageSource: readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8'),
-    values: { body, year, number: `pith:${year}:${body}`, recordUrl: `https://pith.science/pith/${body}`, canonicalSha256: sha, toolVersion: '0.1.0' },
+    values: { body, year, number: `pith:${year}:${body}`, recordUrl: `https://pith.science/pith/${body}`, canonicalSha256: sha, toolVersion: toolVersion() },
   });
 }
 

@@ -11,6 +11,7 @@ import { repoRoot, fixture } from '../helpers.js';
 import { compile, type CompileResult, type Engine } from '../../src/io/tex.js';
 import { pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp } from '../support/poppler.js';
 import { renderPithSty } from '../../src/core/sty.js';
+import { toolVersion } from '../../src/io/package-files.js';
 
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 const NUMBER = `pith:2021:${BODY}`;
@@ -33,7 +34,7 @@ const stamped = (body: string, year = '2021'): string =>
       number: `pith:${year}:${body}`,
       recordUrl: `https://pith.science/pith/${body}`,
       canonicalSha256: SHA,
-      toolVersion: '0.1.0',
+      toolVersion: toolVersion(),
     },
   });
 

@@ -1,0 +1,113 @@
+// Every hint is a command that works: each `fix:` the tool prints for a broken stamp (check, the
+// stamp's own "say which record", hook status, the arXiv checklist) is run as printed, and then
+// the check it came from passes.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cliPath, repoRoot } from './helpers.js';
+import { json, startServer } from './support/http-server.js';
+import { BODY, NUMBER, OTHER_BODY, makeStampedPaper } from './support/stamped-paper.js';
+
+interface Run {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+/** The CLI in a child process, asynchronously (the loopback resolver runs in this process). */
+function pith(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } }, (err, out, errText) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out, err: errText });
+    });
+  });
+}
+
+/** The `fix: …` commands in a tool's output (each to the end of its line). */
+const fixesIn = (text: string): string[] => [...text.matchAll(/fix: (pith-tex [^\n]*)/g)].map((m) => (m[1] as string).trim());
+
+/** Run a printed hint exactly: split on spaces, `pith-tex` replaced by this checkout's CLI. */
+function runHint(cwd: string, hint: string, env: Record<string, string> = {}): Promise<Run> {
+  assert.doesNotMatch(hint, /[()]|\bID\b|\bFILE\b/, `a hint with a placeholder: ${hint}`);
+  const [tool, ...args] = hint.split(/\s+/);
+  assert.equal(tool, 'pith-tex', hint);
+  return pith(cwd, args, env);
+}
+
+const seedBundle = readFileSync(path.join(repoRoot, 'examples', 'moe-paper', '2109.10465v1.bundle.json'), 'utf8');
+
+type Breakage = [name: string, breakIt: (dir: string) => void, needsResolver: boolean];
+
+const edit = (dir: string, f: string, change: (t: string) => string): void => writeFileSync(path.join(dir, f), change(readFileSync(path.join(dir, f), 'utf8')));
+
+const BREAKAGES: Breakage[] = [
+  ['a tampered \\pithnumber', (d) => edit(d, 'main.tex', (t) => t.replace(BODY, OTHER_BODY)), false],
+  ['a \\pithnumber that is not a number', (d) => edit(d, 'main.tex', (t) => t.replace(BODY, 'NOT-A-NUMBER')), false],
+  ['no \\pithnumber, the lock kept', (d) => edit(d, 'main.tex', (t) => t.replace(`\\pithnumber{${BODY}}\n`, '')), false],
+  ['pith.sty missing', (d) => unlinkSync(path.join(d, 'pith.sty')), false],
+  ['pith.sty edited by hand', (d) => edit(d, 'pith.sty', (t) => `${t}% my edit\n`), false],
+  ['a foreign pith.sty (the plain package)', (d) => copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(d, 'pith.sty')), false],
+  ['pith.sty stamped for another record', (d) => edit(d, 'pith.sty', (t) => t.replaceAll(BODY, OTHER_BODY)), false],
+  ['the lock missing', (d) => unlinkSync(path.join(d, 'pith.lock.json')), true],
+  ['a lock that does not verify', (d) => edit(d, 'pith.lock.json', (t) => t.replace('"license": "', '"license": "x')), true],
+];
+
+test('every fix `pith-tex check` prints runs as printed and makes the check pass', async () => {
+  const server = await startServer({ [`/pith/${BODY}/bundle.json`]: json(seedBundle), [`/pith/pith:2021:${BODY}/bundle.json`]: json(seedBundle) });
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-hints-cache-'));
+  // No network but the loopback resolver, and an empty cache of the test's own.
+  const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
+  try {
+    for (const [name, breakIt, needsResolver] of BREAKAGES) {
+      const { dir } = await makeStampedPaper('pith-hints-');
+      breakIt(dir);
+      const check = await pith(dir, ['check', 'main.tex'], env);
+      assert.equal(check.code, 1, `${name}: check fails\n${check.err}`);
+      const fixes = fixesIn(check.err);
+      assert.ok(fixes.length > 0, `${name}: a fix is printed\n${check.err}`);
+      if (name === 'a tampered \\pithnumber') assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], 'the exact command, with the lock\'s number');
+      for (const fix of new Set(fixes)) {
+        const ran = await runHint(dir, fix, needsResolver ? env : { XDG_CACHE_HOME: cache, PITH_RESOLVER: 'http://127.0.0.1:9' });
+        assert.equal(ran.code, 0, `${name}: ${fix}\n${ran.out}${ran.err}`);
+      }
+      const after = await pith(dir, ['check', 'main.tex'], env);
+      assert.equal(after.code, 0, `${name}: check passes after the fix\n${after.err}`);
+      assert.match(after.out, new RegExp(NUMBER));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } finally {
+    await server.close();
+    rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test("stamp's \"say which record\" hint, hook status's and the arXiv checklist's stamp fixes run as printed", async () => {
+  // The paper names another record than the lock: stamp exits 2 and names two commands.
+  const { dir } = await makeStampedPaper('pith-hints-');
+  edit(dir, 'main.tex', (t) => t.replace(BODY, OTHER_BODY));
+  const refused = await pith(dir, ['stamp', 'main.tex']);
+  assert.equal(refused.code, 2, refused.err);
+  const keepLock = new RegExp(`pith-tex stamp main\\.tex --number ${NUMBER}`).exec(refused.err)?.[0];
+  assert.ok(keepLock, refused.err);
+  assert.equal((await runHint(dir, keepLock)).code, 0);
+  assert.equal((await pith(dir, ['check'])).code, 0);
+
+  // hook status without a hook: its fix installs it.
+  const status = await pith(dir, ['hook', 'status']);
+  assert.equal(status.code, 1);
+  for (const fix of fixesIn(status.out)) assert.equal((await runHint(dir, fix)).code, 0, fix);
+  assert.equal((await pith(dir, ['hook', 'status'])).code, 0, 'the hook is current after the fix');
+
+  // The arXiv checklist (static items) on an edited pith.sty: its fix runs and the item passes.
+  edit(dir, 'pith.sty', (t) => `${t}% my edit\n`);
+  const arxiv = await pith(dir, ['arxiv', 'main.tex', '--no-compile']);
+  const fixes = fixesIn(arxiv.out).filter((f) => f.startsWith('pith-tex stamp'));
+  assert.ok(fixes.length > 0, arxiv.out);
+  for (const fix of new Set(fixes)) assert.equal((await runHint(dir, fix)).code, 0, fix);
+  const again = JSON.parse((await pith(dir, ['arxiv', 'main.tex', '--no-compile', '--json'])).out) as { items: { id: string; status: string }[] };
+  for (const id of ['pith.sty', 'stamp']) assert.equal(again.items.find((i) => i.id === id)?.status, 'pass', id);
+  rmSync(dir, { recursive: true, force: true });
+});
