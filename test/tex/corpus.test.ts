@@ -16,7 +16,7 @@ import { BODY, CORPUS_DIR, JOBS, TOOL } from '../corpus/run.js';
 const W = (text: string, xMin: number, yMin: number, xMax: number, yMax: number, line: number): Word => ({ text, xMin, yMin, xMax, yMax, line });
 const EXP: Expectation = {
   name: 'synthetic', dir: '.', main: 'main.tex', engine: 'pdf', mechanism: 'test', titleLast: 'A Title',
-  titlePage: null, abstract: 'Abstract', heading: 'Introduction', placement: 'title', haltOnError: true,
+  titlePage: null, abstract: 'Abstract', heading: 'Introduction', placement: 'title', haltOnError: true, notOn: {},
 };
 const BADGE_TEXT = `pith:2021:${BODY}`;
 function facts(words: Word[], opts: { link?: Box; log?: string; pages?: number } = {}): BuildFacts {

@@ -29,9 +29,11 @@ export interface Expectation {
   placement: Placement;
   /** false: the template has a LaTeX error of its own (both builds run without -halt-on-error). */
   haltOnError: boolean;
+  /** TeX Live generations (by name) on which the template itself does not build, and why. */
+  notOn: Record<string, string>;
 }
 
-const KEYS = new Set(['main', 'titlePage', 'engine', 'mechanism', 'titleLast', 'abstract', 'heading', 'placement', 'haltOnError', 'note']);
+const KEYS = new Set(['notOn', 'main', 'titlePage', 'engine', 'mechanism', 'titleLast', 'abstract', 'heading', 'placement', 'haltOnError', 'note']);
 
 function fail(file: string, field: string, fix: string): never {
   throw new Error(`${file}: field "${field}" ${fix}`);
@@ -63,6 +65,10 @@ export function readExpectation(dir: string): Expectation {
   if (placement !== 'title' && placement !== 'footnote' && placement !== 'none') fail(file, 'placement', 'must be "title", "footnote" or "none"');
   const halt = o.haltOnError ?? true;
   if (typeof halt !== 'boolean') fail(file, 'haltOnError', 'must be true or false');
+  const notOn = o.notOn ?? {};
+  if (typeof notOn !== 'object' || notOn === null || Array.isArray(notOn) || Object.values(notOn).some((v) => typeof v !== 'string' || v === '')) {
+    fail(file, 'notOn', 'must map TeX Live names ("2026") to the reason the template does not build there');
+  }
   const main = str(file, o, 'main', false)!;
   if (!fs.existsSync(path.join(dir, main))) fail(file, 'main', `names ${main}, which is not in ${dir}`);
   return {
@@ -77,6 +83,7 @@ export function readExpectation(dir: string): Expectation {
     heading: str(file, o, 'heading', true),
     placement,
     haltOnError: halt,
+    notOn: notOn as Record<string, string>,
   };
 }
 
