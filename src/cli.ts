@@ -5,8 +5,7 @@
 // commands, defaults as the code has them), two or three real examples, then the one exit-code
 // table (errors.ts). Every error, commander's own included, is one line starting `pith-tex: `.
 import { Command, CommanderError } from 'commander';
-import { errorJson, EXIT, exitCodeHelp, PithError, wantsJson } from './errors.js';
-import { escapeForTerminal } from './core/escape.js';
+import { errorJson, EXIT, exitCodeHelp, reportError, wantsJson } from './errors.js';
 import { toolVersion } from './io/package-files.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -52,6 +51,7 @@ function addAuthorCommands(program: Command): void {
     .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
     .option('--dry-run', 'print the change as a patch (apply it with patch -p1 in the paper\'s folder); write nothing')
     .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
+    .option('--strict', 'refuse (exit 1) when the paper\'s \\title does not match the record\'s title')
     .option('--wait <seconds>', 'how long to wait while another stamp works on this folder (default 10; 0 refuses at once, exit 4)')
     .option(...OPTION.json)
     .addHelpText(
@@ -70,6 +70,7 @@ function addAuthorCommands(program: Command): void {
     .argument('[main.tex]', 'the paper (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
     .option(...OPTION.json)
     .option('-q, --quiet', 'print nothing when all agree')
+    .option('--strict', 'fail (exit 1) when the paper\'s \\title does not match the record\'s title')
     .option(...OPTION.trustKey, collect)
     .addHelpText('after', epilogue(['pith-tex check', 'pith-tex check paper/main.tex --quiet', 'pith-tex check --json']))
     .action(lazy(() => import('./commands/check.js')));
@@ -118,11 +119,11 @@ function addAuthorCommands(program: Command): void {
 function addRecordCommands(program: Command): void {
   program
     .command('verify')
-    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
-    .argument('<file>', 'bundle.json or a canonical record JSON')
+    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys; many at once (files or a folder): one line each, checked in parallel')
+    .argument('<file...>', 'bundle.json or a canonical record JSON; or several, or a folder of .json files')
     .option(...OPTION.json)
     .option(...OPTION.trustKey, collect)
-    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json']))
+    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json', 'pith-tex verify mirror/bundles/ --json']))
     .action(lazy(() => import('./commands/verify.js')));
 
   program
@@ -137,6 +138,9 @@ function addRecordCommands(program: Command): void {
     .option(...OPTION.resolver)
     .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
     .option('--save <file>', 'write the verified bundle to FILE (atomically)')
+    .option('--mirrors <file|url>', 'a mirror manifest (the shape of pith.science/pith-mirrors.json): fetch from its mirrors in order, primary first (else PITH_MIRRORS)')
+    .option('--registry-status', 'also fetch the record JSON ({base}/pith/BODY.json) and show its verification_status flags beside what pith-tex checked itself')
+    .option('--state', 'also fetch the record\'s state.json and check it equals the state merged from the bundle\'s events (exit 1 if not)')
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
     .option(...OPTION.trustKey, collect)
     .addHelpText(
@@ -154,9 +158,11 @@ function addRecordCommands(program: Command): void {
     .option('--title <text>', 'the title as arXiv lists it')
     .option('--abstract <text>', 'the abstract as arXiv lists it')
     .option('--abstract-file <file>', 'read the abstract from FILE')
+    .option('--title-sha256 <hex>', 'the record\'s title_canon_sha256, when the title text is not at hand')
+    .option('--abstract-sha256 <hex>', 'the record\'s abstract_canon_sha256, when the abstract text is not at hand')
     .option('--primary-cat <cat>', 'primary category (cs.LG, hep-th, math.AG, astro-ph.CO)')
     .option('--cross-cats <cats>', 'cross-list categories, comma or space separated; repeatable', collect)
-    .option('--license <url>', 'the license URL as arXiv shows it')
+    .option('--license <url>', 'the license URL as arXiv shows it ("" for an old paper listed without one)')
     .option('--submitted-at <time>', 'first version\'s submission time, ISO 8601 with a time zone')
     .option('--check <file>', 'compare with the registry\'s record (a bundle, record or lock) and name the first field that differs')
     .option(...OPTION.json)
@@ -227,11 +233,6 @@ export async function main(argv: string[]): Promise<number> {
       // commander has already printed its message to stderr.
       return err.exitCode === 0 ? EXIT.ok : fail(err.message.replace(/^error: /, ''), EXIT.badInput);
     }
-    if (err instanceof PithError) {
-      process.stderr.write(`${PREFIX}${escapeForTerminal(err.message)}\n`);
-      return fail(err.message, err.exitCode);
-    }
-    process.stderr.write(`${PREFIX}internal error: ${escapeForTerminal((err as Error)?.stack ?? String(err))}\n`);
-    return fail(`internal error: ${(err as Error)?.message ?? String(err)}`, 70);
+    return reportError(err, json);
   }
 }

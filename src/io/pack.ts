@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { create as createTar } from 'tar';
 import { stripComments } from '../core/comments.js';
-import { decodeSource, encodeSource } from '../core/tex-edit.js';
+import { decodeSource, encodeSource } from '../core/tex-encoding.js';
 import { EXIT, PithError } from '../errors.js';
 
 /** Every file under `dir` (relative, `/`-separated, exact case); .git and node_modules skipped. */
