@@ -90,11 +90,14 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
+  // exitCode, not exit(): a piped stdout is written asynchronously and exit() would cut it off.
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       process.stderr.write(`test:corpus: ${(e as Error).message}\n`);
-      process.exit(2);
+      process.exitCode = 2;
     },
   );
 }
