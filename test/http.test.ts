@@ -12,9 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
 import { startServer, json, status, failFirst, delayed, type Handler, type TestServer } from './support/http-server.js';
 import { FetchError, httpGet, httpOptionsFromEnv, proxyFor, type HttpOptions } from '../src/io/http.js';
+import { SEED } from './support/seed.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const BODY = SEED.body;
 
 const closers: (() => Promise<void> | void)[] = [];
 after(async () => {

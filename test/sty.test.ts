@@ -8,15 +8,16 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { repoRoot } from './helpers.js';
 import { packageVersion, readStampedSty, renderPithSty, texEscape, type StyValues } from '../src/core/sty.js';
 import { toolVersion } from '../src/io/package-files.js';
+import { SEED } from './support/seed.js';
 
 const templateText = fs.readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8');
 const packageSource = fs.readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
 const values: StyValues = {
-  body: 'NMB7QKC2NJYNHLPG6XMF2N35IK',
+  body: SEED.body,
   year: '2021',
-  number: 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK',
-  recordUrl: 'https://pith.science/pith/NMB7QKC2NJYNHLPG6XMF2N35IK',
-  canonicalSha256: '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42',
+  number: SEED.number,
+  recordUrl: `https://pith.science/pith/${SEED.body}`,
+  canonicalSha256: SEED.sha256,
   toolVersion: toolVersion(),
 };
 const render = (v: Partial<StyValues> = {}) => renderPithSty({ templateText, packageSource, values: { ...values, ...v } });

@@ -15,8 +15,9 @@ import {
 import { unifiedDiff } from '../src/core/patch.js';
 import { chooseRoot, findIncludingRoot, parseLatexmkrcDefaultFiles } from '../src/core/paper.js';
 import { int, pick, rng } from './support/random.js';
+import { SEED } from './support/seed.js';
 
-const B = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const B = SEED.body;
 const B2 = '7E6MSA6GOP56H4R35CPJZVR5Y4';
 const doc = (preamble: string, eol = '\n'): string =>
   ['\\documentclass{article}', ...preamble.split('\n'), '\\begin{document}', 'Hello.', '\\end{document}', ''].join(eol);

@@ -12,7 +12,8 @@ import { loopbackOnlyLookup } from '../../src/io/http.js';
 import { json, startServer } from '../support/http-server.js';
 import { BUNDLE_FILE } from '../support/vectors.js';
 import { BODY } from '../support/stamped-paper.js';
-import { arena, fingerprint, runCli } from './support.js';
+import { arena, fingerprint } from './support.js';
+import { runCli } from '../support/cli.js';
 
 test('an https resolver redirecting to plain http on another loopback port is refused (exit 3); the http server is never asked', async (t) => {
   const a = arena('redirect');
@@ -38,7 +39,7 @@ test('an https resolver redirecting to plain http on another loopback port is re
   const r = await runCli(['resolve', `pith:2021:${BODY}`, '--resolver', base, '--refresh'], {
     env: { NODE_EXTRA_CA_CERTS: path.join(a.root, 'cert.pem'), XDG_CACHE_HOME: path.join(a.root, 'cache'), PITH_HTTP_RETRIES: '0' },
   });
-  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.status, 3, r.stderr);
   assert.match(r.stderr, new RegExp(`refused the redirect from ${base}/pith/${BODY}/bundle\\.json to ${plain.base}/pith/${BODY}/bundle\\.json: an https resolver may not send pith-tex to plain http`));
   assert.equal(plain.count(), 0);
   assert.deepEqual(fingerprint(a.paper), before);

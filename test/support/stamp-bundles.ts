@@ -5,11 +5,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseJson, type JsonObject, type JsonValue } from '../../src/core/json.js';
 import { resignBundle } from './sign.js';
+import { SEED } from './seed.js';
 import { seedBundle, vectorRecords } from './vectors.js';
 
-export const SEED_BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
-export const SEED_NUMBER = `pith:2021:${SEED_BODY}`;
-const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+export const SEED_BODY = SEED.body;
+export const SEED_NUMBER = SEED.number;
+const SEED_SHA = SEED.sha256;
 
 /** A fixed test secret key, so runs are reproducible. */
 const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);

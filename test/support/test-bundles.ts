@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { canonicalJson, parseJson, type JsonObject } from '../../src/core/json.js';
 import { canonicalSha256, numberOfRecord, type CanonicalRecord } from '../../src/core/record.js';
 import { resignBundle } from './sign.js';
+import { SEED } from './seed.js';
 import { BUNDLE_FILE } from './vectors.js';
 
 const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
-const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
-const SEED_BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const SEED_SHA = SEED.sha256;
+const SEED_BODY = SEED.body;
 
 export interface TestBundle {
   text: string;
@@ -28,7 +29,7 @@ export function testBundle(opts: { version?: number; builtAt: string }): TestBun
   const num = numberOfRecord(record);
   let text = seedText;
   const swaps: [string, string][] = [
-    [`pith:2021:${SEED_BODY}`, num.full],
+    [SEED.number, num.full],
     [SEED_BODY, num.body],
     [SEED_BODY.slice(0, 16), num.body.slice(0, 16)],
     [SEED_BODY.slice(0, 12), num.body.slice(0, 12)],
