@@ -10,7 +10,9 @@ import path from 'node:path';
 import { lockFromBundle, serializeLock } from '../../src/core/lock.js';
 import { recordUrl } from '../../src/core/number.js';
 import { repoRoot } from '../helpers.js';
+import type { TestContext } from 'node:test';
 import { SEED } from './seed.js';
+import { tempDir } from './temp.js';
 import { seedBundle } from './vectors.js';
 import { toolVersion } from '../../src/io/package-files.js';
 
@@ -42,9 +44,9 @@ export interface StampedPaper {
   main: string;
 }
 
-/** A folder with main.tex, pith.sty and pith.lock.json that all agree. */
-export async function makeStampedPaper(prefix = 'pith-paper-'): Promise<StampedPaper> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+/** A folder with main.tex, pith.sty and pith.lock.json that all agree (removed after test `t` when given). */
+export async function makeStampedPaper(prefix = 'pith-paper-', t?: TestContext): Promise<StampedPaper> {
+  const dir = t ? tempDir(t, prefix) : mkdtempSync(path.join(os.tmpdir(), prefix));
   writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
   writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
   writeFileSync(path.join(dir, 'main.tex'), paperTex());
