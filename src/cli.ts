@@ -52,6 +52,7 @@ function addAuthorCommands(program: Command): void {
     .option('--force', 'replace a pith.sty that was edited by hand or not written by pith-tex')
     .option('--dry-run', 'print the change as a patch (apply it with patch -p1 in the paper\'s folder); write nothing')
     .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
+    .option('--strict', 'refuse (exit 1) when the paper\'s \\title does not match the record\'s title')
     .option('--wait <seconds>', 'how long to wait while another stamp works on this folder (default 10; 0 refuses at once, exit 4)')
     .option(...OPTION.json)
     .addHelpText(
@@ -70,6 +71,7 @@ function addAuthorCommands(program: Command): void {
     .argument('[main.tex]', 'the paper (default: @default_files of .latexmkrc, or the only .tex here with \\documentclass)')
     .option(...OPTION.json)
     .option('-q, --quiet', 'print nothing when all agree')
+    .option('--strict', 'fail (exit 1) when the paper\'s \\title does not match the record\'s title')
     .option(...OPTION.trustKey, collect)
     .addHelpText('after', epilogue(['pith-tex check', 'pith-tex check paper/main.tex --quiet', 'pith-tex check --json']))
     .action(lazy(() => import('./commands/check.js')));
@@ -137,6 +139,9 @@ function addRecordCommands(program: Command): void {
     .option(...OPTION.resolver)
     .option('--allow-older', 'accept a signed bundle older than one verified here before (anti-rollback; exit 1 without it)')
     .option('--save <file>', 'write the verified bundle to FILE (atomically)')
+    .option('--mirrors <file|url>', 'a mirror manifest (the shape of pith.science/pith-mirrors.json): fetch from its mirrors in order, primary first (else PITH_MIRRORS)')
+    .option('--registry-status', 'also fetch the record JSON ({base}/pith/BODY.json) and show its verification_status flags beside what pith-tex checked itself')
+    .option('--state', 'also fetch the record\'s state.json and check it equals the state merged from the bundle\'s events (exit 1 if not)')
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
     .option(...OPTION.trustKey, collect)
     .addHelpText(
@@ -154,9 +159,11 @@ function addRecordCommands(program: Command): void {
     .option('--title <text>', 'the title as arXiv lists it')
     .option('--abstract <text>', 'the abstract as arXiv lists it')
     .option('--abstract-file <file>', 'read the abstract from FILE')
+    .option('--title-sha256 <hex>', 'the record\'s title_canon_sha256, when the title text is not at hand')
+    .option('--abstract-sha256 <hex>', 'the record\'s abstract_canon_sha256, when the abstract text is not at hand')
     .option('--primary-cat <cat>', 'primary category (cs.LG, hep-th, math.AG, astro-ph.CO)')
     .option('--cross-cats <cats>', 'cross-list categories, comma or space separated; repeatable', collect)
-    .option('--license <url>', 'the license URL as arXiv shows it')
+    .option('--license <url>', 'the license URL as arXiv shows it ("" for an old paper listed without one)')
     .option('--submitted-at <time>', 'first version\'s submission time, ISO 8601 with a time zone')
     .option('--check <file>', 'compare with the registry\'s record (a bundle, record or lock) and name the first field that differs')
     .option(...OPTION.json)

@@ -149,3 +149,52 @@ test('a reader that goes away (`pith-tex … | true`) is not a crash: the comman
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, args);
   }
 });
+
+// ------------------------------------------------------------------ bare receipts (issue 14)
+/** The seed bundle's receipt, in the shapes a record page shows it. */
+function receiptShapes(): Record<string, JsonObject> {
+  const created = (seedBundle().events as JsonObject[]).find((e) => e.event_type === 'record_created')!;
+  const full = (created.payload as JsonObject).receipt as JsonObject;
+  const b64 = full.signature_b64 as string;
+  return {
+    full,
+    minimal: { key_id: full.key_id as string, canonical_sha256: full.canonical_sha256 as string, signature: b64 },
+    hex: { key_id: full.key_id as string, canonical_sha256: full.canonical_sha256 as string, signature: Buffer.from(b64, 'base64').toString('hex') },
+    numbered: { key_id: full.key_id as string, canonical_sha256: full.canonical_sha256 as string, signature: b64, pith_number: 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK' },
+  };
+}
+
+test('verify accepts a bare receipt in each shape the registry shows, and checks its signature over the 32 digest bytes', () => {
+  for (const [name, receipt] of Object.entries(receiptShapes())) {
+    const r = cli('verify', write(`receipt-${name}.json`, receipt));
+    assert.equal(r.code, 0, `${name}: ${r.err}${r.out}`);
+    assert.match(r.out, /bare receipt/);
+    assert.match(r.out, /✓ receipt\.signature +Ed25519 by pith-v1-2026-05 \(pinned\) over canonical_sha256_bytes/);
+    const json = JSON.parse(cli('verify', '--json', write(`receipt-${name}.json`, receipt)).out);
+    assert.equal(json.kind, 'receipt');
+    assert.equal(json.ok, true);
+  }
+});
+
+test('a bare receipt with another hash, another key or another number fails (exit 1)', () => {
+  const { minimal, numbered } = receiptShapes();
+  const hash = cli('verify', write('receipt-hash.json', { ...minimal, canonical_sha256: '0'.repeat(64) }));
+  assert.equal(hash.code, 1);
+  assert.match(hash.out, /invalid signature/);
+  const key = cli('verify', write('receipt-key.json', { ...minimal, key_id: 'someone-else' }));
+  assert.equal(key.code, 1);
+  assert.match(key.out, /untrusted key/);
+  const num = cli('verify', write('receipt-num.json', { ...numbered, pith_number: 'pith:2021:AAAAAAAAAAAAAAAAAAAAAAAAAA' }));
+  assert.equal(num.code, 1);
+  assert.match(num.out, /the hash gives the body NMB7QKC2NJYNHLPG6XMF2N35IK/);
+  // A receipt signed by a test key verifies only when that key is trusted.
+  const resigned = resignBundle(seedBundle(), new Uint8Array(32).fill(7), 'pith-test-receipt');
+  const created = (resigned.events as JsonObject[]).find((e) => e.event_type === 'record_created')!;
+  const file = write('receipt-test.json', (created.payload as JsonObject).receipt as JsonObject);
+  assert.equal(cli('verify', file).code, 1);
+  const keyFile = write('receipt-key-entry.json', (resigned.public_keys as JsonValue[])[0]!);
+  assert.equal(cli('verify', file, '--trust-key', keyFile).code, 0);
+  const bad = cli('verify', write('receipt-bad.json', { key_id: 'pith-v1-2026-05', canonical_sha256: 'xyz', signature: 'AA==' }));
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /canonical_sha256: expected 64 hex/);
+});

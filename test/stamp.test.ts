@@ -16,6 +16,8 @@ import { json, startServer } from './support/http-server.js';
 const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
 
 const EXAMPLE = path.join(repoRoot, 'examples', 'moe-paper');
+/** stamp's line when the paper's \title matches the record's (the example's does). */
+const TITLE_OK = '  title matches the record (arXiv 2109.10465v1)\n';
 const BUNDLE = path.join(EXAMPLE, '2109.10465v1.bundle.json');
 
 interface Run {
@@ -83,7 +85,7 @@ test('stamps the example: pith.sty and lock written, two lines added, and a seco
   for (const args of [['stamp', 'main.tex', '--bundle', BUNDLE], ['stamp', 'main.tex'], ['stamp']]) {
     const again = pith(dir, args);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n`);
+    assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n${TITLE_OK}`);
   }
   assert.deepEqual(snapshot(dir), before, 'byte for byte');
   assert.deepEqual(readdirSync(dir).map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, 'not even rewritten');
@@ -220,7 +222,7 @@ test('pith.sty: an older or stale generated copy is regenerated; a hand-edited o
   writeFileSync(path.join(dir, 'pith.sty'), old);
   const up = pith(dir, ['stamp']);
   assert.equal(up.code, 0, up.stderr);
-  assert.equal(up.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty upgraded from pith-tex 0.0.9)\n`);
+  assert.equal(up.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty upgraded from pith-tex 0.0.9)\n${TITLE_OK}`);
   assert.equal(read(dir, 'pith.sty'), sty);
 });
 
@@ -320,7 +322,7 @@ test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (
     const before = read(dir, 'main.tex');
     const r = await pithAsync(dir, ['stamp'], env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n`);
+    assert.equal(r.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n${TITLE_OK}`);
     assert.equal(read(dir, 'main.tex'), before);
     // Offline with nothing cached: exit 3, the message says what to pass; nothing written.
     const off = paperDir();
@@ -381,7 +383,7 @@ test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refus
   try {
     const again = pith(ro, ['stamp', '--bundle', BUNDLE]);
     assert.equal(again.code, 0, again.stderr);
-    assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n`);
+    assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n${TITLE_OK}`);
   } finally {
     chmodSync(ro, 0o755);
   }
@@ -397,7 +399,7 @@ test('the committed example is exactly what a stamp writes: stamping it (as `npm
   for (const f of ['main.tex', '2109.10465v1.bundle.json', '.gitignore']) copyFileSync(path.join(EXAMPLE, f), path.join(copy, f));
   const r = pith(copy, ['stamp', 'main.tex', '--bundle', '2109.10465v1.bundle.json']);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `${''}main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n`);
+  assert.equal(r.stdout, `${''}main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n${TITLE_OK}`);
   assert.deepEqual(readFileSync(path.join(copy, 'main.tex')), committed);
   // Everything it wrote is git-ignored by the example's .gitignore.
   const ignore = readFileSync(path.join(EXAMPLE, '.gitignore'), 'utf8').split('\n');

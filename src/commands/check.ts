@@ -15,6 +15,7 @@ import { splitFullNumber } from '../core/number.js';
 import { inputFileNames, preambleFiles } from '../core/paper.js';
 import { escapeForTerminal } from '../core/escape.js';
 import { analyzeTex } from '../core/tex-edit.js';
+import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';
 import { findPaper } from '../io/paper-files.js';
@@ -24,6 +25,8 @@ export interface CheckOptions {
   trustKey?: string[];
   /** Print nothing on success (the hook's mode). */
   quiet?: boolean;
+  /** A title that does not match the record fails the check (exit 1). */
+  strict?: boolean;
 }
 
 class CheckUsage extends PithError {}
@@ -75,7 +78,7 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
 }
 
 /** Gather the three places and compare them. Throws CheckUsage (or PithError) for unreadable input. */
-export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport> {
+export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport & { title?: TitleVerdict | null }> {
   const paperFile = await findPaper(paperArg, process.cwd(), 'check');
   const dir = path.dirname(paperFile);
   const styText = readText(path.join(dir, STY_FILE), STY_FILE);
@@ -105,7 +108,7 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
       paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
   }
-  return compareStamp({
+  const report = compareStamp({
     paper: shown,
     paperNumbers,
     paperNumberFiles,
@@ -113,6 +116,11 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
+  if (report.status !== 'ok' || report.pith_number === null) return report;
+  // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
+  const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE)) ?? 'null') as { canonical_record?: unknown } | null;
+  const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
+  return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
 }
 
 export function formatReport(report: CheckReport): { out: string; err: string } {
@@ -133,7 +141,7 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
 }
 
 export async function run(paper: string | undefined, options: CheckOptions = {}): Promise<number> {
-  let report: CheckReport;
+  let report: Awaited<ReturnType<typeof checkPaper>>;
   try {
     report = await checkPaper(paper, options);
   } catch (err) {
@@ -148,8 +156,13 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const { out, err } = formatReport(report);
-    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out));
+    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out + (report.title?.ok ? `  ${report.title.message}\n` : '')));
     if (err) process.stderr.write(escapeForTerminal(err));
+  }
+  if (report.title && !report.title.ok) {
+    const { STRICT_HINT } = await import('../core/title-match.js');
+    if (!options.json) process.stderr.write(`pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`);
+    if (options.strict) return EXIT.checkFailed;
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
 }
@@ -166,6 +179,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
     if (a === '--help' || a === '-h') return null;
     else if (a === '--json') options.json = true;
     else if (a === '--quiet' || a === '-q') options.quiet = true;
+    else if (a === '--strict') options.strict = true;
     else if (a === '--trust-key' || a.startsWith('--trust-key=')) {
       const v = a === '--trust-key' ? args[++i] : a.slice('--trust-key='.length);
       if (!v) return usage('--trust-key needs a FILE', args);

@@ -15,6 +15,8 @@ export interface ComputeOptions {
   title?: string;
   abstract?: string;
   abstractFile?: string;
+  titleSha256?: string;
+  abstractSha256?: string;
   primaryCat?: string;
   crossCats?: string[];
   license?: string;
@@ -39,12 +41,22 @@ export async function run(file: string | undefined, options: ComputeOptions): Pr
   // Flags override the file.
   if (options.arxivId !== undefined) meta.arxiv_id = options.arxivId;
   if (options.arxivVersion !== undefined) meta.version = options.arxivVersion;
-  if (options.title !== undefined) meta.title = options.title;
+  // A flag overrides the file's text or hash of the same field.
+  if (options.title !== undefined) [meta.title, meta.title_sha256] = [options.title, undefined];
   if (options.abstract !== undefined && options.abstractFile !== undefined) {
     throw new PithError('give --abstract or --abstract-file, not both', EXIT.badInput);
   }
-  if (options.abstract !== undefined) meta.abstract = options.abstract;
+  if (options.abstract !== undefined) [meta.abstract, meta.abstract_sha256] = [options.abstract, undefined];
+  if (options.abstractFile !== undefined) meta.abstract_sha256 = undefined;
   if (options.abstractFile !== undefined) meta.abstract = await readBoundedText(options.abstractFile, 1024 * 1024, 'abstract file');
+  if (options.titleSha256 !== undefined) {
+    if (options.title !== undefined) throw new PithError('give --title or --title-sha256, not both', EXIT.badInput);
+    [meta.title_sha256, meta.title] = [options.titleSha256, undefined];
+  }
+  if (options.abstractSha256 !== undefined) {
+    if (options.abstract !== undefined || options.abstractFile !== undefined) throw new PithError('give --abstract(-file) or --abstract-sha256, not both', EXIT.badInput);
+    [meta.abstract_sha256, meta.abstract] = [options.abstractSha256, undefined];
+  }
   if (options.primaryCat !== undefined) meta.primary_cat = options.primaryCat;
   if (options.crossCats !== undefined) meta.cross_cats = options.crossCats.flatMap(splitCats);
   if (options.license !== undefined) meta.license = options.license;
@@ -155,6 +167,8 @@ function readMetadataFile(text: string, file: string, wantId?: string): { metada
       version: version as number | string | undefined,
       title: str('title', pick('title')),
       abstract: str('abstract', pick('abstract', 'summary')),
+      title_sha256: str('title_canon_sha256', pick('title_canon_sha256', 'title_sha256')),
+      abstract_sha256: str('abstract_canon_sha256', pick('abstract_canon_sha256', 'abstract_sha256')),
       primary_cat: str('primary_cat', pick('primary_cat', 'primary_category')),
       cross_cats: cats as string | string[] | undefined,
       license: str('license', pick('license')),

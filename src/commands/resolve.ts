@@ -5,7 +5,9 @@ import { arxivDoi, parseQuery, QueryError } from '../core/query.js';
 import { EXIT, PithError } from '../errors.js';
 import { writeFileAtomic } from '../io/files.js';
 import { noteRecordSource, printJson, say, warn } from '../io/output.js';
-import { resolveQuery, DEFAULT_RESOLVER, type Resolved } from '../io/resolve.js';
+import { registryStatusFlags, type StatusFlag } from '../core/registry-status.js';
+import type { JsonObject } from '../core/json.js';
+import { checkServedState, fetchRecordJson, resolveQuery, type ResolveOptions, DEFAULT_RESOLVER, type Resolved, type StateCheck } from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
 export interface ResolveCommandOptions {
@@ -19,6 +21,9 @@ export interface ResolveCommandOptions {
   save?: string;
   timeout?: string;
   allowOlder?: boolean;
+  mirrors?: string;
+  state?: boolean;
+  registryStatus?: boolean;
 }
 
 export const RESOLVE_REPORT_VERSION = 1;
@@ -45,19 +50,32 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     offline: options.offline,
     refresh: options.refresh,
     allowOlder: options.allowOlder,
-    needBundle: options.save !== undefined,
+    needBundle: options.save !== undefined || Boolean(options.state),
     resolver: options.resolver,
+    mirrors: options.mirrors,
     http,
     warn,
     progress: Boolean(process.stderr.isTTY) && !options.json,
   });
   noteRecordSource(result.source);
+  const state = options.state
+    ? await checkServedState(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http })
+    : null;
+  const flags = options.registryStatus ? await registryFlags(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http }) : null;
   if (options.save) {
     if (result.text === null) throw new PithError('--save needs a whole bundle, and the source gave only a record', EXIT.badInput);
     await writeFileAtomic(options.save, result.text);
   }
-  if (options.json) printJson(jsonReport(result, options.save));
-  else say(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+  if (options.json) printJson({ ...jsonReport(result, options.save), state_check: state, registry_status: flags });
+  else {
+    say(humanReport(result, options.save, options.resolver ?? process.env.PITH_RESOLVER ?? DEFAULT_RESOLVER));
+    if (state) say(`${stateLine(state)}\n`);
+    if (flags) say(flagLines(flags));
+  }
+  if (state && !state.matches) {
+    warn(`the state served at ${state.url} is not the state merged from the bundle's events (first difference at ${state.difference}); resolve with --refresh, and if it persists the server's state cannot be trusted`);
+    return EXIT.checkFailed;
+  }
   return EXIT.ok;
 }
 
@@ -144,4 +162,34 @@ function jsonReport(r: Resolved, saved: string | undefined) {
     saved: saved ?? null,
     checks: r.report.checks,
   };
+}
+
+function stateLine(s: StateCheck): string {
+  return s.matches
+    ? `  served state    ${s.url} equals the state merged from the bundle's events (state_sha256 ${s.merged_state_sha256.slice(0, 16)}…)`
+    : `  served state    ✗ ${s.url} differs from the merged state at ${s.difference}`;
+}
+
+interface RegistryFlags {
+  url: string;
+  flags: StatusFlag[];
+  checked_by_pith_tex: string[];
+}
+
+/** The record JSON's verification_status, beside what pith-tex checked itself. */
+async function registryFlags(r: Resolved, options: ResolveOptions): Promise<RegistryFlags> {
+  const { url, doc } = await fetchRecordJson(r, options);
+  const result = registryStatusFlags(doc, { record: r.record as unknown as JsonObject, report: r.report, bundle: r.bundle });
+  if ('problem' in result) throw new PithError(`${url}: ${result.problem}`, EXIT.checkFailed);
+  return { url, flags: result.flags, checked_by_pith_tex: result.flags.filter((f) => f.checked_by_pith_tex).map((f) => f.flag) };
+}
+
+function flagLines(f: RegistryFlags): string {
+  const width = Math.max(...f.flags.map((x) => x.flag.length));
+  const lines = [`  registry flags  from ${f.url}: the registry's claims; ✓ marks the ones pith-tex checked itself`];
+  for (const x of f.flags) {
+    // The flag names come from the server: printed escaped.
+    lines.push(`    ${x.checked_by_pith_tex ? '✓' : '·'} ${JSON.stringify(x.flag).slice(1, -1).padEnd(width)}  registry: ${JSON.stringify(x.registry)}  pith-tex: ${x.pith_tex}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -10,9 +10,8 @@
 // never left loading a pith.sty that is not there. Each file is written atomically (old or new).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { JsonObject } from '../core/json.js';
 import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
-import { assertLock, lockFromBundle, serializeLock, verifyLock, type PithLock } from '../core/lock.js';
+import { lockFromBundle, serializeLock, type PithLock } from '../core/lock.js';
 import { formatNumber, parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { macroNumberMessage } from '../core/check.js';
@@ -20,9 +19,11 @@ import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { unifiedDiff } from '../core/patch.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
-import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
+import { STRICT_HINT, titleVerdictOfRecord, type TitleVerdict } from '../core/title-match.js';
+import { failedCheckLines, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
-import { MAX_JSON_BYTES, readBoundedText, readJsonFile, readOptionalBytes, writeTarget } from '../io/files.js';
+import { MAX_JSON_BYTES, readBoundedText, readOptionalBytes, writeTarget } from '../io/files.js';
+import { readVerifiedBundle, readVerifiedLock } from '../io/local-sources.js';
 import { noteRecordSource, printJson, say, sayErr } from '../io/output.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
@@ -50,6 +51,8 @@ export interface StampOptions {
   force?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  /** A title that does not match the record is an error (exit 1), not a warning. */
+  strict?: boolean;
   /** Seconds to wait for another stamp of the same folder (default 10; 0 refuses at once). */
   wait?: string;
   /** Accept a bundle older than one verified before (anti-rollback). */
@@ -84,19 +87,9 @@ function numberOfLock(lock: PithLock): PithNumber {
 }
 
 async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const trusted = await loadTrustedKeys(options.trustKey);
-  const doc = await readJsonFile(file, 'Pith bundle');
+  const { bundle } = await readVerifiedBundle(file, await loadTrustedKeys(options.trustKey));
   try {
-    const kind = classifyDocument(doc);
-    if (kind !== 'bundle') {
-      throw new PithError(
-        `${file}: is a bare canonical record; stamping needs the signed bundle (download it from the record's page, "download bundle")`,
-        EXIT.badInput,
-      );
-    }
-    const report = verifyBundle(doc as JsonObject, trusted);
-    if (!report.ok) throw new PithError(`${file}: the bundle does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
-    const lock = lockFromBundle(doc as JsonObject);
+    const lock = lockFromBundle(bundle);
     return { lock, number: numberOfLock(lock), from: `bundle ${file}` };
   } catch (err) {
     if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
@@ -105,17 +98,9 @@ async function fromBundleFile(file: string, options: StampOptions): Promise<Chos
 }
 
 async function fromLockFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const trusted = await loadTrustedKeys(options.trustKey);
-  const doc = await readJsonFile(file, 'pith-tex lock file');
-  try {
-    assertLock(doc);
-    const report = verifyLock(doc, trusted);
-    if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
-    return { lock: doc, number: numberOfLock(doc), from: `lock ${path.basename(file)}` };
-  } catch (err) {
-    if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
-    throw err;
-  }
+  const { lock, report } = await readVerifiedLock(file, await loadTrustedKeys(options.trustKey));
+  if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
+  return { lock, number: numberOfLock(lock), from: `lock ${path.basename(file)}` };
 }
 
 /**
@@ -216,6 +201,8 @@ export interface StampPlan {
   number: PithNumber;
   from: string;
   files: PlannedFile[];
+  /** Is this the right paper: the root file's \title against the record's title hash. */
+  title: TitleVerdict | null;
 }
 
 /** Everything planStamp decides from: the record, the paper's files and the old generated files. */
@@ -270,6 +257,7 @@ export async function run(file: string | undefined, options: StampOptions): Prom
   try {
     const state = await readStampState(paper, dir, options);
     const plan = planStamp(state);
+    titleWarning(plan, Boolean(options.strict));
     if (options.dryRun) {
       reportDryRun(plan, Boolean(options.json));
       return EXIT.ok;
@@ -375,7 +363,9 @@ export function planStamp(state: StampState): StampPlan {
       details: p.actions,
     });
   }
-  return { paper: state.paper, dir: state.dir, number, from, files };
+  const root = state.sources[0];
+  const title = root ? titleVerdictOfRecord(root.text, state.chosen.lock.canonical_record, number.full, rel(state.paper)) : null;
+  return { paper: state.paper, dir: state.dir, number, from, files, title };
 }
 
 /**
@@ -417,7 +407,16 @@ function summaryOf(plan: StampPlan, dryRun: boolean) {
     record_from: plan.from,
     dry_run: dryRun,
     changed: plan.files.map((p) => ({ file: rel(p.file), what: p.details })),
+    title: plan.title && { status: plan.title.status, message: plan.title.message },
   };
+}
+
+/** A title that does not match the record: a warning, or under --strict an error before any write. */
+function titleWarning(plan: StampPlan, strict: boolean): void {
+  const t = plan.title;
+  if (!t || t.ok) return;
+  if (strict) throw new PithError(`${t.message}; nothing was changed (--strict)`, EXIT.checkFailed);
+  process.stderr.write(`pith-tex: warning: ${t.message}${STRICT_HINT}\n`);
 }
 
 /** --dry-run: the patch on stdout (nothing else, so it can be piped to `patch -p1`), a summary on stderr. */
@@ -441,8 +440,9 @@ function reportStamp(plan: StampPlan, json: boolean): void {
     return;
   }
   const { number, files } = plan;
+  const titleLine = plan.title?.ok ? `  ${plan.title.message}\n` : '';
   if (files.length === 0) {
-    say(`Already stamped with ${number.full}; nothing to do\n`);
+    say(`Already stamped with ${number.full}; nothing to do\n${titleLine}`);
     return;
   }
   const paperFiles = files.filter((p) => p.label === 'paper' || p.label === 'input');
@@ -450,4 +450,5 @@ function reportStamp(plan: StampPlan, json: boolean): void {
   const lead = paperFiles.length > 0 ? `Stamped ${rel(plan.paper)} with ${number.full}` : `${rel(plan.paper)} already carries ${number.full}`;
   say(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
   for (const p of paperFiles) for (const d of p.details) say(`  ${rel(p.file)}: ${d}\n`);
+  say(titleLine);
 }

@@ -26,7 +26,12 @@ export async function run(file: string, options: VerifyOptions): Promise<number>
   } else {
     const failed = report.checks.filter((c) => c.status === 'fail').length;
     const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
-    const what = report.kind === 'bundle' ? 'bundle' : 'record (hash and number only; signatures not checked)';
+    const what =
+      report.kind === 'bundle'
+        ? 'bundle'
+        : report.kind === 'receipt'
+          ? `bare receipt (the registry's signature over canonical_sha256 ${report.canonical_sha256}; the record itself is not in the file)`
+          : 'record (hash and number only; signatures not checked)';
     say(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n`);
     process.stdout.write(`${formatChecks(report.checks)}\n`); // escaped inside, around its colour codes
   }

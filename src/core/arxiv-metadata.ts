@@ -196,7 +196,9 @@ function fromOai(el: XmlElement, format: 'oai-arxiv' | 'oai-arxivraw', wantId?: 
     abstract: textOf(first(el, 'abstract')),
     primary_cat: cats[0],
     cross_cats: cats.slice(1),
-    license: textOf(first(el, 'license'))?.trim(),
+    // arXiv lists no <license> for most papers before 2004; the registry's records of them
+    // carry "license": "" (hep-th/9309160, math/9707204, ...), so absent means empty.
+    license: textOf(first(el, 'license'))?.trim() ?? '',
   };
   if (format === 'oai-arxivraw') {
     const versions = findAll(el, 'version')
@@ -212,5 +214,5 @@ function fromOai(el: XmlElement, format: 'oai-arxiv' | 'oai-arxivraw', wantId?: 
 
 function missingOf(meta: PaperMetadata): (keyof PaperMetadata)[] {
   const need: (keyof PaperMetadata)[] = ['arxiv_id', 'version', 'title', 'abstract', 'primary_cat', 'license', 'submitted_at'];
-  return need.filter((k) => meta[k] === undefined || meta[k] === '');
+  return need.filter((k) => meta[k] === undefined || (meta[k] === '' && k !== 'license'));
 }

@@ -20,6 +20,10 @@ export interface PaperMetadata {
   version?: number | string;
   title?: string;
   abstract?: string;
+  /** The registry's hash of the canonical title/abstract, when the text itself is not at hand
+   * (the record page shows the hashes; old papers' abstracts are often not copied anywhere). */
+  title_sha256?: string;
+  abstract_sha256?: string;
   primary_cat?: string;
   cross_cats?: string[] | string;
   license?: string;
@@ -40,8 +44,9 @@ export interface ComputeResult {
   record: CanonicalRecord;
   canonical_sha256: string;
   number: PithNumber;
-  title_canon: string;
-  abstract_canon: string;
+  /** The canonical text hashed, or null when only its hash was given. */
+  title_canon: string | null;
+  abstract_canon: string | null;
   /** Fields holding text beyond ASCII, where the canonicalisation rule is inferred. */
   inferred: string[];
   /** Notes on what was normalised (dropped duplicate categories, time zone converted...). */
@@ -148,14 +153,8 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
     }
   }
 
-  const title = required(meta, 'title', 'give --title (as arXiv lists it)');
-  const titleCanon = canonText(title);
-  if (titleCanon === '') throw new MetadataError('title', 'is empty');
-  const abstract = required(meta, 'abstract', 'give --abstract or --abstract-file (as arXiv lists it)');
-  const abstractCanon = canonText(abstract);
-  if (abstractCanon === '') throw new MetadataError('abstract', 'is empty');
-  if (isBeyondAscii(title)) inferred.push('title');
-  if (isBeyondAscii(abstract)) inferred.push('abstract');
+  const titleHash = canonHash(meta, 'title', 'title_sha256', 'give --title (as arXiv lists it) or --title-sha256', inferred);
+  const abstractHash = canonHash(meta, 'abstract', 'abstract_sha256', 'give --abstract or --abstract-file (as arXiv lists it) or --abstract-sha256', inferred);
 
   const primary = assertCategory(required(meta, 'primary_cat', 'give --primary-cat (e.g. cs.LG)'), 'primary_cat');
   const rawCross = meta.cross_cats === undefined ? [] : typeof meta.cross_cats === 'string' ? splitCats(meta.cross_cats) : meta.cross_cats;
@@ -172,8 +171,10 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
   }
   const crossSorted = [...cross].sort(compareCodePoints);
 
-  const license = required(meta, 'license', 'give --license (the license URL arXiv shows, e.g. http://creativecommons.org/licenses/by/4.0/)').trim();
-  if (license === '') throw new MetadataError('license', 'is empty');
+  // Papers from 1993-2004 carry an empty licence in the registry's records ("license": ""),
+  // so an empty one is kept as it is; anything else must look like a URL.
+  const license = required(meta, 'license', 'give --license (the license URL arXiv shows, e.g. http://creativecommons.org/licenses/by/4.0/, or "" for an old paper without one)').trim();
+  if (license === '') notes.push('license is empty, as in the registry\'s records of papers from 1993-2004 that arXiv lists without one');
   if (isBeyondAscii(license) || /\s/.test(license)) throw new MetadataError('license', `"${license}" is not a license URL`);
 
   const submitted = normaliseSubmittedAt(required(meta, 'submitted_at', 'give --submitted-at (first version, e.g. 2022-01-14T18:36:04Z)'));
@@ -187,19 +188,44 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
       primary_cat: primary,
       cross_cats_sorted: crossSorted,
       submitted_at: submitted.value,
-      title_canon_sha256: sha256Hex(titleCanon),
-      abstract_canon_sha256: sha256Hex(abstractCanon),
+      title_canon_sha256: titleHash.sha256,
+      abstract_canon_sha256: abstractHash.sha256,
     },
   };
   return {
     record,
     canonical_sha256: canonicalSha256(record),
     number: numberOfRecord(record),
-    title_canon: titleCanon,
-    abstract_canon: abstractCanon,
+    title_canon: titleHash.canon,
+    abstract_canon: abstractHash.canon,
     inferred,
     notes,
   };
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The canonical hash of the title or abstract: from its text, or given as a hash (not both). */
+function canonHash(
+  meta: PaperMetadata,
+  field: 'title' | 'abstract',
+  hashField: 'title_sha256' | 'abstract_sha256',
+  hint: string,
+  inferred: string[],
+): { sha256: string; canon: string | null } {
+  const text = meta[field];
+  const hash = meta[hashField];
+  if (text !== undefined && hash !== undefined) throw new MetadataError(hashField, `give the ${field} or its hash, not both`);
+  if (hash !== undefined) {
+    const h = hash.trim().toLowerCase();
+    if (!HEX64.test(h)) throw new MetadataError(hashField, `"${hash}" is not a SHA-256 in hex (64 characters 0-9a-f, as the record page shows ${field}_canon_sha256)`);
+    return { sha256: h, canon: null };
+  }
+  const raw = required(meta, field, hint);
+  const canon = canonText(raw);
+  if (canon === '') throw new MetadataError(field, 'is empty');
+  if (isBeyondAscii(raw)) inferred.push(field);
+  return { sha256: sha256Hex(canon), canon };
 }
 
 /** Categories written as one string: "cs.AI cs.DC", "cs.AI, cs.DC". */

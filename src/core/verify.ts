@@ -3,7 +3,7 @@ import { base64Decode, hexToBytes, isSha256Hex, sha256Hex } from './encoding.js'
 import { canonicalJson, isJsonObject, omitKeys, type JsonObject, type JsonValue } from './json.js';
 import { keyFingerprint, verifyEd25519, type TrustedKey } from './keys.js';
 import { firstDifference, KNOWN_EVENT_TYPES, MERGE_VERSION, mergeState, stateSha256 } from './merge.js';
-import { formatNumber, numberMismatch, parsePithNumber, type PithNumber } from './number.js';
+import { bodyFromSha256Hex, formatNumber, numberMismatch, parsePithNumber, type PithNumber } from './number.js';
 import { assertCanonicalRecord, canonicalSha256, numberOfRecord, ShapeError, type CanonicalRecord } from './record.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
@@ -21,7 +21,7 @@ export interface Check {
 export interface VerifyReport {
   report: 'pith-tex/verify';
   report_version: 1;
-  kind: 'bundle' | 'record';
+  kind: 'bundle' | 'record' | 'receipt';
   ok: boolean;
   pith_number: string | null;
   canonical_sha256: string | null;
@@ -62,7 +62,7 @@ function finish(kind: VerifyReport['kind'], checks: Checks, num: PithNumber | nu
 }
 
 /** What kind of document a parsed JSON file is; throws ShapeError for anything else. */
-export function classifyDocument(doc: JsonValue): 'bundle' | 'record-envelope' | 'record' {
+export function classifyDocument(doc: JsonValue): 'bundle' | 'record-envelope' | 'record' | 'receipt' {
   if (Array.isArray(doc)) throw new ShapeError('(top level)', 'a JSON object (a Pith bundle or canonical record), not an array');
   if (!isJsonObject(doc)) throw new ShapeError('(top level)', 'a JSON object (a Pith bundle or canonical record)');
   if ('bundle_type' in doc) {
@@ -70,6 +70,7 @@ export function classifyDocument(doc: JsonValue): 'bundle' | 'record-envelope' |
     return 'bundle';
   }
   if ('canonical_record' in doc) return 'record-envelope';
+  if (isBareReceipt(doc)) return 'receipt';
   if ('schema_version' in doc || 'source' in doc || 'metadata' in doc) return 'record';
   throw new ShapeError('(top level)', 'a Pith bundle (bundle_type) or a canonical record (schema_version, source, metadata)');
 }
@@ -79,6 +80,7 @@ export function verifyDocument(doc: JsonValue, trusted: readonly TrustedKey[]): 
   const kind = classifyDocument(doc);
   if (kind === 'bundle') return verifyBundle(doc as JsonObject, trusted);
   if (kind === 'record-envelope') return verifyRecordEnvelope(doc as JsonObject);
+  if (kind === 'receipt') return verifyBareReceipt(doc as JsonObject, trusted);
   return verifyRecordEnvelope({ canonical_record: doc });
 }
 
@@ -106,6 +108,51 @@ export function verifyRecordEnvelope(env: JsonObject): VerifyReport {
   }
   checks.add('signatures', 'n/a', 'not checked: a record alone carries no signatures (verify the bundle for those)');
   return finish('record', checks, num, sha, false);
+}
+
+/**
+ * A receipt without its record, as older record pages show it: the key id, the signed canonical
+ * hash and the Ed25519 signature (`signature` in base64 or hex, or the bundle receipt's own shape
+ * with `signature_b64`). The signature is over the 32 raw digest bytes. It proves the registry
+ * signed this hash, not which record has it: compare the hash with the record's.
+ */
+const isBareReceipt = (doc: JsonObject): boolean =>
+  doc.kind === 'pith_receipt' || ('key_id' in doc && 'canonical_sha256' in doc && ('signature' in doc || 'signature_b64' in doc));
+
+export function verifyBareReceipt(doc: JsonObject, trusted: readonly TrustedKey[]): VerifyReport {
+  const sha = doc.canonical_sha256;
+  if (typeof sha !== 'string' || !isSha256Hex(sha.toLowerCase())) throw new ShapeError('canonical_sha256', '64 hex characters (the signed canonical hash)');
+  if (typeof doc.key_id !== 'string') throw new ShapeError('key_id', 'the signing key id, e.g. "pith-v1-2026-05"');
+  const raw = doc.signature_b64 ?? doc.signature;
+  if (typeof raw !== 'string') throw new ShapeError('signature', 'the Ed25519 signature, base64 or hex');
+  const signatureB64 = /^[0-9a-fA-F]{128}$/.test(raw) ? Buffer.from(raw, 'hex').toString('base64') : raw.trim();
+  const digest = sha.toLowerCase();
+  const checks = new Checks();
+  const sig: JsonObject = {
+    algorithm: doc.algorithm ?? 'ed25519',
+    signed_message: doc.signed_message ?? EXPECTED_SIGNED_MESSAGE.receipt,
+    key_id: doc.key_id,
+    signature_b64: signatureB64,
+  };
+  for (const k of ['signed_at', 'public_key_fingerprint', 'signature_status'] as const) if (doc[k] !== undefined) sig[k] = doc[k] as JsonValue;
+  checkSignature(checks, 'receipt.signature', sig, EXPECTED_SIGNED_MESSAGE.receipt, digest, { trusted, listedKeys: [] });
+  let num: PithNumber | null = null;
+  if (typeof doc.pith_number === 'string') {
+    const body = bodyFromSha256Hex(digest);
+    let parsed: ReturnType<typeof parsePithNumber> | null = null;
+    try {
+      parsed = parsePithNumber(doc.pith_number);
+    } catch {
+      /* reported below as a failed number check */
+    }
+    const given = parsed === null ? null : parsed.kind === 'full' ? parsed.body : parsed.prefix;
+    if (parsed !== null && given !== null && body.startsWith(given)) {
+      checks.add('number', 'pass', `pith_number ${doc.pith_number}: its body is derived from the hash (the year needs the record)`);
+      if (parsed.kind === 'full' && parsed.year !== null) num = { body, year: parsed.year, full: `pith:${parsed.year}:${body}` };
+    } else checks.add('number', 'fail', `pith_number ${doc.pith_number}: the hash gives the body ${body}`);
+  }
+  checks.add('record', 'n/a', 'not here: a bare receipt proves the registry signed this hash; the record with this canonical_sha256 is the one it vouches for');
+  return finish('receipt', checks, num, digest, true);
 }
 
 interface SignatureContext {

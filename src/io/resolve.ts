@@ -3,9 +3,10 @@
 // passes the core's full check and is shown to name what was asked.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isJsonObject, JsonSyntaxError, parseJson, type JsonObject, type JsonValue } from '../core/json.js';
+import { isJsonObject, JsonSyntaxError, omitKeys, parseJson, type JsonObject, type JsonValue } from '../core/json.js';
+import { firstDifference, stateSha256 } from '../core/merge.js';
 import type { TrustedKey } from '../core/keys.js';
-import { assertLock, LOCK_FILE, verifyLock, type PithLock } from '../core/lock.js';
+import { LOCK_FILE, type PithLock } from '../core/lock.js';
 import type { PithNumber } from '../core/number.js';
 import { describeQuery, queryKey, queryMismatch, recordKeys, resolverSegment, type Query } from '../core/query.js';
 import { numberOfRecord, ShapeError, type CanonicalRecord } from '../core/record.js';
@@ -13,8 +14,12 @@ import { rollbackOf } from '../core/rollback.js';
 import { escapeForTerminal } from '../core/escape.js';
 import { classifyDocument, failedCheckLines, verifyBundle, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
+import { fillPattern, keysForMirror, parseMirrorManifest, type Mirror } from '../core/mirrors.js';
 import { BundleCache, defaultCacheDir } from './cache.js';
-import { readBoundedText, MAX_JSON_BYTES } from './files.js';
+import { readBoundedText } from './files.js';
+import { readVerifiedBundle, readVerifiedLock, verifyOrThrow } from './local-sources.js';
+
+export { readVerifiedBundle, readVerifiedLock };
 import { assertAllowedUrl, FetchError, httpGet, httpOptionsFromEnv, type HttpOptions } from './http.js';
 
 export const DEFAULT_RESOLVER = 'https://pith.science';
@@ -40,6 +45,8 @@ export interface ResolveOptions {
   allowOlder?: boolean;
   /** Show fetch progress (the caller passes stderr.isTTY). */
   progress?: boolean;
+  /** A mirror manifest (file or URL) to fetch from instead of the resolver (else PITH_MIRRORS). */
+  mirrors?: string;
 }
 
 export interface Resolved {
@@ -61,263 +68,104 @@ export interface Resolved {
 
 const failedChecks = (report: VerifyReport): string => failedCheckLines(report).slice(0, 5).join('; ');
 
+/** What every source sees: the query, the options, the cache, and what earlier sources left. */
+interface SourceContext {
+  query: Query;
+  options: ResolveOptions;
+  env: NodeJS.ProcessEnv;
+  warn: (message: string) => void;
+  cache: BundleCache;
+  what: string;
+  /** A verified cached answer past its time to live: the fallback when no remote answers. */
+  stale: { bundle: JsonObject; text: string; report: VerifyReport; file: string; ageMs: number } | null;
+  /** Why the remotes did not answer (kept for the stale fallback). */
+  remoteError: PithError | null;
+}
+
+/** A source returns a verified result naming what was asked, or null: ask the next one. */
+type Source = (ctx: SourceContext) => Promise<Resolved | null>;
+
+/** In order: --bundle FILE, pith.lock.json, the cache, the mirrors or resolver, a stale cache hit. */
+const SOURCES: readonly Source[] = [bundleFileSource, lockSource, cacheSource, remoteSource, staleCacheSource];
+
 export async function resolveQuery(query: Query, options: ResolveOptions): Promise<Resolved> {
   const env = options.env ?? process.env;
   const warn = options.warn ?? ((m: string) => process.stderr.write(`pith-tex: warning: ${m}\n`));
-  const cache = new BundleCache(options.cacheDir ?? defaultCacheDir(env), warn);
-  const what = describeQuery(query);
-
-  const finishBundle = async (
-    bundle: JsonObject,
-    text: string,
-    report: VerifyReport,
-    source: Resolved['source'],
-    store: boolean,
-  ): Promise<Resolved> => {
-    const record = bundle.canonical_record as CanonicalRecord;
-    const number = numberOfRecord(record);
-    let stored: Resolved['cache']['stored'] = 'not-stored';
-    const back = await guardRollback(cache, query, bundle, source, options, warn);
-    if (back) store = false; // --allow-older: used, never cached over the newer one
-    if (store) {
-      stored = await cache.store(bundle, text, number.body, recordKeys(record, number.body), record.source.version, (held) => {
-        try {
-          return verifyBundle(held, options.trusted).ok;
-        } catch {
-          return false;
-        }
-      });
-    }
-    if (stored === 'kept-newer') {
-      // Rollback protection: the cache holds a later verified state of this record than the
-      // one just served. Use the later one (an older state could hide attestations or
-      // corrections); the cache has already warned.
-      const held = await cache.read(`body:${number.body}`);
-      if (held) {
-        try {
-          const doc = parseJson(held.text);
-          if (isJsonObject(doc) && classifyDocument(doc) === 'bundle') {
-            const heldReport = verifyBundle(doc, options.trusted);
-            const heldRecord = doc.canonical_record as CanonicalRecord;
-            if (heldReport.ok && numberOfRecord(heldRecord).body === number.body) {
-              bundle = doc;
-              text = held.text;
-              report = heldReport;
-              source = { kind: 'cache', location: held.file };
-            }
-          }
-        } catch {
-          /* keep the served bundle: it verified */
-        }
-      }
-    }
-    const kept = bundle.canonical_record as CanonicalRecord;
-    await cache.remember(kept.source.kind === 'arxiv' ? kept.source.id : null, kept.source.version, numberOfRecord(kept).body, String(bundle.built_at));
-    return {
-      query,
-      record,
-      number,
-      canonical_sha256: report.canonical_sha256 as string,
-      report,
-      bundle,
-      text,
-      lock: null,
-      aliases: Array.isArray(bundle.source_aliases) ? bundle.source_aliases : [],
-      source,
-      versionNote: versionNote(query, source),
-      cache: { dir: cache.dir, stored },
-    };
+  const ctx: SourceContext = {
+    query,
+    options,
+    env,
+    warn,
+    cache: new BundleCache(options.cacheDir ?? defaultCacheDir(env), warn),
+    what: describeQuery(query),
+    stale: null,
+    remoteError: null,
   };
-
-  // 1. --bundle FILE
-  if (options.bundle) {
-    const file = options.bundle;
-    const text = await readBoundedText(file, MAX_JSON_BYTES, 'Pith bundle');
-    const doc = parseOrThrow(text, file, EXIT.badInput);
-    if (classifyOrThrow(doc, file, EXIT.badInput) !== 'bundle') {
-      throw new PithError(`${file}: is a record, not a bundle; --bundle needs the whole signed bundle (bundle.json)`, EXIT.badInput);
-    }
-    const bundle = doc as JsonObject;
-    const report = verifyOrThrow(bundle, options.trusted, file, EXIT.badInput);
-    if (!report.ok) throw new PithError(`${file}: the bundle does not verify: ${failedChecks(report)}`, EXIT.checkFailed);
-    const mismatch = queryMismatch(query, bundle.canonical_record as CanonicalRecord, numberOfRecord(bundle.canonical_record as CanonicalRecord), bundle.source_aliases);
-    if (mismatch) throw new PithError(`${file}: the bundle does not name ${what}: ${mismatch}`, EXIT.checkFailed);
-    return finishBundle(bundle, text, report, { kind: 'bundle-file', location: path.resolve(file) }, true);
+  for (const source of SOURCES) {
+    const found = await source(ctx);
+    if (found) return found;
   }
+  throw ctx.remoteError ?? new PithError(`${ctx.what}: no source answered`, EXIT.fetchFailed);
+}
 
-  // 2. pith.lock.json beside the paper
-  if (!options.refresh && !options.needBundle) {
-    const lockFile = path.resolve(options.dir ?? process.cwd(), LOCK_FILE);
-    const fromLock = await tryLock(lockFile, query, options.trusted, warn);
-    if (fromLock) {
-      const { lock, report } = fromLock;
-      const record = lock.canonical_record as CanonicalRecord;
-      const source = { kind: 'lock' as const, location: lockFile };
-      return {
-        query,
-        record,
-        number: numberOfRecord(record),
-        canonical_sha256: report.canonical_sha256 as string,
-        report,
-        bundle: null,
-        text: null,
-        lock,
-        aliases: lock.source_aliases,
-        source,
-        versionNote: versionNote(query, source),
-        cache: { dir: cache.dir, stored: 'not-stored' },
-      };
-    }
-  }
-
-  // 3. the cache. A versioned id, a number or a prefix names fixed content, so its cached
-  // answer holds (the bundle is re-verified). A bare id names "the newest version", which
-  // changes when the author posts v2: its answer is trusted for idTimeToLiveMs, then the
-  // resolver is asked again (and the cached one kept as the fallback when it is unreachable).
-  let staleHit: { bundle: JsonObject; text: string; report: VerifyReport; file: string; ageMs: number } | null = null;
-  if (!options.refresh) {
-    const key = queryKey(query);
-    const hit = await cache.read(key);
-    if (hit) {
-      let problem: string | null = null;
-      let bundle: JsonObject | null = null;
-      let report: VerifyReport | null = null;
+/** The result for a verified bundle, stored in the cache when `store` (with rollback protection). */
+async function finishBundle(
+  ctx: SourceContext,
+  bundle: JsonObject,
+  text: string,
+  report: VerifyReport,
+  source: Resolved['source'],
+  store: boolean,
+): Promise<Resolved> {
+  const { cache, options, query } = ctx;
+  const record = bundle.canonical_record as CanonicalRecord;
+  const number = numberOfRecord(record);
+  let stored: Resolved['cache']['stored'] = 'not-stored';
+  if (await guardRollback(cache, query, bundle, source, options, ctx.warn)) store = false; // --allow-older: used, never cached over the newer one
+  if (store) {
+    stored = await cache.store(bundle, text, number.body, recordKeys(record, number.body), record.source.version, (held) => {
       try {
-        const doc = parseJson(hit.text);
-        if (!isJsonObject(doc) || classifyDocument(doc) !== 'bundle') throw new ShapeError('(top level)', 'a bundle');
-        bundle = doc;
-        report = verifyBundle(bundle, options.trusted);
-        if (!report.ok) problem = `it no longer verifies (${failedChecks(report)})`;
-        else {
-          const record = bundle.canonical_record as CanonicalRecord;
-          const number = numberOfRecord(record);
-          if (number.body !== hit.body) problem = `it is filed under ${hit.body} but its number is ${number.body}`;
-          else problem = queryMismatch(query, record, number, bundle.source_aliases);
-        }
-      } catch (err) {
-        problem = `it cannot be read (${(err as Error).message})`;
+        return verifyBundle(held, options.trusted).ok;
+      } catch {
+        return false;
       }
-      if (problem === null && bundle && report) {
-        const ageMs = query.kind === 'arxiv' && query.version === null && !options.offline ? await cache.aliasAgeMs(key) : null;
-        if (ageMs === null || ageMs <= idTimeToLiveMs(env)) {
-          return finishBundle(bundle, hit.text, report, { kind: 'cache', location: hit.file }, false);
-        }
-        staleHit = { bundle, text: hit.text, report, file: hit.file, ageMs };
-      } else {
-        warn(`evicted the cached bundle ${hit.file}: ${problem}; trying the next source`);
-        await cache.evict(hit.body, key);
-      }
-    }
+    });
   }
-
-  // 4. the resolver
-  const askResolver = async (): Promise<Resolved> => {
-    if (options.offline) {
-      const body = query.kind === 'number' ? query.body : 'BODY';
-      throw new PithError(
-        `offline, and ${what} is not in ${LOCK_FILE} or the cache (${cache.dir}). To get the record: run \`pith-tex resolve ${query.input}\` once online; ` +
-          `or pass --bundle FILE with a bundle downloaded from ${DEFAULT_RESOLVER}/pith/${body}/bundle.json; ` +
-          'or compute the number from the paper\'s metadata with `pith-tex compute`',
-        EXIT.fetchFailed,
-      );
-    }
-    const base = (options.resolver ?? env.PITH_RESOLVER ?? DEFAULT_RESOLVER).replace(/\/+$/, '');
-    try {
-      assertAllowedUrl(`${base}/`);
-    } catch (err) {
-      throw new PithError(`resolver ${base}: ${(err as Error).message}`, EXIT.badInput);
-    }
-    const http = httpOptionsFromEnv(env, options.http ?? {});
-    const progress = options.progress ? makeProgress() : null;
-    const urls = [`${base}/pith/${resolverSegment(query)}/bundle.json`];
-    if (query.kind === 'number') urls.push(`${base}/.well-known/pith/${query.body}/bundle.json`);
-
-    const notFound: string[] = [];
-    let badContent: PithError | null = null;
-    try {
-      for (const url of urls) {
-        let text: string;
-        let finalUrl: string;
-        let contentType: string;
-        try {
-          const res = await httpGet(url, progress ? { ...http, onProgress: progress.onProgress, onRetry: progress.onRetry } : http);
-          finalUrl = res.url;
-          contentType = String(res.headers['content-type'] ?? '');
-          try {
-            text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
-          } catch {
-            badContent = new PithError(`the resolver served something that is not UTF-8 text at ${finalUrl}, not a Pith bundle`, EXIT.checkFailed);
-            continue;
-          }
-        } catch (err) {
-          if (err instanceof FetchError) {
-            if (err.kind === 'not_found') {
-              notFound.push(url);
-              continue;
-            }
-            throw fetchFailure(err, base);
-          }
-          throw err;
-        }
-        let doc: JsonValue;
-        try {
-          doc = parseJson(text);
-        } catch (err) {
-          const html = /html/i.test(contentType) || /^\s*</.test(text);
-          badContent = new PithError(
-            html
-              ? `the resolver served HTML, not a Pith bundle, at ${finalUrl} (is ${base} a Pith resolver or mirror?)`
-              : `the resolver served something that is not strict JSON at ${finalUrl}: ${err instanceof JsonSyntaxError ? err.message : String(err)}`,
-            EXIT.checkFailed,
-          );
-          continue;
-        }
-        const bundle = doc as JsonObject;
-        let kind: string;
-        try {
-          kind = classifyDocument(doc);
-        } catch (err) {
-          badContent = new PithError(`the resolver served JSON that is not a Pith bundle at ${finalUrl}: ${(err as Error).message}`, EXIT.checkFailed);
-          continue;
-        }
-        if (kind !== 'bundle') {
-          badContent = new PithError(`the resolver served a record, not a signed bundle, at ${finalUrl}`, EXIT.checkFailed);
-          continue;
-        }
-        const report = verifyOrThrow(bundle, options.trusted, finalUrl, EXIT.checkFailed);
-        if (!report.ok) {
-          throw new PithError(`the resolver served a bundle that fails verification at ${finalUrl}: ${failedChecks(report)}; nothing was cached`, EXIT.checkFailed);
-        }
-        const record = bundle.canonical_record as CanonicalRecord;
-        const mismatch = queryMismatch(query, record, numberOfRecord(record), bundle.source_aliases);
-        if (mismatch) {
-          throw new PithError(`the resolver answered with a different paper at ${finalUrl}: ${mismatch}; nothing was cached`, EXIT.checkFailed);
-        }
-        return await finishBundle(bundle, text, report, { kind: 'resolver', location: finalUrl }, true);
-      }
-    } finally {
-      progress?.clear();
-    }
-    if (badContent) throw badContent;
-    const staticNote =
-      query.kind === 'number'
-        ? ''
-        : `; a static mirror (the .well-known/pith/BODY layout) can serve only full 26-character bodies, so ask for pith:YEAR:BODY if ${base} is a static mirror`;
-    throw new PithError(`not found: ${what} is not known to ${base} (tried ${notFound.join(', ')})${staticNote}`, EXIT.fetchFailed);
+  if (stored === 'kept-newer') {
+    // Rollback protection: the cache holds a later verified state of this record than the one
+    // just served. Use the later one (an older state could hide attestations or corrections).
+    const newer = await verifiedCacheEntry(ctx, `body:${number.body}`);
+    if (newer && newer.number.body === number.body) ({ bundle, text, report } = newer), (source = { kind: 'cache', location: newer.file });
+  }
+  const kept = bundle.canonical_record as CanonicalRecord;
+  await cache.remember(kept.source.kind === 'arxiv' ? kept.source.id : null, kept.source.version, numberOfRecord(kept).body, String(bundle.built_at));
+  return {
+    query,
+    record: bundle.canonical_record as CanonicalRecord,
+    number,
+    canonical_sha256: report.canonical_sha256 as string,
+    report,
+    bundle,
+    text,
+    lock: null,
+    aliases: Array.isArray(bundle.source_aliases) ? bundle.source_aliases : [],
+    source,
+    versionNote: versionNote(query, source),
+    cache: { dir: cache.dir, stored },
   };
-  if (!staleHit) return askResolver();
-  // A bare id's alias is past its time to live: the resolver may know a newer version. Ask
-  // it, and fall back to the (verified) cached one only when it cannot be reached.
+}
+
+/** A cache entry that parses as a bundle and verifies, or null. */
+async function verifiedCacheEntry(ctx: SourceContext, key: string) {
+  const held = await ctx.cache.read(key);
+  if (!held) return null;
   try {
-    return await askResolver();
-  } catch (err) {
-    if (!(err instanceof PithError) || err.exitCode !== EXIT.fetchFailed) throw err;
-    const hit = staleHit;
-    warn(
-      `could not ask the resolver whether ${what} has a version newer than v${(hit.bundle.canonical_record as CanonicalRecord).source.version} ` +
-        `(${err.message.split(';')[0]}); using the cached one, last checked ${formatAge(hit.ageMs)} ago`,
-    );
-    return finishBundle(hit.bundle, hit.text, hit.report, { kind: 'cache', location: hit.file }, false);
+    const doc = parseJson(held.text);
+    if (!isJsonObject(doc) || classifyDocument(doc) !== 'bundle') return null;
+    const report = verifyBundle(doc, ctx.options.trusted);
+    return report.ok ? { bundle: doc, text: held.text, report, file: held.file, number: numberOfRecord(doc.canonical_record as CanonicalRecord) } : null;
+  } catch {
+    return null;
   }
 }
 
@@ -362,6 +210,283 @@ async function guardRollback(
   }
   warn(`${back}; used because --allow-older was given (not cached)`);
   return true;
+}
+
+/** 1. --bundle FILE: verified, and it must name what was asked. */
+async function bundleFileSource(ctx: SourceContext): Promise<Resolved | null> {
+  const file = ctx.options.bundle;
+  if (!file) return null;
+  const { bundle, text, report } = await readVerifiedBundle(file, ctx.options.trusted);
+  const record = bundle.canonical_record as CanonicalRecord;
+  const mismatch = queryMismatch(ctx.query, record, numberOfRecord(record), bundle.source_aliases);
+  if (mismatch) throw new PithError(`${file}: the bundle does not name ${ctx.what}: ${mismatch}`, EXIT.checkFailed);
+  return finishBundle(ctx, bundle, text, report, { kind: 'bundle-file', location: path.resolve(file) }, true);
+}
+
+/** 2. pith.lock.json beside the paper, when it names what was asked and verifies. */
+async function lockSource(ctx: SourceContext): Promise<Resolved | null> {
+  const { options, query } = ctx;
+  if (options.refresh || options.needBundle) return null;
+  const lockFile = path.resolve(options.dir ?? process.cwd(), LOCK_FILE);
+  const fromLock = await tryLock(lockFile, query, options.trusted, ctx.warn);
+  if (!fromLock) return null;
+  const { lock, report } = fromLock;
+  const record = lock.canonical_record as CanonicalRecord;
+  const source = { kind: 'lock' as const, location: lockFile };
+  return {
+    query,
+    record,
+    number: numberOfRecord(record),
+    canonical_sha256: report.canonical_sha256 as string,
+    report,
+    bundle: null,
+    text: null,
+    lock,
+    aliases: lock.source_aliases,
+    source,
+    versionNote: versionNote(query, source),
+    cache: { dir: ctx.cache.dir, stored: 'not-stored' },
+  };
+}
+
+/**
+ * 3. The cache. A versioned id, a number or a prefix names fixed content, so its cached answer
+ * holds (the bundle is re-verified). A bare id names "the newest version", which changes when
+ * the author posts v2: its answer is trusted for idTimeToLiveMs, then kept as the fallback.
+ */
+async function cacheSource(ctx: SourceContext): Promise<Resolved | null> {
+  const { options, query, cache } = ctx;
+  if (options.refresh) return null;
+  const key = queryKey(query);
+  const hit = await cache.read(key);
+  if (!hit) return null;
+  let problem: string | null = null;
+  let bundle: JsonObject | null = null;
+  let report: VerifyReport | null = null;
+  try {
+    const doc = parseJson(hit.text);
+    if (!isJsonObject(doc) || classifyDocument(doc) !== 'bundle') throw new ShapeError('(top level)', 'a bundle');
+    bundle = doc;
+    report = verifyBundle(bundle, options.trusted);
+    if (!report.ok) problem = `it no longer verifies (${failedChecks(report)})`;
+    else {
+      const record = bundle.canonical_record as CanonicalRecord;
+      const number = numberOfRecord(record);
+      if (number.body !== hit.body) problem = `it is filed under ${hit.body} but its number is ${number.body}`;
+      else problem = queryMismatch(query, record, number, bundle.source_aliases);
+    }
+  } catch (err) {
+    problem = `it cannot be read (${(err as Error).message})`;
+  }
+  if (problem !== null || !bundle || !report) {
+    ctx.warn(`evicted the cached bundle ${hit.file}: ${problem}; trying the next source`);
+    await cache.evict(hit.body, key);
+    return null;
+  }
+  const ageMs = query.kind === 'arxiv' && query.version === null && !options.offline ? await cache.aliasAgeMs(key) : null;
+  if (ageMs === null || ageMs <= idTimeToLiveMs(ctx.env)) return finishBundle(ctx, bundle, hit.text, report, { kind: 'cache', location: hit.file }, false);
+  ctx.stale = { bundle, text: hit.text, report, file: hit.file, ageMs };
+  return null;
+}
+
+/** 5. A bare id's stale cached answer, when no remote could be reached. */
+async function staleCacheSource(ctx: SourceContext): Promise<Resolved | null> {
+  const hit = ctx.stale;
+  if (!hit || !ctx.remoteError) return null;
+  ctx.warn(
+    `could not ask the resolver whether ${ctx.what} has a version newer than v${(hit.bundle.canonical_record as CanonicalRecord).source.version} ` +
+      `(${ctx.remoteError.message.split(';')[0]}); using the cached one, last checked ${formatAge(hit.ageMs)} ago`,
+  );
+  return finishBundle(ctx, hit.bundle, hit.text, hit.report, { kind: 'cache', location: hit.file }, false);
+}
+
+/** Where bundles are fetched from: one resolver, or each mirror of a manifest in order. */
+export interface Remote {
+  name: string;
+  base: string;
+  bundleUrls: string[];
+  /** The state.json URL for a body. */
+  stateUrl: (body: string) => string | null;
+  /** The keys its bundles are verified with (a mirror's own trusted key), or why it is refused. */
+  keys: readonly TrustedKey[] | { refused: string };
+}
+
+/** The remotes for a query: the mirrors of --mirrors/PITH_MIRRORS, else --resolver/PITH_RESOLVER. */
+export async function remotesFor(query: Query | null, options: ResolveOptions, env: NodeJS.ProcessEnv): Promise<Remote[]> {
+  const segment = query ? resolverSegment(query) : '';
+  const body = query?.kind === 'number' ? query.body : null;
+  const mirrorsSpec = options.mirrors ?? env.PITH_MIRRORS;
+  if (mirrorsSpec !== undefined && mirrorsSpec.trim() !== '') {
+    const mirrors = await loadMirrorManifest(mirrorsSpec.trim(), env, options.http ?? {});
+    return mirrors.map((m) => {
+      const keys = keysForMirror(m, options.trusted);
+      return {
+        name: `mirror ${JSON.stringify(m.name)}${m.status === 'primary' ? ' (primary)' : ''}`,
+        base: m.baseUrl || new URL(fillPattern(m.bundlePattern, 'x')).origin,
+        bundleUrls: [fillPattern(m.bundlePattern, segment), ...(body && m.wellKnownPattern ? [fillPattern(m.wellKnownPattern, body)] : [])],
+        stateUrl: (b: string) => (m.statePattern ? fillPattern(m.statePattern, b) : null),
+        keys: 'keys' in keys ? keys.keys : keys,
+      };
+    });
+  }
+  const base = (options.resolver ?? env.PITH_RESOLVER ?? DEFAULT_RESOLVER).replace(/\/+$/, '');
+  try {
+    assertAllowedUrl(`${base}/`);
+  } catch (err) {
+    throw new PithError(`resolver ${base}: ${(err as Error).message}`, EXIT.badInput);
+  }
+  return [
+    {
+      name: base,
+      base,
+      bundleUrls: [`${base}/pith/${segment}/bundle.json`, ...(body ? [`${base}/.well-known/pith/${body}/bundle.json`] : [])],
+      stateUrl: (b: string) => `${base}/pith/${b}/state.json`,
+      keys: options.trusted,
+    },
+  ];
+}
+
+/** The mirror manifest from a file or an https URL (http only to loopback). */
+async function loadMirrorManifest(spec: string, env: NodeJS.ProcessEnv, http: Partial<HttpOptions>): Promise<Mirror[]> {
+  let text: string;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    try {
+      const res = await httpGet(assertAllowedUrl(spec).href, httpOptionsFromEnv(env, { ...http, maxBytes: 1 << 20 }));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
+    } catch (err) {
+      if (err instanceof FetchError) throw new PithError(`mirror manifest ${spec}: ${err.message}`, err.kind === 'bad_url' || err.kind === 'insecure' ? EXIT.badInput : EXIT.fetchFailed);
+      throw new PithError(`mirror manifest ${spec}: not UTF-8 text`, EXIT.badInput);
+    }
+  } else {
+    text = await readBoundedText(spec, 1 << 20, 'mirror manifest');
+  }
+  try {
+    return parseMirrorManifest(parseJson(text));
+  } catch (err) {
+    throw new PithError(`mirror manifest ${spec}: ${(err as Error).message} (the shape of ${DEFAULT_RESOLVER}/pith-mirrors.json)`, EXIT.badInput);
+  }
+}
+
+/** 4. The remotes in order: the first that serves a verified bundle naming the query answers. */
+async function remoteSource(ctx: SourceContext): Promise<Resolved | null> {
+  const { options, query, what } = ctx;
+  if (options.offline) {
+    const body = query.kind === 'number' ? query.body : 'BODY';
+    throw new PithError(
+      `offline, and ${what} is not in ${LOCK_FILE} or the cache (${ctx.cache.dir}). To get the record: run \`pith-tex resolve ${query.input}\` once online; ` +
+        `or pass --bundle FILE with a bundle downloaded from ${DEFAULT_RESOLVER}/pith/${body}/bundle.json; ` +
+        "or compute the number from the paper's metadata with `pith-tex compute`",
+      EXIT.fetchFailed,
+    );
+  }
+  const remotes = await remotesFor(query, options, ctx.env);
+  const failures: PithError[] = [];
+  for (const remote of remotes) {
+    try {
+      if (!Array.isArray(remote.keys)) throw new PithError(`${remote.name} refused: ${(remote.keys as { refused: string }).refused}`, EXIT.checkFailed);
+      return await fromRemote(ctx, remote, remote.keys);
+    } catch (err) {
+      if (!(err instanceof PithError) || err.exitCode === EXIT.badInput) throw err;
+      failures.push(err);
+      if (remote !== remotes[remotes.length - 1]) ctx.warn(`${err.message.split('; ')[0]}; trying the next mirror`);
+    }
+  }
+  // A bad bundle (exit 1) outranks an unreachable mirror (exit 3): it is the one to hear about.
+  const worst = failures.find((f) => f.exitCode === EXIT.checkFailed) ?? (failures[failures.length - 1] as PithError);
+  const err = remotes.length > 1 ? new PithError(`no mirror served ${what}: ${failures.map((f) => f.message.split('; ')[0]).join('; ')}`, worst.exitCode) : worst;
+  if (ctx.stale && err.exitCode === EXIT.fetchFailed) {
+    ctx.remoteError = err;
+    return null;
+  }
+  throw err;
+}
+
+/** Fetch the text at a URL as UTF-8: null when not found; a PithError for anything else. */
+async function fetchText(url: string, base: string, ctx: SourceContext, progress: ReturnType<typeof makeProgress> | null): Promise<{ text: string; url: string; contentType: string } | null> {
+  const http = httpOptionsFromEnv(ctx.env, ctx.options.http ?? {});
+  try {
+    const res = await httpGet(url, progress ? { ...http, onProgress: progress.onProgress, onRetry: progress.onRetry } : http);
+    const contentType = String(res.headers['content-type'] ?? '');
+    try {
+      return { text: new TextDecoder('utf-8', { fatal: true }).decode(res.body), url: res.url, contentType };
+    } catch {
+      throw new PithError(`the resolver served something that is not UTF-8 text at ${res.url}, not a Pith bundle`, EXIT.checkFailed);
+    }
+  } catch (err) {
+    if (err instanceof FetchError) {
+      if (err.kind === 'not_found') return null;
+      throw fetchFailure(err, base);
+    }
+    throw err;
+  }
+}
+
+/** One remote: its bundle URLs in order; bad content moves on to the next URL, a failed check stops. */
+async function fromRemote(ctx: SourceContext, remote: Remote, trusted: readonly TrustedKey[]): Promise<Resolved> {
+  const { query, what } = ctx;
+  const progress = ctx.options.progress ? makeProgress() : null;
+  const notFound: string[] = [];
+  let badContent: PithError | null = null;
+  try {
+    for (const url of remote.bundleUrls) {
+      let got;
+      try {
+        got = await fetchText(url, remote.base, ctx, progress);
+      } catch (err) {
+        if (err instanceof PithError && err.exitCode === EXIT.checkFailed) {
+          badContent = err;
+          continue;
+        }
+        throw err;
+      }
+      if (!got) {
+        notFound.push(url);
+        continue;
+      }
+      const { text, url: finalUrl, contentType } = got;
+      let doc: JsonValue;
+      try {
+        doc = parseJson(text);
+      } catch (err) {
+        const html = /html/i.test(contentType) || /^\s*</.test(text);
+        badContent = new PithError(
+          html
+            ? `the resolver served HTML, not a Pith bundle, at ${finalUrl} (is ${remote.base} a Pith resolver or mirror?)`
+            : `the resolver served something that is not strict JSON at ${finalUrl}: ${err instanceof JsonSyntaxError ? err.message : String(err)}`,
+          EXIT.checkFailed,
+        );
+        continue;
+      }
+      let kind: string;
+      try {
+        kind = classifyDocument(doc);
+      } catch (err) {
+        badContent = new PithError(`the resolver served JSON that is not a Pith bundle at ${finalUrl}: ${(err as Error).message}`, EXIT.checkFailed);
+        continue;
+      }
+      if (kind !== 'bundle') {
+        badContent = new PithError(`the resolver served a record, not a signed bundle, at ${finalUrl}`, EXIT.checkFailed);
+        continue;
+      }
+      const bundle = doc as JsonObject;
+      const report = verifyOrThrow(bundle, trusted, finalUrl, EXIT.checkFailed);
+      if (!report.ok) {
+        throw new PithError(`the resolver served a bundle that fails verification at ${finalUrl}: ${failedChecks(report)}; nothing was cached`, EXIT.checkFailed);
+      }
+      const record = bundle.canonical_record as CanonicalRecord;
+      const mismatch = queryMismatch(query, record, numberOfRecord(record), bundle.source_aliases);
+      if (mismatch) throw new PithError(`the resolver answered with a different paper at ${finalUrl}: ${mismatch}; nothing was cached`, EXIT.checkFailed);
+      return await finishBundle(ctx, bundle, text, report, { kind: 'resolver', location: finalUrl }, true);
+    }
+  } finally {
+    progress?.clear();
+  }
+  if (badContent) throw badContent;
+  const staticNote =
+    query.kind === 'number'
+      ? ''
+      : `; a static mirror (the .well-known/pith/BODY layout) can serve only full 26-character bodies, so ask for pith:YEAR:BODY if ${remote.base} is a static mirror`;
+  throw new PithError(`not found: ${what} is not known to ${remote.base} (tried ${notFound.join(', ')})${staticNote}`, EXIT.fetchFailed);
 }
 
 /** "3 h", "2 d": how long ago, for a warning. */
@@ -420,18 +545,15 @@ async function tryLock(
   } catch {
     return null;
   }
-  let lock: PithLock;
-  let report: VerifyReport;
+  let found: { lock: PithLock; report: VerifyReport };
   try {
-    const doc = parseJson(await readBoundedText(lockFile, MAX_JSON_BYTES, 'lock file'));
-    assertLock(doc);
-    lock = doc;
-    report = verifyLock(lock, trusted);
+    found = await readVerifiedLock(lockFile, trusted);
   } catch (err) {
-    const msg = err instanceof ShapeError ? `${err.field}: expected ${err.expected}` : (err as Error).message;
+    const msg = err instanceof PithError ? err.message.replace(`${lockFile}: `, '') : (err as Error).message;
     warn(`${lockFile} cannot be used (${msg}); ignored`);
     return null;
   }
+  const { lock, report } = found;
   const record = lock.canonical_record as CanonicalRecord;
   if (queryMismatch(query, record, numberOfRecord(record), lock.source_aliases) !== null) return null; // another paper
   if (!report.ok) {
@@ -439,31 +561,6 @@ async function tryLock(
     return null;
   }
   return { lock, report };
-}
-
-function parseOrThrow(text: string, where: string, code: 1 | 2): JsonValue {
-  try {
-    return parseJson(text);
-  } catch (err) {
-    throw new PithError(`${where}: not valid JSON for pith-tex: ${(err as Error).message}`, code);
-  }
-}
-
-function classifyOrThrow(doc: JsonValue, where: string, code: 1 | 2): string {
-  try {
-    return classifyDocument(doc);
-  } catch (err) {
-    throw new PithError(`${where}: ${(err as Error).message}`, code);
-  }
-}
-
-function verifyOrThrow(bundle: JsonObject, trusted: readonly TrustedKey[], where: string, code: 1 | 2): VerifyReport {
-  try {
-    return verifyBundle(bundle, trusted);
-  } catch (err) {
-    if (err instanceof ShapeError) throw new PithError(`${where}: not a well-formed bundle: ${err.field}: expected ${err.expected}`, code);
-    throw err;
-  }
 }
 
 /** Progress on stderr (only when asked: the caller checks it is a TTY). Quiet for the first 500 ms. */
@@ -494,3 +591,80 @@ function makeProgress() {
   };
 }
 
+
+export interface StateCheck {
+  url: string;
+  matches: boolean;
+  /** Where the served state first differs from the state merged from the bundle's events. */
+  difference: string | null;
+  served_state_sha256: string | null;
+  merged_state_sha256: string;
+}
+
+/**
+ * `resolve --state`: fetch the registry's (or a mirror's) state.json for the record and compare it
+ * with the state merged from the verified bundle's events (verifyBundle has already recomputed
+ * that merge and found it equal to bundle.state). The remotes are tried in order.
+ */
+export async function checkServedState(resolved: Resolved, options: ResolveOptions): Promise<StateCheck> {
+  if (!resolved.bundle) throw new PithError('--state needs the whole bundle, and the source gave only a record', EXIT.badInput);
+  const env = options.env ?? process.env;
+  const merged = resolved.bundle.state as JsonObject;
+  const ctx = { env, options } as SourceContext;
+  const problems: string[] = [];
+  for (const remote of await remotesFor(resolved.query, options, env)) {
+    const url = remote.stateUrl(resolved.number.body);
+    if (url === null) continue;
+    let got;
+    try {
+      got = await fetchText(url, remote.base, ctx, null);
+    } catch (err) {
+      if (!(err instanceof PithError) || err.exitCode === EXIT.badInput) throw err;
+      problems.push(err.message.split('; ')[0] as string);
+      continue;
+    }
+    if (!got) {
+      problems.push(`not found at ${url}`);
+      continue;
+    }
+    let served: JsonValue;
+    try {
+      served = parseJson(got.text);
+    } catch (err) {
+      throw new PithError(`${got.url}: the served state is not strict JSON (${(err as Error).message})`, EXIT.checkFailed);
+    }
+    if (!isJsonObject(served)) throw new PithError(`${got.url}: the served state is not a JSON object`, EXIT.checkFailed);
+    const ownHash = served.state_sha256 === stateSha256(served) ? null : 'state_sha256 (the served state does not hash to its own state_sha256)';
+    const diff = ownHash ?? firstDifference(omitKeys(served, ['state_sha256']), omitKeys(merged, ['state_sha256']));
+    return {
+      url: got.url,
+      matches: diff === null,
+      difference: diff === null ? null : diff.startsWith('state_sha256') ? diff : `state.${diff}`,
+      served_state_sha256: typeof served.state_sha256 === 'string' ? served.state_sha256 : null,
+      merged_state_sha256: stateSha256(merged),
+    };
+  }
+  throw new PithError(`--state: no state.json could be fetched (${problems.join('; ') || 'no remote has a state pattern'})`, EXIT.fetchFailed);
+}
+
+/** The registry's record JSON ({base}/pith/{BODY}.json), from the first remote that has it. */
+export async function fetchRecordJson(resolved: Resolved, options: ResolveOptions): Promise<{ url: string; doc: JsonValue }> {
+  const env = options.env ?? process.env;
+  const ctx = { env, options } as SourceContext;
+  const problems: string[] = [];
+  for (const remote of await remotesFor(resolved.query, options, env)) {
+    const url = `${remote.base.replace(/\/+$/, '')}/pith/${resolved.number.body}.json`;
+    try {
+      const got = await fetchText(url, remote.base, ctx, null);
+      if (!got) {
+        problems.push(`not found at ${url}`);
+        continue;
+      }
+      return { url: got.url, doc: parseJson(got.text) };
+    } catch (err) {
+      if (err instanceof PithError && err.exitCode === EXIT.badInput) throw err;
+      problems.push(`${url}: ${(err as Error).message.split('; ')[0]}`);
+    }
+  }
+  throw new PithError(`--registry-status: the record JSON could not be fetched (${problems.join('; ')})`, EXIT.fetchFailed);
+}

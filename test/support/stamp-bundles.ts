@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseJson, type JsonObject, type JsonValue } from '../../src/core/json.js';
+import { computeRecord } from '../../src/core/compute.js';
 import { resignBundle } from './sign.js';
 import { SEED } from './seed.js';
 import { seedBundle, vectorRecords } from './vectors.js';
@@ -24,7 +25,38 @@ export interface OtherBundle {
 
 /** A bundle for vector record `index` (default: 2201.05596v2), signed by the test key. */
 export function otherBundle(index = 0): OtherBundle {
-  const rec = vectorRecords()[index]!;
+  return bundleForRecord(vectorRecords()[index]!);
+}
+
+/** The fields of a record that a bundle for it needs. */
+export interface RecordForBundle {
+  arxiv_id: string;
+  arxiv_version: number;
+  canonical_record: JsonObject;
+  canonical_sha256: string;
+  pith_number: string;
+}
+
+/**
+ * A record computed from a title of the test's choosing (the other fields those of the seed),
+ * so a paper can be stamped with "its own" record.
+ */
+export function recordWithTitle(title: string, arxivId = '2607.99999'): RecordForBundle {
+  const m = (seedBundle().canonical_record as JsonObject).metadata as JsonObject;
+  const r = computeRecord({
+    arxiv_id: arxivId,
+    version: 1,
+    title,
+    abstract_sha256: m.abstract_canon_sha256 as string,
+    primary_cat: m.primary_cat as string,
+    license: m.license as string,
+    submitted_at: m.submitted_at as string,
+  });
+  return { arxiv_id: arxivId, arxiv_version: 1, canonical_record: r.record as unknown as JsonObject, canonical_sha256: r.canonical_sha256, pith_number: r.number.full };
+}
+
+/** A correctly formed bundle for `rec`, signed by the test key (trust it with --trust-key). */
+export function bundleForRecord(rec: RecordForBundle): OtherBundle {
   const body = rec.pith_number.split(':')[2]!;
   let text = JSON.stringify(seedBundle());
   const swaps: [string, string][] = [
@@ -43,7 +75,7 @@ export function otherBundle(index = 0): OtherBundle {
   bundle.source_aliases = [
     { alias_kind: 'arxiv', alias_value: rec.arxiv_id, created_at: '2026-07-05T03:16:36Z' },
     { alias_kind: 'arxiv_version', alias_value: `${rec.arxiv_id}v${rec.arxiv_version}`, created_at: '2026-07-05T03:16:36Z' },
-    { alias_kind: 'doi', alias_value: rec.doi.toLowerCase(), created_at: '2026-07-05T03:16:36Z' },
+    { alias_kind: 'doi', alias_value: `10.48550/arxiv.${rec.arxiv_id}`, created_at: '2026-07-05T03:16:36Z' },
   ];
   for (const e of bundle.events as JsonObject[]) {
     const payload = e.payload as JsonObject;
@@ -57,9 +89,9 @@ export function otherBundle(index = 0): OtherBundle {
   return { bundle: signed, keyEntry: (signed.public_keys as JsonValue[])[0]!, number: rec.pith_number, body };
 }
 
-/** Write the other bundle and its key into `dir`; returns their paths. */
-export function writeOtherBundle(dir: string, index = 0): { bundleFile: string; keyFile: string; number: string; body: string } {
-  const o = otherBundle(index);
+/** Write the other bundle (or the one given) and its key into `dir`; returns their paths. */
+export function writeOtherBundle(dir: string, index = 0, given?: OtherBundle): { bundleFile: string; keyFile: string; number: string; body: string } {
+  const o = given ?? otherBundle(index);
   const bundleFile = path.join(dir, 'other.bundle.json');
   const keyFile = path.join(dir, 'test-key.json');
   writeFileSync(bundleFile, JSON.stringify(o.bundle));

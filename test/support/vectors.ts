@@ -30,3 +30,34 @@ export function seedBundle(): JsonObject {
 export function vectorRecords(): VectorRecord[] {
   return parseJson(readFileSync(fixture('records.json'), 'utf-8')) as unknown as VectorRecord[];
 }
+
+/** A registry record as shared/vectors lists it: title and abstract only where they are known. */
+export interface RegistryVector {
+  arxiv_id: string;
+  arxiv_version: number;
+  title?: string;
+  abstract?: string;
+  canonical_record: {
+    source: { id: string; version: number };
+    metadata: {
+      license: string;
+      primary_cat: string;
+      cross_cats_sorted: string[];
+      submitted_at: string;
+      title_canon_sha256: string;
+      abstract_canon_sha256: string;
+    };
+  };
+  canonical_sha256: string;
+  pith_number: string;
+}
+
+/**
+ * Every real record in the vectors: records.json (four, with title and abstract) and
+ * records-more.json (copied from shared/vectors/records-more.json: old-style ids, empty
+ * licences, midnight timestamps, years that differ from the id, raw TeX in titles).
+ */
+export function allRegistryVectors(): RegistryVector[] {
+  const read = (name: string) => parseJson(readFileSync(fixture(name), 'utf-8')) as unknown as RegistryVector[];
+  return [...read('records.json'), ...read('records-more.json')];
+}
