@@ -22,11 +22,12 @@ import { PithError } from '../src/errors.js';
 import { canonicalJson } from '../src/core/json.js';
 import { canonicalSha256, numberOfRecord, type CanonicalRecord } from '../src/core/record.js';
 import { resignBundle } from './support/sign.js';
+import { SEED } from './support/seed.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
 const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
-const NUMBER = `pith:2021:${BODY}`;
+const BODY = SEED.body;
+const NUMBER = SEED.number;
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -616,7 +617,7 @@ test('cache: rollback protection keeps the newer bundle, with a warning', async 
 // ---------------------------------------------------------------- rollback and versions (test-signed bundles)
 
 const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
-const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+const SEED_SHA = SEED.sha256;
 
 /**
  * The seed bundle (or a synthetic other version of its paper), re-signed by a test key with a

@@ -7,13 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { cliPath, repoRoot } from './helpers.js';
 import { SEED_BODY, SEED_NUMBER, writeOtherBundle } from './support/stamp-bundles.js';
-import { compile } from '../src/io/tex.js';
-import { pdfInfoCustom } from './support/poppler.js';
+import { SEED } from './support/seed.js';
 import { renderPithSty } from '../src/core/sty.js';
 import { unstampText } from '../src/core/tex-edit.js';
 import { json, startServer } from './support/http-server.js';
 
-const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+const SHA = SEED.sha256;
 
 const EXAMPLE = path.join(repoRoot, 'examples', 'moe-paper');
 /** stamp's line when the paper's \title matches the record's (the example's does). */
@@ -280,18 +279,6 @@ test('eight stamps at once: they take turns; the result is one clean stamp', asy
   assert.deepEqual(readdirSync(dir).sort(), ['main.tex', 'pith.lock.json', 'pith.sty']);
 });
 
-test('end to end: stamp the example, compile it with latexmk, read PithNumber back from the PDF', async () => {
-  const dir = paperDir();
-  assert.equal(pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]).code, 0);
-  const res = await compile({ dir, main: 'main.tex', engine: 'pdf' });
-  assert.ok(res.ok, res.log.slice(-2000));
-  const info = await pdfInfoCustom(res.pdfPath);
-  assert.equal(info.PithNumber, SEED_NUMBER);
-  assert.equal(info.PithRecord, `https://pith.science/pith/${SEED_BODY}`);
-  assert.equal(info.PithCanonicalSHA256, '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42');
-  // The latexmk run leaves the stamp alone: stamping again is still a no-op.
-  assert.match(pith(dir, ['stamp']).stdout, /^Already stamped/);
-});
 
 // ---------------------------------------------------------------------------------------------
 // Choosing the record through resolve's sources; the lock and the paper disagreeing; symlinks;
