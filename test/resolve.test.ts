@@ -19,10 +19,8 @@ import { PINNED_KEYS } from '../src/core/keys.js';
 import { lockFromBundle, serializeLock } from '../src/core/lock.js';
 import { verifyBundle } from '../src/core/verify.js';
 import { PithError } from '../src/errors.js';
-import { canonicalJson } from '../src/core/json.js';
-import { canonicalSha256, numberOfRecord, type CanonicalRecord } from '../src/core/record.js';
-import { resignBundle } from './support/sign.js';
 import { SEED } from './support/seed.js';
+import { testBundle as sharedTestBundle } from './support/test-bundles.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
 const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
@@ -616,45 +614,9 @@ test('cache: rollback protection keeps the newer bundle, with a warning', async 
 
 // ---------------------------------------------------------------- rollback and versions (test-signed bundles)
 
-const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
-const SEED_SHA = SEED.sha256;
 
-/**
- * The seed bundle (or a synthetic other version of its paper), re-signed by a test key with a
- * chosen built_at: a correctly formed bundle that verifies when that key is trusted.
- */
-function testBundle(opts: { version?: number; builtAt: string; arxivId?: string }): { text: string; body: string; number: string; keyEntry: JsonObject } {
-  const record = JSON.parse(JSON.stringify(BUNDLE.canonical_record)) as CanonicalRecord;
-  if (opts.version !== undefined) (record.source as { version: number }).version = opts.version;
-  if (opts.arxivId !== undefined) (record.source as { id: string }).id = opts.arxivId;
-  const sha = canonicalSha256(record as unknown as JsonObject);
-  const num = numberOfRecord(record);
-  let text = BUNDLE_TEXT;
-  const swaps: [string, string][] = [
-    [NUMBER, num.full],
-    [BODY, num.body],
-    [BODY.slice(0, 16), num.body.slice(0, 16)],
-    [BODY.slice(0, 12), num.body.slice(0, 12)],
-    [BODY.slice(0, 8), num.body.slice(0, 8)],
-    [SEED_SHA, sha],
-    ['2109.10465v1', `${record.source.id}v${record.source.version}`],
-    ['2109.10465', record.source.id],
-  ];
-  for (const [a, b] of swaps) text = text.split(a).join(b);
-  const bundle = parseJson(text) as JsonObject;
-  bundle.canonical_record = record as unknown as JsonObject;
-  (bundle.source as JsonObject).version = record.source.version;
-  for (const e of bundle.events as JsonObject[]) {
-    if (e.event_type === 'record_created') {
-      const payload = e.payload as JsonObject;
-      payload.canonical_record = record as unknown as JsonObject;
-      payload.source_version = record.source.version;
-    }
-  }
-  bundle.built_at = opts.builtAt;
-  const signed = resignBundle(bundle, TEST_SECRET, 'pith-test-resolve');
-  return { text: canonicalJson(signed), body: num.body, number: num.full, keyEntry: (signed.public_keys as JsonObject[])[0]! };
-}
+/** The seed bundle re-signed by the test key (test/support/test-bundles.ts), under this file's key id. */
+const testBundle = (opts: { version?: number; builtAt: string; arxivId?: string }) => sharedTestBundle({ ...opts, keyId: 'pith-test-resolve' });
 
 test('rollback: a resolver serving an older state than the cache holds is warned about, and the newer one is used and kept', async () => {
   const newer = testBundle({ builtAt: '2026-08-01T00:00:00Z' });

@@ -20,11 +20,13 @@ export interface TestBundle {
   keyEntry: JsonObject;
 }
 
-export function testBundle(opts: { version?: number; builtAt: string }): TestBundle {
+/** The seed record (another version of it, or another arXiv id, when asked), signed by the test key with `builtAt`. */
+export function testBundle(opts: { version?: number; builtAt: string; arxivId?: string; keyId?: string }): TestBundle {
   const seedText = readFileSync(BUNDLE_FILE, 'utf8');
   const seed = parseJson(seedText) as JsonObject;
   const record = JSON.parse(JSON.stringify(seed.canonical_record)) as CanonicalRecord;
   if (opts.version !== undefined) (record.source as { version: number }).version = opts.version;
+  if (opts.arxivId !== undefined) (record.source as { id: string }).id = opts.arxivId;
   const sha = canonicalSha256(record as unknown as JsonObject);
   const num = numberOfRecord(record);
   let text = seedText;
@@ -36,6 +38,7 @@ export function testBundle(opts: { version?: number; builtAt: string }): TestBun
     [SEED_BODY.slice(0, 8), num.body.slice(0, 8)],
     [SEED_SHA, sha],
     ['2109.10465v1', `${record.source.id}v${record.source.version}`],
+    ['2109.10465', record.source.id],
   ];
   for (const [a, b] of swaps) text = text.split(a).join(b);
   const bundle = parseJson(text) as JsonObject;
@@ -49,6 +52,6 @@ export function testBundle(opts: { version?: number; builtAt: string }): TestBun
     }
   }
   bundle.built_at = opts.builtAt;
-  const signed = resignBundle(bundle, TEST_SECRET, 'pith-test-hostile');
+  const signed = resignBundle(bundle, TEST_SECRET, opts.keyId ?? 'pith-test-hostile');
   return { text: canonicalJson(signed), body: num.body, number: num.full, keyEntry: (signed.public_keys as JsonObject[])[0] as JsonObject };
 }
