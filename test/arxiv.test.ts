@@ -7,8 +7,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { badFileName, badPath, candidatesFor, flsInputs, joinFolder, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
-import { cliPath, fixture, repoRoot } from './helpers.js';
+import { fixture, repoRoot } from './helpers.js';
 import { lockText, renderSty, OTHER_BODY, BODY } from './support/stamped-paper.js';
+import { runCli } from './support/cli.js';
 
 function cleanPaper(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-paper-'));
@@ -18,8 +19,9 @@ function cleanPaper(): string {
   return dir;
 }
 
-function arxiv(dir: string, args: string[] = []) {
-  const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json', ...args], { encoding: 'utf8', timeout: 180_000 });
+/** `pith-tex arxiv DIR/main.tex --json ...args`, its report parsed (null when stdout is not JSON). */
+async function arxiv(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json', ...args], { timeoutMs: 180_000, env });
   let report: { ok: boolean; items: { id: string; status: string; detail: string; fix?: string }[]; pack: { files: string[] } | null } | null = null;
   try {
     report = JSON.parse(r.stdout);
@@ -29,7 +31,7 @@ function arxiv(dir: string, args: string[] = []) {
   return { code: r.status, report, err: r.stderr, out: r.stdout };
 }
 
-const failing = (r: ReturnType<typeof arxiv>): string[] => {
+const failing = (r: Awaited<ReturnType<typeof arxiv>>): string[] => {
   assert.ok(r.report, `a JSON report on stdout: ${r.out}${r.err}`);
   return r.report.items.filter((i) => i.status === 'fail').map((i) => i.id);
 };
@@ -61,7 +63,7 @@ test('arxiv: a clean paper passes every item; the packed upload compiles and its
   const unpack = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-unpack-'));
   try {
     const out = path.join(dir, 'upload.tar.gz');
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(failing(r), []);
     assert.deepEqual(r.report!.items.map((i) => i.id), ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'comments', 'compile', 'pdf', 'tex-live', 'file-names']);
@@ -74,7 +76,7 @@ test('arxiv: a clean paper passes every item; the packed upload compiles and its
     assert.ok(!listed.some((f) => /lock|\.pdf$|\.aux$|\.log$/.test(f)), listed.join(' '));
     const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: unpack, encoding: 'utf8', timeout: 120_000 });
     assert.equal(b.status, 0, b.stdout);
-    const i = spawnSync(process.execPath, [cliPath, 'inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')], { encoding: 'utf8' });
+    const i = await runCli(['inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')]);
     assert.equal(i.status, 0, i.stdout + i.stderr);
     assert.match(i.stdout, /verified/);
   } finally {
@@ -128,11 +130,11 @@ const breakers: [string, (dir: string) => void, string[], string[]?][] = [
 ];
 
 for (const [name, breakIt, expected, extra] of breakers) {
-  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, () => {
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async () => {
     const dir = cleanPaper();
     try {
       breakIt(dir);
-      const r = arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
+      const r = await arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
       assert.equal(r.code, 1, r.out + r.err);
       assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
       for (const i of r.report!.items.filter((x) => x.status === 'fail')) assert.ok(i.fix && !i.fix.includes('\n'), `${i.id} has a one-line fix`);
@@ -166,12 +168,12 @@ test('scanTex: the import package (\\import, \\subimport, \\inputfrom, \\include
   assert.equal(joinFolder('a/', './'), 'a/');
 });
 
-test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', () => {
+test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', async () => {
   const dir = cleanPaper();
   try {
     importPaper(dir);
     const out = path.join(dir, 'upload.tar.gz');
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(failing(r), []);
     assert.match(r.report!.items.find((i) => i.id === 'files')!.detail, /all 5 referenced files/);
@@ -181,11 +183,11 @@ test('arxiv: a paper read through \\import and \\subimport passes, and its uploa
   }
 });
 
-test('arxiv: a paper that does not compile from a clean copy fails the compile item', () => {
+test('arxiv: a paper that does not compile from a clean copy fails the compile item', async () => {
   const dir = cleanPaper();
   try {
     edit(dir, before('\\end{document}', '\\undefinedcommandhere'));
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
     assert.equal(r.code, 1);
     assert.deepEqual(failing(r), ['compile']);
     assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /Undefined control sequence/);
@@ -224,11 +226,11 @@ const moreBreakers: [string, (dir: string) => void, string[]][] = [
 ];
 
 for (const [name, breakIt, expected] of moreBreakers) {
-  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, () => {
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async () => {
     const dir = cleanPaper();
     try {
       breakIt(dir);
-      const r = staticRun(dir);
+      const r = await staticRun(dir);
       assert.equal(r.code, 1, r.out + r.err);
       assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
     } finally {
@@ -237,7 +239,7 @@ for (const [name, breakIt, expected] of moreBreakers) {
   });
 }
 
-test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', () => {
+test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', async () => {
   const dir = cleanPaper();
   try {
     writeFileSync(path.join(dir, 'img.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
@@ -260,7 +262,7 @@ test('arxiv (static items): what must NOT fail — macro parameters, \\jobname n
           ].join('\n'),
         ),
     );
-    const r = staticRun(dir);
+    const r = await staticRun(dir);
     assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
     assert.deepEqual(failing(r), []);
   } finally {
@@ -268,23 +270,23 @@ test('arxiv (static items): what must NOT fail — macro parameters, \\jobname n
   }
 });
 
-test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', () => {
+test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', async () => {
   const dir = cleanPaper();
   try {
     // Stray files and a hooked .latexmkrc: none of them is read by the compile, none is packed.
     writeFileSync(path.join(dir, 'notes.txt'), 'private\n');
     writeFileSync(path.join(dir, 'figs', 'unused.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
-    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'install', dir], { encoding: 'utf8' }).status, 0);
+    assert.equal((await runCli(['hook', 'install', dir])).status, 0);
     writeFileSync(path.join(dir, 'main.aux'), '\\relax\n');
     writeFileSync(path.join(dir, 'main.pdf'), '%PDF-1.5 stale\n');
     const out = path.join(dir, 'up.tar.gz');
-    let r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    let r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
     const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
     assert.deepEqual(listed, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
 
     edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage[metadata=false]{pith}'));
-    r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
     assert.equal(r.code, 1, r.out + r.err);
     assert.deepEqual(failing(r), ['pdf']);
     assert.match(r.report!.items.find((i) => i.id === 'pdf')!.detail, /no Pith metadata/);
@@ -293,11 +295,11 @@ test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves o
   }
 });
 
-test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', () => {
+test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', async () => {
   const dir = cleanPaper();
   try {
     edit(dir, before('\\usepackage{pith}', '\\usepackage{minted}'));
-    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--no-compile'], { encoding: 'utf8' });
+    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--no-compile']);
     assert.equal(r.status, 1);
     const lines = r.stdout.trim().split('\n');
     assert.ok(lines.some((l) => /^✓ pith\.sty:/.test(l)));
@@ -306,13 +308,13 @@ test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2
     assert.match(lines[bad + 1]!, /^ {4}fix: /);
     // One fix per ✗, and one per ! warning (comments: the command that packs without them).
     assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗') || l.startsWith('!')).length);
-    assert.equal(spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'nope.tex')], { encoding: 'utf8' }).status, 2);
+    assert.equal((await runCli(['arxiv', path.join(dir, 'nope.tex')])).status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, recorder off) and the folder\'s latexmkrc', () => {
+test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, recorder off) and the folder\'s latexmkrc', async () => {
   const dir = cleanPaper();
   const home = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-home-'));
   try {
@@ -321,10 +323,9 @@ test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, r
     writeFileSync(path.join(dir, 'latexmkrc'), "$pdflatex = 'pdflatex -shell-escape %O %S';\n");
     edit(dir, before('\\end{document}', `\\immediate\\write18{touch ${marker}}`));
     const out = path.join(dir, 'up.tar.gz');
-    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
+    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
+      timeoutMs: 180_000,
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
     });
     const report = JSON.parse(r.stdout) as { items: { id: string; status: string }[]; pack: { files: string[] } | null };
     assert.deepEqual(report.items.filter((i) => i.status === 'fail').map((i) => i.id), ['shell-escape'], r.stdout);
@@ -336,14 +337,14 @@ test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, r
   }
 });
 
-test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (arXiv has only TeX Live)', () => {
+test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (arXiv has only TeX Live)', async () => {
   const dir = cleanPaper();
   const texmf = mkdtempSync(path.join(os.tmpdir(), 'pith-texmfhome-'));
   try {
     mkdirSync(path.join(texmf, 'tex', 'latex', 'mine'), { recursive: true });
     writeFileSync(path.join(texmf, 'tex', 'latex', 'mine', 'pithtestmine.sty'), '\\ProvidesPackage{pithtestmine}\n\\newcommand\\mine{mine}\n');
     edit(dir, before('\\usepackage{pith}', '\\usepackage{pithtestmine}'));
-    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, TEXMFHOME: texmf } });
+    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json'], { timeoutMs: 180_000, env: { TEXMFHOME: texmf } });
     const report = JSON.parse(r.stdout) as { items: { id: string; status: string; detail: string; fix?: string }[] };
     assert.deepEqual(report.items.filter((i) => i.status === 'fail').map((i) => i.id), ['tex-live'], r.stdout);
     assert.match(report.items.find((i) => i.id === 'tex-live')!.detail, /pithtestmine\.sty/);
@@ -353,13 +354,13 @@ test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (
   }
 });
 
-test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', () => {
+test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', async () => {
   const dir = cleanPaper();
   try {
-    assert.equal(arxiv(dir, ['--engine', 'lua']).code, 2);
-    assert.equal(arxiv(dir, ['--engine', 'nonsense']).code, 2);
+    assert.equal((await arxiv(dir, ['--engine', 'lua'])).code, 2);
+    assert.equal((await arxiv(dir, ['--engine', 'nonsense'])).code, 2);
     edit(dir, before('\\usepackage{pith}', '\\usepackage{fontspec}'));
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
     assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
     assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /\(xe,/);
     assert.equal(r.report!.items.find((i) => i.id === 'pdf')!.status, 'pass');
@@ -368,11 +369,11 @@ test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered
   }
 });
 
-test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', () => {
+test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', async () => {
   const dir = cleanPaper();
   try {
     edit(dir, (t) => t.replace('\\input{sections/intro}', '').replace('\\includegraphics[width=1cm]{plot}', ''));
-    const r = arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
+    const r = await arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
     assert.equal(r.report!.items.find((i) => i.id === 'files')!.detail, 'main.tex refers to no other files');
   } finally {
     rmSync(dir, { recursive: true, force: true });
