@@ -1,7 +1,8 @@
 // What the bench scripts share: where things are, the vector bundle, a true median, and timing
 // a child process (wall time, failing loudly on a non-zero exit).
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderPithSty } from '../src/core/sty.js';
@@ -19,6 +20,21 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The machine's load averages (1, 5, 15 minutes), as `uptime` prints them. */
+export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+
+/**
+ * Peak resident memory (KiB) of one run of `cmd args`, read from GNU time's `-v` report
+ * (/usr/bin/time: `apt-get install time`); null when it is not installed.
+ */
+export function peakKiB(cmd: string, args: readonly string[], options: SpawnSyncOptions = {}): number | null {
+  if (!existsSync('/usr/bin/time')) return null;
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { ...options, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) : null;
 }
 
 /** Wall time of one run of `cmd args` in ms; throws if it exits non-zero. */

@@ -5,8 +5,7 @@
 // commands, defaults as the code has them), two or three real examples, then the one exit-code
 // table (errors.ts). Every error, commander's own included, is one line starting `pith-tex: `.
 import { Command, CommanderError } from 'commander';
-import { errorJson, EXIT, exitCodeHelp, PithError, wantsJson } from './errors.js';
-import { escapeForTerminal } from './core/escape.js';
+import { errorJson, EXIT, exitCodeHelp, reportError, wantsJson } from './errors.js';
 import { toolVersion } from './io/package-files.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -120,11 +119,11 @@ function addAuthorCommands(program: Command): void {
 function addRecordCommands(program: Command): void {
   program
     .command('verify')
-    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys')
-    .argument('<file>', 'bundle.json or a canonical record JSON')
+    .description('verify a Pith bundle (or a bare canonical record) against the pinned registry keys; many at once (files or a folder): one line each, checked in parallel')
+    .argument('<file...>', 'bundle.json or a canonical record JSON; or several, or a folder of .json files')
     .option(...OPTION.json)
     .option(...OPTION.trustKey, collect)
-    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json']))
+    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json', 'pith-tex verify mirror/bundles/ --json']))
     .action(lazy(() => import('./commands/verify.js')));
 
   program
@@ -234,11 +233,6 @@ export async function main(argv: string[]): Promise<number> {
       // commander has already printed its message to stderr.
       return err.exitCode === 0 ? EXIT.ok : fail(err.message.replace(/^error: /, ''), EXIT.badInput);
     }
-    if (err instanceof PithError) {
-      process.stderr.write(`${PREFIX}${escapeForTerminal(err.message)}\n`);
-      return fail(err.message, err.exitCode);
-    }
-    process.stderr.write(`${PREFIX}internal error: ${escapeForTerminal((err as Error)?.stack ?? String(err))}\n`);
-    return fail(`internal error: ${(err as Error)?.message ?? String(err)}`, 70);
+    return reportError(err, json);
   }
 }

@@ -1,3 +1,5 @@
+import { escapeForTerminal } from './core/escape.js';
+
 // Exit codes and the one error type commands throw. Documented in the README and --help.
 export const EXIT = {
   ok: 0,
@@ -28,14 +30,21 @@ export const exitCodeHelp = (): string =>
     .map(([code, meaning]) => `  ${code}  ${meaning}`)
     .join('\n')}`;
 
+const PITH_ERROR = Symbol.for('pith-tex.PithError');
+
 /** An error for the user: one line that names the file, the field and the fix. */
 export class PithError extends Error {
+  readonly [PITH_ERROR] = true;
   constructor(
     message: string,
     readonly exitCode: ExitCode = EXIT.badInput,
   ) {
     super(message);
     this.name = 'PithError';
+  }
+  /** Each of the CLI's bundles (scripts/bundle.mjs) has its own copy of this class: `instanceof` goes by the mark. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as { [PITH_ERROR]?: unknown })[PITH_ERROR] === true;
   }
 }
 
@@ -63,4 +72,18 @@ export function wantsJson(argv: readonly string[]): boolean {
     if (arg === '--json') return true;
   }
   return false;
+}
+
+/**
+ * Report an error a command threw: a PithError as its one line and exit code, anything else as
+ * an internal error (exit 70) with its stack. Under --json the error also goes to stdout as data.
+ */
+export function reportError(err: unknown, json: boolean): number {
+  const known = err instanceof PithError;
+  const message = known ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+  const line = known ? message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
+  process.stderr.write(`pith-tex: ${escapeForTerminal(line)}\n`);
+  const code = known ? err.exitCode : 70;
+  if (json) process.stdout.write(errorJson(message, code));
+  return code;
 }

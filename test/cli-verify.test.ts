@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, openSync, ftruncateSync, closeSync, readFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ const badInputs: [string, () => string, RegExp][] = [
   ['a float', () => write('float.json', '{"schema_version":"1.0","x":1.5}'), /float\.json:1:\d+: .*float 1\.5 is not accepted/],
   ['duplicate keys', () => write('dup.json', '{"bundle_type":"a","bundle_type":"b"}'), /dup\.json:1:\d+: .*duplicate key "bundle_type"/],
   ['100,000-deep nesting', () => write('deep.json', '['.repeat(100_000) + ']'.repeat(100_000)), /deep\.json:1:258: .*nesting deeper than 256 levels/],
-  ['a folder', () => tmp, /is a folder/],
+  ['a folder without .json files', () => mkdtempSync(path.join(tmp, 'empty-')), /empty-\w+: no \.json files in this folder/],
   ['bad UTF-8', () => { const f = path.join(tmp, 'latin1.json'); writeFileSync(f, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d])); return f; }, /latin1\.json: is not UTF-8 text/],
   ['a 2 GB file', () => { const f = path.join(tmp, 'huge.json'); const fd = openSync(f, 'w'); ftruncateSync(fd, 2 * 1024 ** 3); closeSync(fd); return f; }, /huge\.json: 2147483648 bytes is over the 16777216-byte limit/],
 ];
@@ -148,6 +148,63 @@ test('a reader that goes away (`pith-tex … | true`) is not a crash: the comman
     assert.match(r.stdout, new RegExp(`exit=${code}\\n`), `${args}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, args);
   }
+});
+
+describe('verify FILE… | DIR (many bundles)', () => {
+  const many = (n: number): { dir: string; names: string[] } => {
+    const dir = mkdtempSync(path.join(tmp, 'many-'));
+    const text = readFileSync(BUNDLE_FILE, 'utf8');
+    const names = Array.from({ length: n }, (_, i) => `b${String(i).padStart(3, '0')}.json`);
+    for (const name of names) writeFileSync(path.join(dir, name), text);
+    return { dir, names };
+  };
+
+  test('a folder of 40 good bundles (worker threads): one line each in name order, a summary, exit 0', () => {
+    const { dir, names } = many(40);
+    writeFileSync(path.join(dir, 'notes.txt'), 'not a bundle, not .json: skipped');
+    const r = cli('verify', dir);
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    assert.equal(lines.length, 41);
+    lines.slice(0, 40).forEach((line, i) => assert.match(line, new RegExp(`^✓ pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK  .*${names[i]}  verified$`)));
+    assert.match(lines[40]!, /^all verified: 40 of 40 verified in [\d.]+ s/);
+  });
+
+  test('one tampered and one unreadable among them: lines say which and why, exit 2 (bad input outranks a failed check), --json lines', () => {
+    const { dir } = many(30);
+    const tampered = seedBundle();
+    ((tampered.canonical_record as JsonObject).metadata as JsonObject).primary_cat = 'cs.LG';
+    writeFileSync(path.join(dir, 'b005.json'), canonicalJson(tampered));
+    writeFileSync(path.join(dir, 'b017.json'), 'hello');
+    const r = cli('verify', dir);
+    assert.equal(r.code, 2, r.err);
+    const lines = r.out.trim().split('\n');
+    assert.match(lines[5]!, /^✗ .*b005\.json  NOT verified: \d+ checks? failed: canonical_hash/);
+    assert.match(lines[17]!, /^✗ .*b017\.json:1:1: not valid for pith-tex/);
+    assert.match(lines[30]!, /^1 failed, 1 not readable as a bundle or record: 28 of 30 verified/);
+    const json = cli('verify', '--json', dir);
+    assert.equal(json.code, 2);
+    const objects = json.out.trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(objects.length, 31);
+    assert.equal(objects[0].ok, true);
+    assert.equal(objects[5].ok, false);
+    assert.equal(objects[17].error.kind, 'bad_input');
+    assert.deepEqual({ ...objects[30], seconds: 0 }, { report: 'pith-tex/verify-summary', report_version: 1, ok: false, files: 30, verified: 28, failed: 1, unreadable: 1, seconds: 0 });
+    // Only a failed check: exit 1.
+    writeFileSync(path.join(dir, 'b017.json'), readFileSync(BUNDLE_FILE));
+    assert.equal(cli('verify', dir).code, 1);
+  });
+
+  test('a few files are verified in one thread, in the order given', () => {
+    const { dir, names } = many(2);
+    const r = cli('verify', path.join(dir, names[1]!), BUNDLE_FILE, path.join(dir, names[0]!));
+    assert.equal(r.code, 0, r.err);
+    const lines = r.out.trim().split('\n');
+    assert.match(lines[0]!, /b001\.json  verified$/);
+    assert.match(lines[1]!, /2109\.10465v1\.bundle\.json  verified$/);
+    assert.match(lines[2]!, /b000\.json  verified$/);
+    assert.match(lines[3]!, /^all verified: 3 of 3/);
+  });
 });
 
 // ------------------------------------------------------------------ bare receipts (issue 14)

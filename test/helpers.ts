@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 function findRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
@@ -17,3 +18,8 @@ export const repoRoot = findRoot();
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures');
 export const fixture = (...parts: string[]): string => path.join(fixturesDir, ...parts);
 export const cliPath = path.join(repoRoot, 'bin', 'pith-tex.js');
+
+// The CLI runs from dist/cli/ (scripts/bundle.mjs): rebuilt here when a source is newer, so a
+// test run after `npx tsc` alone never starts a stale CLI.
+const bundled = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'bundle.mjs'), '--if-stale'], { encoding: 'utf8' });
+if (bundled.status !== 0) throw new Error(`scripts/bundle.mjs failed: ${bundled.stderr}`);

@@ -27,7 +27,7 @@ test('npm pack → npm install -g --prefix (offline) → pith-tex --help, -v, st
     assert.equal(packed.code, 0, packed.err);
     const [info] = JSON.parse(packed.out) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'bin/pith-tex.js', 'dist/src/cli.js', 'tex/pith.sty', 'templates/pith.sty.hbs', 'docs/stamp.md', 'examples/badge.svg']) {
+    for (const f of ['LICENSE', 'README.md', 'bin/pith-tex.js', 'bin/package.json', 'dist/cli/cli.cjs', 'dist/cli/check.cjs', 'dist/src/cli.js', 'tex/pith.sty', 'templates/pith.sty.hbs', 'docs/stamp.md', 'examples/badge.svg']) {
       assert.ok(files.includes(f), `the tarball holds ${f}`);
     }
     assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/')), 'no tests or TypeScript sources');

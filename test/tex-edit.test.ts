@@ -1,17 +1,10 @@
 // The text edit of `pith-tex stamp`: pure, byte-preserving, idempotent, reversible.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  analyzeTex,
-  decodeSource,
-  dominantEol,
-  encodeSource,
-  existingNumber,
-  hasDocumentclass,
-  maskTex,
-  stampText,
-  unstampText,
-} from '../src/core/tex-edit.js';
+import { analyzeTex, existingNumber } from '../src/core/tex-analysis.js';
+import { dominantEol, stampText, unstampText } from '../src/core/tex-edit.js';
+import { decodeSource, encodeSource } from '../src/core/tex-encoding.js';
+import { hasDocumentclass, maskTex } from '../src/core/tex-mask.js';
 import { unifiedDiff } from '../src/core/patch.js';
 import { chooseRoot, findIncludingRoot, parseLatexmkrcDefaultFiles } from '../src/core/paper.js';
 import { int, pick, rng } from './support/random.js';
@@ -343,5 +336,24 @@ test('property: the dry-run diff of 500 random edits, applied back, gives the ne
     const d = unifiedDiff(oldText, newText, 'a', 'b', int(r, 0, 3));
     if (oldText === newText) assert.equal(d, '');
     else assert.equal(applyUnified(oldText, d), newText, `case ${n}:\n${JSON.stringify(oldText)}\n${JSON.stringify(newText)}\n${d}`);
+  }
+});
+
+test('analyzeTex finds numbers and the preamble end in windows exactly as a search of the whole masked text does', () => {
+  const r = rng(16);
+  const pieces = [
+    '\\pithnumber{X}', '\\pithnumber {Y}', '\\pithnumber\n  {Z}', '\\pithnumber%c\n{W}', '\\pithnumbers{no}', '\\pithnumber{a{b}c}',
+    '\\pithnumber' + ' '.repeat(300) + '{far}', '\\pithnumber{' + 'v'.repeat(400) + '}', '\\pithnumber{open', '% \\pithnumber{C}\n',
+    '\\iffalse \\pithnumber{F}\\fi ', '\\begin{verbatim}\\pithnumber{V}\\end{verbatim}', '\\verb|\\pithnumber{v}|', '\\begin{document}',
+    '\\begin {document}', '% \\begin{document}\n', '\\begin' + ' '.repeat(500) + '{document}', '\\usepackage{x}', '\n', 'text ', '{', '}',
+  ];
+  for (let t = 0; t < 300; t++) {
+    const text = Array.from({ length: int(r, 1, 30) }, () => pick(r, pieces)).join('');
+    const masked = maskTex(text);
+    const whole = [...masked.matchAll(/\\pithnumber(?![a-zA-Z])\s*\{([^{}]*)\}/g)].map((m) => m.index);
+    const a = analyzeTex(text);
+    assert.deepEqual(a.numbers.map((n) => n.start), whole, JSON.stringify(text));
+    assert.equal(a.preambleEnd, /\\begin\s*\{document\}/.exec(masked)?.index ?? text.length, JSON.stringify(text));
+    assert.equal(a.maskedPreamble, masked.slice(0, a.preambleEnd));
   }
 });

@@ -14,7 +14,7 @@ import type { PithLock } from '../core/lock.js';
 import { splitFullNumber } from '../core/number.js';
 import { inputFileNames, preambleFiles } from '../core/paper.js';
 import { escapeForTerminal } from '../core/escape.js';
-import { analyzeTex } from '../core/tex-edit.js';
+import { analyzeTex } from '../core/tex-analysis.js';
 import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';

@@ -230,7 +230,7 @@ function planTex(sources: readonly PaperSource[], number: PithNumber): { file: S
       i === home
         ? { year: number.year, packageElsewhere: others.some((o) => o.pkg), numberElsewhere: others.some((o) => o.num) }
         : { year: number.year, packageElsewhere: true, numberElsewhere: true };
-    const r = stampText(i.src.text, number.body, ctx);
+    const r = stampText(i.src.text, number.body, ctx, i.src.analysis);
     return { file: i.src, text: r.text, actions: r.actions };
   });
 }

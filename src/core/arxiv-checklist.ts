@@ -2,13 +2,13 @@
 // the folder's file list. (The compile from a clean copy and the packing are in
 // src/commands/arxiv.ts and src/io/pack.ts.)
 //
-// Reading TeX: `maskTex` (src/core/tex-edit.ts) blanks comments, \iffalse branches, verbatim-like
+// Reading TeX: `maskTex` (src/core/tex-mask.ts) blanks comments, \iffalse branches, verbatim-like
 // environments and \verb; before masking, a `%` inside \url{...} / \href{...} is protected, since
 // there it is a character, not a comment.
 import { LOCK_FILE } from './file-names.js';
 import { inputFileNames } from './paper.js';
-import { maskTex } from './tex-edit.js';
 import { importArguments, inputArguments } from './tex-inputs.js';
+import { maskTex } from './tex-mask.js';
 
 export type ItemStatus = 'pass' | 'fail' | 'warn' | 'n/a';
 

@@ -13,59 +13,16 @@
 // The pinned keys, the base32 body rule, the number grammar and the file names come from
 // import-free modules shared with the full verifier and stamp (pinned-keys.ts, base32.ts,
 // number.ts, file-names.ts).
-import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { bodyFromDigest } from './base32.js';
+import { leanVerifyEd25519 } from './ed25519-node.js';
 import { PINNED_KEY_DATA, type PinnedKeyData } from './pinned-keys.js';
 import { LOCK_FILE, STY_FILE } from './file-names.js';
 import { formatNumber, parseTexNumber } from './number.js';
 
 /** The pinned keys, read from the same data as keys.ts. */
 export const LEAN_PINNED_KEYS: readonly PinnedKeyData[] = PINNED_KEY_DATA;
-
-// ----------------------------------------------------------------- Ed25519 (node:crypto)
-const P = (1n << 255n) - 19n;
-const L = (1n << 252n) + 27742317777372353535851937790883648493n;
-/** y coordinates of the eight small-order points (identity, order 2, 4, 8). */
-const SMALL_ORDER_Y = new Set<bigint>([
-  1n,
-  P - 1n,
-  0n,
-  0x05fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n,
-  0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n,
-]);
-const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
-
-const leInt = (bytes: Uint8Array): bigint => {
-  let n = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i] as number);
-  return n;
-};
-/** y of an encoded point, or null when the encoding is not canonical (y >= p). */
-const pointY = (enc: Uint8Array): bigint | null => {
-  const y = leInt(enc) & ((1n << 255n) - 1n);
-  return y < P ? y : null;
-};
-
-/**
- * Ed25519 verification by OpenSSL, with the strict rules of keys.ts (noble, zip215: false)
- * checked first: canonical A and R, S < L, no small-order public key. Cofactorless (OpenSSL)
- * acceptance then implies noble's cofactored acceptance. A `false` here is not final: callers
- * fall back to keys.ts verifyEd25519 for anything that does not verify.
- */
-export function leanVerifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (signature.length !== 64 || publicKey.length !== 32) return false;
-  const ay = pointY(publicKey);
-  const ry = pointY(signature.subarray(0, 32));
-  if (ay === null || ry === null || SMALL_ORDER_Y.has(ay)) return false;
-  if (leInt(signature.subarray(32)) >= L) return false;
-  try {
-    const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
-    return cryptoVerify(null, message, key, signature);
-  } catch {
-    return false;
-  }
-}
 
 const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const SHA_RE = /^[0-9a-f]{64}$/;

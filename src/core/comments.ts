@@ -6,7 +6,7 @@
 // the `%` itself when code precedes it on the line (`word%` joins lines: the `%` must stay), and
 // drops the whole line when only spaces precede it (TeX skips a line's leading spaces, and the
 // `%` eats the line end, so such a line contributes nothing). Pure functions.
-import { VERBATIM_ENVS } from './tex-edit.js';
+import { VERBATIM_ENVS } from './tex-mask.js';
 
 export interface Comment {
   /** Index of the `%`. */

@@ -3,6 +3,7 @@
 // against keys pinned here or added on purpose by the user (--trust-key).
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
+import { leanVerifyEd25519 } from './ed25519-node.js';
 import { base32Encode, base64Decode, bytesToHex, hexToBytes, sha256Bytes } from './encoding.js';
 import { isJsonObject, type JsonValue } from './json.js';
 import { PINNED_KEY_DATA } from './pinned-keys.js';
@@ -123,9 +124,17 @@ export function unusableKeyReason(publicKey: Uint8Array): string | null {
  * [S]B = R + [k]A is checked with noble's own point arithmetic, so a mixed-order R (R = rB + T,
  * T of order 8) fails as it does in OpenSSL, libsodium and the registry's reference. For every
  * key that can be trusted (unusableKeyReason null) this is OpenSSL's verdict exactly
- * (test/hostile/ed25519.test.ts). Never throws.
+ * (test/hostile/ed25519.test.ts). Never throws. A good signature is confirmed first by
+ * node:crypto (ed25519-node.ts: the same encodings refused, then OpenSSL's cofactorless check),
+ * which accepts only what noble accepts here and spares noble's base-point table in a
+ * short-lived process; anything else is noble's to judge.
  */
 export function verifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
+  return leanVerifyEd25519(signature, message, publicKey) || nobleVerifyEd25519(signature, message, publicKey);
+}
+
+/** verifyEd25519 by @noble/ed25519 alone (the differential tests compare the two). */
+export function nobleVerifyEd25519(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 32) return false;
   try {
     if (!ed.verify(signature, message, publicKey, { zip215: false })) return false;

@@ -1,6 +1,7 @@
 // Finding a paper's root file, purely from names and texts (the I/O is in src/io/paper-files.ts).
-import { hasDocumentclass, maskTex, type TexAnalysis } from './tex-edit.js';
+import type { TexAnalysis } from './tex-analysis.js';
 import { importArguments, inputArguments } from './tex-inputs.js';
+import { hasDocumentclass, maskTex } from './tex-mask.js';
 
 export interface Candidate {
   /** Path relative to the folder searched (e.g. `main.tex`, `../paper.tex`). */

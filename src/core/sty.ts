@@ -2,8 +2,8 @@
 // from templates/pith.sty.hbs. Pure functions, no I/O.
 //
 // The rendered file carries a `%% pith-tex-checksum` line; sty-read.ts reads a copy back.
-import Handlebars from 'handlebars';
 import { CHECKSUM_PREFIX, styChecksum } from './sty-read.js';
+import { compileStyTemplate } from './sty-template.js';
 
 export { readStampedSty, styChecksum, type StampedStyInfo } from './sty-read.js';
 
@@ -51,7 +51,7 @@ const escapeFor = {
 
 export function renderPithSty(args: { templateText: string; packageSource: string; values: StyValues }): string {
   const { templateText, packageSource, values } = args;
-  const template = Handlebars.compile(templateText, { noEscape: true, strict: true });
+  const template = compileStyTemplate(templateText);
   const text = template({
     toolVersion: escapeFor.comment(values.toolVersion),
     number: escapeFor.comment(values.number),

@@ -9,7 +9,7 @@
 // warning. Pure; docs/title-match.md states the rule and its limits.
 import { createHash } from 'node:crypto';
 import { canonText } from './text.js';
-import { maskTex } from './tex-edit.js';
+import { maskTex } from './tex-mask.js';
 
 export interface LatexTitle {
   /** The title argument as written (comments blanked). */

@@ -14,12 +14,12 @@
 // (temporary file in the same folder, then rename), so a reader sees a whole old file or a
 // whole new one. Only bundles that passed full verification are given to `store`; every read
 // is verified again by the caller before use (a cached file is not trusted for being cached).
-import { promises as fs } from 'node:fs';
+import { promises as fs, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isJsonObject, parseJson, type JsonObject } from '../core/json.js';
 import { isBody } from '../core/number.js';
-import { describeFsError, isMissing, readBoundedText, writeFileAtomic } from './files.js';
+import { decodeUtf8, describeFsError, isMissing, readBoundedBytesSync, readBoundedText, writeFileAtomic } from './files.js';
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
@@ -168,7 +168,11 @@ export class BundleCache {
     isValid: (held: JsonObject) => boolean,
   ): Promise<StoreOutcome> {
     const file = this.bundleFile(body);
-    const held = await readHeld(file);
+    // The same bytes already held (the usual case: the same bundle resolved again): nothing to
+    // verify or write; the aliases are confirmed below.
+    const heldText = readTextOrNull(file, MAX_CACHED_BYTES, 'cached bundle');
+    const same = heldText === text;
+    const held = same ? null : parseHeld(heldText);
     if (held && isValid(held)) {
       const heldAt = Date.parse(String(held.built_at));
       const newAt = Date.parse(String(bundle.built_at));
@@ -183,7 +187,7 @@ export class BundleCache {
     try {
       await fs.mkdir(path.dirname(file), { recursive: true });
       await fs.mkdir(path.join(this.dir, 'aliases'), { recursive: true });
-      await writeFileAtomic(file, text);
+      if (!same) await writeFileAtomic(file, text);
       for (const key of keys) {
         if (key.startsWith('body:')) continue;
         if (key.startsWith('arxiv:')) {
@@ -196,7 +200,9 @@ export class BundleCache {
             continue;
           }
         }
-        await writeFileAtomic(this.aliasFile(key), `${JSON.stringify({ body, source_version: sourceVersion })}\n`);
+        const alias = `${JSON.stringify({ body, source_version: sourceVersion })}\n`;
+        if (readTextOrNull(this.aliasFile(key), MAX_SMALL_BYTES, 'cache index entry') !== alias) await writeFileAtomic(this.aliasFile(key), alias);
+        else utimesSync(this.aliasFile(key), new Date(), new Date()); // confirmed just now (aliasAgeMs)
       }
       return 'stored';
     } catch (err) {
@@ -210,9 +216,19 @@ export class BundleCache {
   }
 }
 
-async function readHeld(file: string): Promise<JsonObject | null> {
+/** A cache file's text through the bounded reader, or null when it cannot be read. */
+function readTextOrNull(file: string, maxBytes: number, what: string): string | null {
   try {
-    const v = parseJson(await readBoundedText(file, MAX_CACHED_BYTES, 'cached bundle'));
+    return decodeUtf8(file, readBoundedBytesSync(file, maxBytes, what), what);
+  } catch {
+    return null;
+  }
+}
+
+function parseHeld(text: string | null): JsonObject | null {
+  if (text === null) return null;
+  try {
+    const v = parseJson(text);
     return isJsonObject(v) ? v : null;
   } catch {
     return null;

@@ -60,8 +60,10 @@ export function readBoundedBytesSync(file: string, maxBytes: number, what = 'fil
     if (stat.size > maxBytes && !head) throw tooBig(file, stat.size, maxBytes, what);
     const chunks: Buffer[] = [];
     let total = 0;
-    for (;;) {
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, maxBytes + 1 - total));
+    // The first read asks for the size stat gives (and a byte more): a large .tex is read into
+    // one buffer and returned without a copy (stamp's memory on a 50 MB paper).
+    for (let want = Math.max(CHUNK, Math.min(stat.size + 1, maxBytes + 1)); ; want = CHUNK) {
+      const buf = Buffer.allocUnsafe(Math.min(want, maxBytes + 1 - total));
       const bytesRead = readSync(fd, buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       total += bytesRead;
@@ -73,7 +75,8 @@ export function readBoundedBytesSync(file: string, maxBytes: number, what = 'fil
       if (total > maxBytes) throw overLimit(file, maxBytes, what);
       chunks.push(buf.subarray(0, bytesRead));
     }
-    return new Uint8Array(Buffer.concat(chunks, total));
+    const all = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
+    return new Uint8Array(all.buffer, all.byteOffset, all.byteLength);
   } catch (err) {
     if (err instanceof PithError) throw err;
     throw cannotRead(file, what, err);

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { create as createTar } from 'tar';
 import { stripComments } from '../core/comments.js';
-import { decodeSource, encodeSource } from '../core/tex-edit.js';
+import { decodeSource, encodeSource } from '../core/tex-encoding.js';
 import { EXIT, PithError } from '../errors.js';
 import { readBoundedBytesSync, writeTarget } from './files.js';
 

@@ -1,11 +1,13 @@
 // The author's files: read with their encoding/BOM/line endings kept, written atomically, and a
 // per-folder lock so two stamps never interleave.
-import { promises as fs, constants as fsc } from 'node:fs';
+import { promises as fs, constants as fsc, statSync } from 'node:fs';
 import path from 'node:path';
 import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
-import { analyzeTex, decodeSource, encodeSource, type DecodedSource, type TexAnalysis } from '../core/tex-edit.js';
+import { analyzeTex, type TexAnalysis } from '../core/tex-analysis.js';
+import { decodeSource, encodeSource, type DecodedSource } from '../core/tex-encoding.js';
+import { codePreamble } from '../core/tex-mask.js';
 import { EXIT, PithError } from '../errors.js';
-import { describeFsError, readBoundedBytes, readOptionalText, writeFileAtomic, type AtomicWriteOptions } from './files.js';
+import { describeFsError, readBoundedBytes, readBoundedBytesSync, readOptionalText, writeFileAtomic, type AtomicWriteOptions } from './files.js';
 
 /** Largest .tex source stamped (arXiv's whole upload limit is 50 MB). */
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
@@ -18,10 +20,35 @@ export interface SourceFile extends DecodedSource {
 
 export async function readSource(file: string): Promise<SourceFile> {
   const bytes = await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file');
+  refuseUtf16(file, bytes);
+  return { file, bytes, ...decodeSource(bytes) };
+}
+
+function refuseUtf16(file: string, bytes: Uint8Array): void {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     throw new PithError(`${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`, EXIT.badInput);
   }
-  return { file, bytes, ...decodeSource(bytes) };
+}
+
+const BEGIN_DOCUMENT = Buffer.from('\\begin{document}', 'latin1');
+
+/**
+ * The head of a source, decoded: its bytes up to the first `\begin{document}` that is code (the
+ * whole file when there is none). Enough to tell a root file, whose \documentclass is in the
+ * preamble, without reading a large body: read 64 KiB first, then four times more while undecided.
+ */
+export async function readSourceHead(file: string): Promise<string> {
+  for (let size = 64 * 1024; ; size *= 4) {
+    const last = size >= MAX_SOURCE_BYTES;
+    const bytes = readBoundedBytesSync(file, last ? MAX_SOURCE_BYTES : size, '.tex file', !last);
+    refuseUtf16(file, bytes);
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let at = buf.indexOf(BEGIN_DOCUMENT); at >= 0; at = buf.indexOf(BEGIN_DOCUMENT, at + 1)) {
+      const text = decodeSource(bytes.subarray(0, at + BEGIN_DOCUMENT.length)).text;
+      if (codePreamble(text).length < text.length) return text;
+    }
+    if (last || bytes.length < size) return decodeSource(bytes).text;
+  }
 }
 
 /** Encode `text` like `source` (same encoding and BOM). Throws exit 2 if it cannot be. */
@@ -147,7 +174,8 @@ export async function removeStaleTemps(dir: string, names: readonly string[]): P
   }
 }
 
-async function texCandidates(dir: string): Promise<Candidate[]> {
+/** The folder's .tex files; `whole`: their whole texts, else their heads (readSourceHead). */
+async function texCandidates(dir: string, whole: boolean): Promise<Candidate[]> {
   let entries: string[];
   try {
     entries = (await fs.readdir(dir)).filter((e) => e.endsWith('.tex')).sort();
@@ -158,7 +186,7 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
   for (const e of entries.slice(0, 200)) {
     const file = path.join(dir, e);
     try {
-      out.push({ name: file, text: decodeSource(await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file')).text });
+      out.push({ name: file, text: whole ? decodeSource(await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file')).text : await readSourceHead(file) });
     } catch {
       /* unreadable: not a candidate */
     }
@@ -167,8 +195,11 @@ async function texCandidates(dir: string): Promise<Candidate[]> {
 }
 
 async function fileKind(file: string): Promise<'file' | 'folder' | null> {
-  const st = await fs.stat(file).catch(() => null);
-  return st === null ? null : st.isDirectory() ? 'folder' : 'file';
+  try {
+    return statSync(file).isDirectory() ? 'folder' : 'file'; // synchronous: check runs before every build
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -183,10 +214,9 @@ export async function findPaper(given: string | undefined, cwd: string, command 
   let file = target;
   if (kind === null && !target.endsWith('.tex') && (await fileKind(`${target}.tex`)) === 'file') [file, kind] = [`${target}.tex`, 'file'];
   if (kind === null) throw new PithError(`${given}: no such file`, EXIT.badInput);
-  const src = await readSource(file);
-  if (isRootText(src.text)) return file;
+  if (isRootText(await readSourceHead(file))) return file;
   const here = path.dirname(file);
-  const near = [...(await texCandidates(here)), ...(await texCandidates(path.dirname(here)))].filter((c) => c.name !== file);
+  const near = [...(await texCandidates(here, true)), ...(await texCandidates(path.dirname(here), true))].filter((c) => c.name !== file);
   const root = findIncludingRoot(file, near);
   const hint = root
     ? `; it looks like part of ${path.relative(cwd, root) || root}: pith-tex ${command} ${path.relative(cwd, root) || root}`
@@ -195,7 +225,7 @@ export async function findPaper(given: string | undefined, cwd: string, command 
 }
 
 async function rootOfFolder(dir: string, prefix: string, command: string): Promise<string> {
-  const candidates = await texCandidates(dir);
+  const candidates = await texCandidates(dir, false);
   let rc: string | null = null;
   for (const name of ['.latexmkrc', 'latexmkrc']) {
     rc = await readOptionalText(path.join(dir, name), 1024 * 1024, 'latexmkrc');
