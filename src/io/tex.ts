@@ -27,6 +27,14 @@ const ENGINE_ARGS: Record<Engine, string[]> = {
   dvips: ['-pdfps', '-e', "$dvips = 'dvips -z %O -o %D %S'"],
 };
 
+/** latexmk's arguments and environment for `main` and `engine` (the tests run the same in other TeX Lives). */
+export function latexmkInvocation(main: string, engine: Engine): { args: string[]; env: Record<string, string> } {
+  return {
+    args: [...ENGINE_ARGS[engine], '-interaction=nonstopmode', '-halt-on-error', '-file-line-error', '-no-shell-escape', main],
+    env: { max_print_line: '1000', error_line: '254', half_error_line: '238' },
+  };
+}
+
 /**
  * Compile `main` (a .tex file name inside `dir`) in `dir` itself: no -output-directory (lualatex
  * with \DocumentMetadata and -output-directory hung on TeX Live 2022).
@@ -40,25 +48,15 @@ export async function compile(opts: {
   const { dir, main, engine } = opts;
   const stem = main.replace(/\.tex$/, '');
   const started = Date.now();
-  const res = await execa(
-    'latexmk',
-    [
-      ...ENGINE_ARGS[engine],
-      '-interaction=nonstopmode',
-      '-halt-on-error',
-      '-file-line-error',
-      '-no-shell-escape',
-      main,
-    ],
-    {
-      cwd: dir,
-      reject: false,
-      all: true,
-      stdin: 'ignore',
-      timeout: opts.timeoutMs ?? 180_000,
-      env: { max_print_line: '1000', error_line: '254', half_error_line: '238' },
-    },
-  );
+  const run = latexmkInvocation(main, engine);
+  const res = await execa('latexmk', run.args, {
+    cwd: dir,
+    reject: false,
+    all: true,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs ?? 180_000,
+    env: run.env,
+  });
   const log = await readFile(path.join(dir, `${stem}.log`), 'utf8').catch(() => '');
   const exitCode = typeof res.exitCode === 'number' ? res.exitCode : -1;
   return {

@@ -1,14 +1,15 @@
 // pith.sty compiled for real: every class × hyperref placement on pdfLaTeX, every engine path for
 // article / revtex4-2 / acmart, \DocumentMetadata, the generated (stamped) copy and its in-TeX check,
 // malformed and missing numbers, and the main options. Each case compiles a fixture from
-// test/fixtures/tex/ in its own temporary folder; compiles run two at a time.
+// test/fixtures/tex/ in its own temporary folder; compiles run two at a time. Everything runs on
+// every TeX Live generation of test/support/texlive.ts (test names start with [TL<year>]).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, fixture } from '../helpers.js';
-import { compile, type CompileResult, type Engine } from '../../src/io/tex.js';
+import type { CompileResult, Engine } from '../../src/io/tex.js';
+import { compileIn, generations, label, makeBuildDir, removeBuildDir, type Generation } from '../support/texlive.js';
 import { pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp } from '../support/poppler.js';
 import { renderPithSty } from '../../src/core/sty.js';
 import { toolVersion } from '../../src/io/package-files.js';
@@ -60,9 +61,17 @@ const CLASSES: Record<string, RegExp> = {
   scrartcl: BEFORE_ABSTRACT,
   beamer: UNDER_TITLE,
   aastex631: UNDER_TITLE,
+  aastex701: UNDER_TITLE,
   mnras: UNDER_TITLE,
   'metadata-article': BEFORE_ABSTRACT,
 };
+// AASTeX 7 replaced AASTeX 6.31 in TeX Live: 2022 and 2024 ship aastex631.cls only, 2026 ships
+// aastex701.cls only. Each generation runs the one it ships; every other class runs everywhere.
+const SHIPPED: Record<string, (gen: Generation) => boolean> = {
+  aastex631: (gen) => Number(gen.name) < 2026,
+  aastex701: (gen) => Number(gen.name) >= 2026,
+};
+const ships = (gen: Generation, name: string): boolean => SHIPPED[name]?.(gen) ?? true;
 // Classes that set pdftitle themselves (hyperref's Title is the class's, not ours to keep).
 const OWN_PDFTITLE = new Set(['acm-sigconf', 'acm-acmsmall', 'beamer']);
 
@@ -75,10 +84,16 @@ function source(name: string, variant: Variant, edit?: (s: string) => string): s
   return edit ? edit(s) : s;
 }
 
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'pith-tex-sty-'));
+const GENS = generations();
+// One temporary folder per generation (for a chroot, under its /tmp).
+const tmpRoots = new Map(GENS.map((g) => [g.name, makeBuildDir(g, 'pith-tex-sty-').hostPath]));
 after(() => {
-  if (!process.env.PITH_TEX_KEEP_TMP) fs.rmSync(tmpRoot, { recursive: true, force: true });
+  if (!process.env.PITH_TEX_KEEP_TMP) for (const dir of tmpRoots.values()) removeBuildDir(dir);
 });
+// A test per generation (that ships the class `cls`), named after it.
+function gtest(name: string, fn: (gen: Generation) => Promise<void>, cls?: string): void {
+  for (const gen of GENS) if (cls === undefined || ships(gen, cls)) test(`[${label(gen)}] ${name}`, () => fn(gen));
+}
 
 interface Job {
   dir: string;
@@ -99,8 +114,8 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 let seq = 0;
-function build(name: string, engine: Engine, variant: Variant, opts: { sty?: string; edit?: (s: string) => string } = {}): Promise<Job> {
-  const dir = path.join(tmpRoot, `${String(seq++).padStart(3, '0')}-${name}-${engine}-${variant}`);
+function build(gen: Generation, name: string, engine: Engine, variant: Variant, opts: { sty?: string; edit?: (s: string) => string } = {}): Promise<Job> {
+  const dir = path.join(tmpRoots.get(gen.name)!, `${String(seq++).padStart(3, '0')}-${name}-${engine}-${variant}`);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'pith.sty'), opts.sty ?? packageSource);
   let src = source(name, variant, opts.edit);
@@ -114,7 +129,7 @@ function build(name: string, engine: Engine, variant: Variant, opts: { sty?: str
     src = src.replace(/^\\documentclass(?:\[([^\]]*)\])?\{/m, (_m, o: string | undefined) => `\\documentclass[${o ? `${o},` : ''}dvipdfmx]{`);
   }
   fs.writeFileSync(path.join(dir, 'main.tex'), src);
-  return slot(async () => ({ dir, result: await compile({ dir, main: 'main.tex', engine }) }));
+  return slot(async () => ({ dir, result: await compileIn(gen, { dir, main: 'main.tex', engine }) }));
 }
 // Start everything now (the pool keeps it to two at a time); tests await their own job.
 const jobs = new Map<string, Promise<Job>>();
@@ -137,11 +152,12 @@ function count(hay: string, needle: string): number {
   return hay.split(needle).length - 1;
 }
 
-const baseline = (name: string): Promise<Job> => job(`base:${name}`, () => build(name, 'pdf', 'nopith'));
+const baseline = (gen: Generation, name: string): Promise<Job> =>
+  job(`${gen.name}:base:${name}`, () => build(gen, name, 'pdf', 'nopith'));
 
-async function checkBadgeCase(name: string, engine: Engine, variant: Variant, extra: { stampedCopy?: boolean } = {}) {
-  const j = await job(`${name}:${engine}:${variant}:${extra.stampedCopy ? 's' : ''}`, () =>
-    build(name, engine, variant, extra.stampedCopy ? { sty: stamped(BODY) } : {}),
+async function checkBadgeCase(gen: Generation, name: string, engine: Engine, variant: Variant, extra: { stampedCopy?: boolean } = {}) {
+  const j = await job(`${gen.name}:${name}:${engine}:${variant}:${extra.stampedCopy ? 's' : ''}`, () =>
+    build(gen, name, engine, variant, extra.stampedCopy ? { sty: stamped(BODY) } : {}),
   );
   assert.ok(j.result.ok, failMessage(j));
   const pdf = j.result.pdfPath;
@@ -197,7 +213,7 @@ async function checkBadgeCase(name: string, engine: Engine, variant: Variant, ex
   const all = await pdfText(pdf);
   assert.equal(count(all, NUMBER), 1, `the badge appears once (no running head / reference block) in ${j.dir}`);
 
-  const base = await baseline(name);
+  const base = await baseline(gen, name);
   assert.ok(base.result.ok, failMessage(base));
   assert.equal(await pdfPageCount(pdf), await pdfPageCount(base.result.pdfPath), `no added page in ${j.dir}`);
   if (engine === 'pdf') {
@@ -208,12 +224,16 @@ async function checkBadgeCase(name: string, engine: Engine, variant: Variant, ex
   }
 }
 
+// Start a build on every generation now, keyed as checkBadgeCase keys it.
+function start(key: string, make: (gen: Generation) => Promise<Job>, cls?: string): void {
+  for (const gen of GENS) if (cls === undefined || ships(gen, cls)) job(`${gen.name}:${key}`, () => make(gen));
+}
 // ---- every class × hyperref placement, pdfLaTeX
 for (const name of Object.keys(CLASSES)) {
   for (const variant of ['none', 'before', 'after'] as const) {
-    job(`${name}:pdf:${variant}:`, () => build(name, 'pdf', variant));
+    start(`${name}:pdf:${variant}:`, (gen) => build(gen, name, 'pdf', variant), name);
   }
-  baseline(name);
+  for (const gen of GENS) if (ships(gen, name)) baseline(gen, name);
 }
 // ---- every engine path with article, revtex4-2 and acmart
 const ENGINE_CLASSES = ['article', 'revtex4-2', 'acm-sigconf'];
@@ -221,59 +241,59 @@ const OTHER_ENGINES: Engine[] = ['xe', 'lua', 'dvipdfmx', 'dvips'];
 for (const name of ENGINE_CLASSES) {
   for (const engine of OTHER_ENGINES) {
     for (const variant of ['none', 'before', 'after'] as const) {
-      job(`${name}:${engine}:${variant}:`, () => build(name, engine, variant));
+      start(`${name}:${engine}:${variant}:`, (gen) => build(gen, name, engine, variant));
     }
   }
 }
 for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
-  job(`article:${engine}:after:s`, () => build('article', engine, 'after', { sty: stamped(BODY) }));
-  job(`article:${engine}:hyperxmp:s`, () => build('article', engine, 'hyperxmp', { sty: stamped(BODY) }));
+  start(`article:${engine}:after:s`, (gen) => build(gen, 'article', engine, 'after', { sty: stamped(BODY) }));
+  start(`article:${engine}:hyperxmp:s`, (gen) => build(gen, 'article', engine, 'hyperxmp', { sty: stamped(BODY) }));
 }
-job('metadata-article:pdf:after:s', () => build('metadata-article', 'pdf', 'after', { sty: stamped(BODY) }));
+start('metadata-article:pdf:after:s', (gen) => build(gen, 'metadata-article', 'pdf', 'after', { sty: stamped(BODY) }));
 
 for (const name of Object.keys(CLASSES)) {
   for (const variant of ['none', 'before', 'after'] as const) {
-    test(`${name}, pdfLaTeX, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, () =>
-      checkBadgeCase(name, 'pdf', variant),
+    gtest(`${name}, pdfLaTeX, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, (gen) =>
+      checkBadgeCase(gen, name, 'pdf', variant), name,
     );
   }
 }
 for (const name of ENGINE_CLASSES) {
   for (const engine of OTHER_ENGINES) {
     for (const variant of ['none', 'before', 'after'] as const) {
-      test(`${name}, ${engine}, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, () =>
-        checkBadgeCase(name, engine, variant),
+      gtest(`${name}, ${engine}, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, (gen) =>
+        checkBadgeCase(gen, name, engine, variant),
       );
     }
   }
 }
 for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
-  test(`stamped copy, article, ${engine}: PithRecord and PithCanonicalSHA256`, () =>
-    checkBadgeCase('article', engine, 'after', { stampedCopy: true }),
+  gtest(`stamped copy, article, ${engine}: PithRecord and PithCanonicalSHA256`, (gen) =>
+    checkBadgeCase(gen, 'article', engine, 'after', { stampedCopy: true }),
   );
 }
 
 for (const engine of ['pdf', ...OTHER_ENGINES] as Engine[]) {
-  test(`stamped copy, article + hyperxmp, ${engine}: Info keys and XMP properties`, () =>
-    checkBadgeCase('article', engine, 'hyperxmp', { stampedCopy: true }),
+  gtest(`stamped copy, article + hyperxmp, ${engine}: Info keys and XMP properties`, (gen) =>
+    checkBadgeCase(gen, 'article', engine, 'hyperxmp', { stampedCopy: true }),
   );
 }
-test('stamped copy, \\DocumentMetadata, pdfLaTeX: Info keys and XMP properties through the kernel', () =>
-  checkBadgeCase('metadata-article', 'pdf', 'after', { stampedCopy: true }),
+gtest('stamped copy, \\DocumentMetadata, pdfLaTeX: Info keys and XMP properties through the kernel', (gen) =>
+  checkBadgeCase(gen, 'metadata-article', 'pdf', 'after', { stampedCopy: true }),
 );
 
-test('\\DocumentMetadata with LuaLaTeX (compiled in its own folder)', () => checkBadgeCase('metadata-article', 'lua', 'none'));
+gtest('\\DocumentMetadata with LuaLaTeX (compiled in its own folder)', (gen) => checkBadgeCase(gen, 'metadata-article', 'lua', 'none'));
 
 for (const engine of ['xe', 'dvipdfmx', 'dvips'] as Engine[]) {
-  test(`stamped copy, \\DocumentMetadata, ${engine}: Info keys and XMP properties through the kernel`, () =>
-    checkBadgeCase('metadata-article', engine, 'after', { stampedCopy: true }),
+  gtest(`stamped copy, \\DocumentMetadata, ${engine}: Info keys and XMP properties through the kernel`, (gen) =>
+    checkBadgeCase(gen, 'metadata-article', engine, 'after', { stampedCopy: true }),
   );
 }
 
-test('\\DocumentMetadata{} (dvips backend) with a dvipdfmx class option, run through dvipdfmx: PithNumber still in Info', async () => {
+gtest('\\DocumentMetadata{} (dvips backend) with a dvipdfmx class option, run through dvipdfmx: PithNumber still in Info', async (gen) => {
   // The kernel's backend is fixed by \DocumentMetadata before the class option is read, so its
   // entries are pdfmarks that dvipdfmx ignores; pith adds a special of dvipdfmx's own.
-  const j = await build('metadata-article', 'dvipdfmx', 'none', {
+  const j = await build(gen, 'metadata-article', 'dvipdfmx', 'none', {
     edit: (s) => s, // an edit keeps \\DocumentMetadata{} as it is; build() adds the class option
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -281,9 +301,9 @@ test('\\DocumentMetadata{} (dvips backend) with a dvipdfmx class option, run thr
   assert.ok((await pdfUrls(j.result.pdfPath)).some((u) => u.page === 1 && u.url === RECORD), 'badge link');
 });
 
-test('stamped copy that disagrees with \\pithnumber stops the build, naming both numbers', async () => {
+gtest('stamped copy that disagrees with \\pithnumber stops the build, naming both numbers', async (gen) => {
   const other = 'AAAAAAAAAAAAAAAAAAAAAAAAAA';
-  const j = await build('article', 'pdf', 'none', { sty: stamped(other) });
+  const j = await build(gen, 'article', 'pdf', 'none', { sty: stamped(other) });
   assert.equal(j.result.ok, false, 'the build must fail');
   assert.match(j.result.log, /Pith number mismatch/);
   assert.ok(j.result.log.includes(NUMBER), 'log names the document number');
@@ -291,14 +311,14 @@ test('stamped copy that disagrees with \\pithnumber stops the build, naming both
   assert.ok(j.result.log.includes('pith-tex stamp'), 'log names the fix');
 });
 
-test('stamped copy whose year disagrees also fails', async () => {
-  const j = await build('article', 'pdf', 'none', { sty: stamped(BODY, '2020') });
+gtest('stamped copy whose year disagrees also fails', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', { sty: stamped(BODY, '2020') });
   assert.equal(j.result.ok, false);
   assert.ok(j.result.log.includes(`pith:2020:${BODY}`));
 });
 
-test('malformed \\pithnumber fails with the expected form', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('malformed \\pithnumber fails with the expected form', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, '\\pithnumber{pith:2021:NMB7QKC2NJYNHLPG6XMF2N35I1}'),
   });
   assert.equal(j.result.ok, false);
@@ -307,8 +327,8 @@ test('malformed \\pithnumber fails with the expected form', async () => {
   assert.match(j.result.log, /pith:YEAR:BODY/);
 });
 
-test('a # in \\pithnumber is pith\'s one error (not TeX\'s "Illegal parameter number")', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('a # in \\pithnumber is pith\'s one error (not TeX\'s "Illegal parameter number")', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, '\\pithnumber{NMB7QKC2#NJYNHLPG6XMF2N35IK}'),
   });
   assert.equal(j.result.ok, false);
@@ -319,8 +339,8 @@ test('a # in \\pithnumber is pith\'s one error (not TeX\'s "Illegal parameter nu
 });
 
 for (const place of ['before', 'after'] as const) {
-  test(`hyperref's pdfusetitle (loaded ${place} pith) takes the title and authors without the badge`, async () => {
-    const j = await build('article', 'pdf', 'none', {
+  gtest(`hyperref's pdfusetitle (loaded ${place} pith) takes the title and authors without the badge`, async (gen) => {
+    const j = await build(gen, 'article', 'pdf', 'none', {
       edit: (s) => s.replace(place === 'before' ? /^%HYPERREF-BEFORE$/m : /^%HYPERREF-AFTER$/m, '\\usepackage[pdfusetitle]{hyperref}'),
     });
     assert.ok(j.result.ok, failMessage(j));
@@ -332,8 +352,8 @@ for (const place of ['before', 'after'] as const) {
   });
 }
 
-test('missing \\pithnumber builds, with a warning and no metadata', async () => {
-  const j = await build('article', 'pdf', 'none', { edit: (s) => s.replace(/^\\pithnumber.*\n/m, '') });
+gtest('missing \\pithnumber builds, with a warning and no metadata', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', { edit: (s) => s.replace(/^\\pithnumber.*\n/m, '') });
   assert.ok(j.result.ok, failMessage(j));
   assert.match(j.result.log, /Package pith Warning: No \\pithnumber given/);
   const info = await pdfInfoCustom(j.result.pdfPath);
@@ -341,8 +361,8 @@ test('missing \\pithnumber builds, with a warning and no metadata', async () => 
   assert.equal(count(await pdfText(j.result.pdfPath), 'pith:'), 0);
 });
 
-test('lower-case body without year: accepted, upper-cased, shown as pith:BODY', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('lower-case body without year: accepted, upper-cased, shown as pith:BODY', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, `\\pithnumber{${BODY.toLowerCase()}}`),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -351,8 +371,8 @@ test('lower-case body without year: accepted, upper-cased, shown as pith:BODY', 
   assert.ok(text.includes(`pith:${BODY}`) && !text.includes(NUMBER));
 });
 
-test('display=short shows pith:<first 8>, metadata keeps the full number', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('display=short shows pith:<first 8>, metadata keeps the full number', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[display=short]{pith}'),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -362,8 +382,8 @@ test('display=short shows pith:<first 8>, metadata keeps the full number', async
   assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
 });
 
-test('badge=none, metadata=false, link=false: nothing written', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('badge=none, metadata=false, link=false: nothing written', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=none,metadata=false,link=false]{pith}'),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -372,8 +392,8 @@ test('badge=none, metadata=false, link=false: nothing written', async () => {
   assert.equal((await pdfUrls(j.result.pdfPath)).length, 0);
 });
 
-test('\\pithbadge by hand replaces the automatic badge', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('\\pithbadge by hand replaces the automatic badge', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace('We study sparse mixtures of experts.', 'We study sparse mixtures of experts. \\pithbadge'),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -383,8 +403,8 @@ test('\\pithbadge by hand replaces the automatic badge', async () => {
   assert.ok((await pdfUrls(j.result.pdfPath)).some((u) => u.url === RECORD));
 });
 
-test('badge=footnote puts it at the foot of page 1', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('badge=footnote puts it at the foot of page 1', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=footnote]{pith}'),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -393,8 +413,8 @@ test('badge=footnote puts it at the foot of page 1', async () => {
   assert.equal(await pdfPageCount(j.result.pdfPath), 2);
 });
 
-test('\\pithnumber in the body, after the title: metadata now, badge from the .aux on the rerun', async () => {
-  const j = await build('article', 'xe', 'none', {
+gtest('\\pithnumber in the body, after the title: metadata now, badge from the .aux on the rerun', async (gen) => {
+  const j = await build(gen, 'article', 'xe', 'none', {
     edit: (s) => s.replace(/^(\\pithnumber\{[^}]*\})%PITH\n/m, '').replace('\\section{Method}', `\\pithnumber{${NUMBER}}\\section{Method}`),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -403,8 +423,8 @@ test('\\pithnumber in the body, after the title: metadata now, badge from the .a
   assert.ok(page1.includes(NUMBER), page1);
 });
 
-test('resolver=<URL>/ and link (no value): badge links to <URL>/pith/BODY; metadata unchanged', async () => {
-  const j = await build('article', 'pdf', 'none', {
+gtest('resolver=<URL>/ and link (no value): badge links to <URL>/pith/BODY; metadata unchanged', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
     edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[resolver=https://example.org/x_y/,link]{pith}'),
   });
   assert.ok(j.result.ok, failMessage(j));
@@ -413,11 +433,11 @@ test('resolver=<URL>/ and link (no value): badge links to <URL>/pith/BODY; metad
   assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
 });
 
-test('unknown option and unknown value: LaTeX errors naming them', async () => {
-  const a = await build('article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[colour=red]{pith}') });
+gtest('unknown option and unknown value: LaTeX errors naming them', async (gen) => {
+  const a = await build(gen, 'article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[colour=red]{pith}') });
   assert.equal(a.result.ok, false);
   assert.match(a.result.log, /Package pith Error: Unknown option `colour'/);
-  const b = await build('article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=top]{pith}') });
+  const b = await build(gen, 'article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=top]{pith}') });
   assert.equal(b.result.ok, false);
   assert.match(b.result.log, /Package pith Error: Unknown value `top' for option `badge'/);
 });
