@@ -5,7 +5,7 @@
 //         tests of arxiv, pack and the latexmk hook)
 //   slow  no TeX but long: the 10,008-signature Ed25519 differential and the npm-pack install
 //   all   the three (what `npm test` and CI run)
-// Usage: node scripts/test.mjs unit|tex|slow|all [--concurrency N]
+// Usage: node scripts/test.mjs unit|tex|slow|all [--concurrency N] [--list]
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,11 +21,12 @@ const TEX = ['arxiv', 'pack', 'hook', 'hook-parity'];
 /** Test files that need no TeX but take a minute. */
 const SLOW = ['hostile/ed25519', 'install'];
 
-const list = (dir) =>
-  readdirSync(path.join(dist, dir))
-    .filter((f) => f.endsWith('.test.js'))
-    .map((f) => (dir ? `${dir}/${f}` : f).replace(/\.test\.js$/, ''));
-const every = [...list(''), ...list('hostile'), ...list('tex')];
+/** Every compiled test file under dist/test/ (any folder), as `folder/name` without .test.js. */
+const every = readdirSync(dist, { recursive: true })
+  .map((f) => String(f).split(path.sep).join('/'))
+  .filter((f) => f.endsWith('.test.js'))
+  .map((f) => f.replace(/\.test\.js$/, ''))
+  .sort();
 const suites = {
   tex: every.filter((f) => f.startsWith('tex/') || TEX.includes(f)),
   slow: every.filter((f) => SLOW.includes(f)),
@@ -38,6 +39,10 @@ const names = suites[which];
 if (!names) {
   process.stderr.write(`scripts/test.mjs: unknown suite "${which}": expected one of unit, tex, slow, all\n`);
   process.exit(2);
+}
+if (rest.includes('--list')) {
+  process.stdout.write(`${names.map((n) => `test/${n}.test.ts`).join('\n')}\n`);
+  process.exit(0);
 }
 const flag = rest.indexOf('--concurrency');
 // Unit files mostly wait on the CLI children they spawn: twice the cores keeps the cores busy.
