@@ -123,7 +123,7 @@ function addRecordCommands(program: Command): void {
     .argument('<file...>', 'bundle.json or a canonical record JSON; or several, or a folder of .json files')
     .option(...OPTION.json)
     .option(...OPTION.trustKey, collect)
-    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify record.json --json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json', 'pith-tex verify mirror/bundles/ --json']))
+    .addHelpText('after', epilogue(['pith-tex verify 2109.10465v1.bundle.json', 'pith-tex verify mirror.bundle.json --trust-key mirror-key.json', 'pith-tex verify mirror/bundles/ --json']))
     .action(lazy(() => import('./commands/verify.js')));
 
   program
