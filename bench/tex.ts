@@ -1,9 +1,9 @@
-// bench/tex: what \usepackage{pith} costs a pdfLaTeX build. Builds the same ten-page paper with and
-// without pith (pdflatex, one pass each, after a warm-up pass of both), RUNS times alternately
-// (default 1: the issue asks for the ratio from one run), and prints the wall times (medians when
-// RUNS > 1) and their ratio. "With pith" loads the generated copy `pith-tex stamp` writes, stamped
-// check included, and \pithnumber{BODY} as stamp writes it. Target: ratio < 1.03.
-//   node dist/bench/tex.js [RUNS]
+// bench/tex: what \usepackage{pith} costs a build. Builds the same ten-page paper with and without
+// pith (one pass each, after a warm-up pass of both), RUNS times alternately (default 1), per engine
+// (default pdflatex; name xelatex and lualatex to time them too), and prints the wall times
+// (medians when RUNS > 1) and their ratio. "With pith" loads the generated copy `pith-tex stamp`
+// writes, stamped check included, and \pithnumber{BODY} as stamp writes it. Target: ratio < 1.03.
+//   node dist/bench/tex.js [RUNS] [pdflatex|xelatex|lualatex]...
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,8 @@ import { parseJson, type JsonObject } from '../src/core/json.js';
 import { BODY, bundleFile, median, stampedSty, timeRun } from './lib.js';
 
 const runs = Math.max(1, Number(process.argv[2] ?? 1));
+const engines = process.argv.slice(3).length > 0 ? process.argv.slice(3) : ['pdflatex'];
+for (const e of engines) if (!['pdflatex', 'xelatex', 'lualatex'].includes(e)) throw new Error(`bench: unknown engine ${e}`);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-bench-tex-'));
 const bundle = parseJson(readFileSync(bundleFile, 'utf8')) as JsonObject;
 writeFileSync(path.join(dir, 'pith.sty'), stampedSty(bundle.canonical_sha256 as string));
@@ -36,24 +38,26 @@ const doc = (withPith: boolean): string =>
 writeFileSync(path.join(dir, 'with.tex'), doc(true));
 writeFileSync(path.join(dir, 'without.tex'), doc(false));
 
-const time = (job: string): number =>
-  timeRun('pdflatex', ['-interaction=batchmode', '-halt-on-error', '-no-shell-escape', `${job}.tex`], { cwd: dir });
+const time = (engine: string, job: string): number =>
+  timeRun(engine, ['-interaction=batchmode', '-halt-on-error', '-no-shell-escape', `${job}.tex`], { cwd: dir });
 const pages = (job: string): string => {
   const r = spawnSync('pdfinfo', [`${job}.pdf`], { cwd: dir, encoding: 'utf8' });
   return /Pages:\s+(\d+)/.exec(r.stdout)?.[1] ?? '?';
 };
-time('without'); // warm-up: file cache, font maps, .aux
-time('with');
-const a: number[] = [];
-const b: number[] = [];
-for (let i = 0; i < runs; i++) {
-  b.push(time('without'));
-  a.push(time('with'));
+for (const engine of engines) {
+  time(engine, 'without'); // warm-up: file cache, font maps and font caches, .aux
+  time(engine, 'with');
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    b.push(time(engine, 'without'));
+    a.push(time(engine, 'with'));
+  }
+  const withMs = median(a);
+  const withoutMs = median(b);
+  console.log(`${engine}: pages with pith ${pages('with')}, without ${pages('without')}`);
+  console.log(`${engine} without pith: ${withoutMs.toFixed(0)} ms`);
+  console.log(`${engine} with pith:    ${withMs.toFixed(0)} ms`);
+  console.log(`${engine} ratio: ${(withMs / withoutMs).toFixed(3)} (target < 1.03; ${runs > 1 ? `medians of ${runs} alternating runs` : 'one run'})`);
 }
-const withMs = median(a);
-const withoutMs = median(b);
-console.log(`pages: with pith ${pages('with')}, without ${pages('without')}`);
-console.log(`pdflatex without pith: ${withoutMs.toFixed(0)} ms`);
-console.log(`pdflatex with pith:    ${withMs.toFixed(0)} ms`);
-console.log(`ratio: ${(withMs / withoutMs).toFixed(3)} (target < 1.03; runs: ${runs})`);
 rmSync(dir, { recursive: true, force: true });

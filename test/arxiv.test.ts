@@ -104,7 +104,7 @@ function importPaper(dir: string): void {
 const breakers: [string, (dir: string) => void, string[], string[]?][] = [
   ['no pith.sty', (d) => rmSync(path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
   ['the plain package, not the generated copy', (d) => copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
-  ['a hand-edited pith.sty', (d) => writeFileSync(path.join(d, 'pith.sty'), renderSty(BODY).replace('\\ProvidesPackage', '%x\n\\ProvidesPackage')), ['pith.sty', 'stamp']],
+  ['a hand-edited pith.sty', (d) => writeFileSync(path.join(d, 'pith.sty'), renderSty(BODY).replace('\\Provides', '%x\n\\Provides')), ['pith.sty', 'stamp']],
   ['a tampered \\pithnumber', (d) => edit(d, (t) => t.replace(BODY, OTHER_BODY)), ['stamp']],
   ['another arXiv id', () => {}, ['arxiv-id'], ['--arxiv-id', '2201.05596v2']],
   ['minted', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{minted}')), ['shell-escape']],

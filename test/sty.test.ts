@@ -67,7 +67,7 @@ test('readStampedSty: a fresh file is ours and unedited, with its values', () =>
 
 test('readStampedSty: any edit (package text, values, checksum) is detected', () => {
   const out = render();
-  assert.equal(readStampedSty(out.replace('\\fboxsep=1.5pt', '\\fboxsep=3pt')).edited, true);
+  assert.equal(readStampedSty(out.replace('\\NeedsTeXFormat', '%x\n\\NeedsTeXFormat')).edited, true);
   assert.equal(readStampedSty(out.replace('{NMB7QKC2NJYNHLPG6XMF2N35IK}', '{AAAAAAAAAAAAAAAAAAAAAAAAAA}')).edited, true);
   assert.equal(readStampedSty(out.replace(/sha256:[0-9a-f]{64}/, `sha256:${'0'.repeat(64)}`)).edited, true);
   assert.equal(readStampedSty(out.replace(/^%% pith-tex-checksum:.*\n/m, '')).edited, true);

@@ -5,9 +5,9 @@
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given.
-import { statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { compareStamp, formatFinding, leanVerifyLock, stampedOfSty, type CheckInputs, type CheckReport } from '../core/check.js';
+import { auxSaysBadgeNotPrinted, compareStamp, formatFinding, leanVerifyLock, stampedOfSty, type CheckInputs, type CheckReport } from '../core/check.js';
 import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
@@ -41,6 +41,32 @@ function readText(file: string, what = 'file'): string | null {
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
+  }
+}
+
+/**
+ * The .aux of the last LaTeX run: true when pith.sty placed no badge, false when it did (or said
+ * nothing), null when there is no readable .aux. pith.sty writes its marker at the end of the run,
+ * so only the file's tail is read: bounded, regular files only, never blocking on a FIFO.
+ */
+export function badgeNotPrinted(auxFile: string): boolean | null {
+  let fd: number;
+  try {
+    fd = openSync(auxFile, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return null;
+    const length = Math.min(stat.size, 16 * 1024);
+    const buf = Buffer.alloc(length);
+    const read = readSync(fd, buf, 0, length, stat.size - length);
+    return auxSaysBadgeNotPrinted(buf.subarray(0, read).toString('latin1'));
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -116,12 +142,16 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
+  const notPrinted = badgeNotPrinted(paperFile.replace(/(\.tex)?$/, '.aux'));
+  if (notPrinted !== null) report.badge_printed = !notPrinted;
   if (report.status !== 'ok' || report.pith_number === null) return report;
   // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
   const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE)) ?? 'null') as { canonical_record?: unknown } | null;
   const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
   return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
 }
+
+const BADGE_NOT_PRINTED = 'badge not printed: the last LaTeX run placed no badge; put \\pithbadge where it should appear';
 
 export function formatReport(report: CheckReport): { out: string; err: string } {
   if (report.status === 'nothing-stamped') {
@@ -134,7 +164,7 @@ export function formatReport(report: CheckReport): { out: string; err: string } 
   if (report.status === 'ok') {
     return {
       out: `✓ ${report.pith_number}: ${report.paper}, pith.sty and ${LOCK_FILE} agree; record hash, number and receipt signature verified\n`,
-      err: '',
+      err: report.badge_printed === false ? `pith-tex: ${BADGE_NOT_PRINTED}\n` : '',
     };
   }
   return { out: '', err: report.findings.map((f) => `pith-tex: ✗ ${formatFinding(f)}\n`).join('') };

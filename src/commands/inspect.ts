@@ -8,6 +8,7 @@ import { parseQuery } from '../core/query.js';
 import { ShapeError } from '../core/record.js';
 import { verifyDocument, type Check, type VerifyReport } from '../core/verify.js';
 import { EXIT, PithError } from '../errors.js';
+import { badgeNotPrinted } from './check.js';
 import { readJsonFile } from '../io/files.js';
 import { formatChecks, noteRecordSource, printJson, say, warn } from '../io/output.js';
 import { readPdfPithMetadata, type PdfPithMetadata } from '../io/pdf.js';
@@ -31,6 +32,8 @@ export interface InspectReport {
   record_source: string;
   pith_number: string | null;
   checks: Check[];
+  /** From the .aux beside the PDF, when there is one: false when its run printed no badge. */
+  badge_printed?: boolean;
 }
 
 /** Compare what the PDF carries with the verified record. Pure. */
@@ -143,6 +146,7 @@ export async function inspectPdf(pdf: string, options: InspectOptions = {}): Pro
     checks.push(...compareMetadata(meta, num, report.canonical_sha256));
   }
   checks.push(...report.checks.map((c) => ({ ...c, id: `record.${c.id}` })));
+  const notPrinted = badgeNotPrinted(pdf.replace(/(\.pdf)?$/i, '.aux'));
   if (!report.signatures_checked) checks.push({ id: 'record.signatures', status: 'fail', detail: 'the record source carries no signatures; give the lock or the bundle' });
   return {
     report: 'pith-tex/inspect',
@@ -153,6 +157,7 @@ export async function inspectPdf(pdf: string, options: InspectOptions = {}): Pro
     record_source: source.label,
     pith_number: report.pith_number,
     checks,
+    ...(notPrinted === null ? {} : { badge_printed: !notPrinted }),
   };
 }
 
@@ -161,7 +166,7 @@ export async function run(pdf: string, options: InspectOptions = {}): Promise<nu
   if (options.json) printJson(report);
   else {
     const failed = report.checks.filter((c) => c.status === 'fail').length;
-    const verdict = report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`;
+    const verdict = (report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`) + (report.badge_printed === false ? ', badge not printed' : '');
     const shown = report.checks.filter((c) => c.id.startsWith('pdf.') || c.status === 'fail');
     say(`${report.pdf_metadata.number}  ${verdict}\n${pdf}: against the ${report.record_source}\n`);
     process.stdout.write(`${formatChecks(shown)}\n`); // escaped inside, around its colour codes

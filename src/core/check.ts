@@ -89,7 +89,7 @@ function leanRecordShape(value: JsonValue | undefined): value is JsonObject {
 // ------------------------------------------------------------------- the paper's side
 
 /** What a generated pith.sty was stamped with: the same reader stamp uses (sty-read.ts). */
-export { readStampedSty as stampedOfSty, type StampedStyInfo as StampedSty } from './sty-read.js';
+export { readStampedSty as stampedOfSty, type StampedStyInfo as StampedSty, auxSaysBadgeNotPrinted } from './sty-read.js';
 
 // ------------------------------------------------------------------- the comparison
 
@@ -127,6 +127,8 @@ export interface CheckReport {
   paper_number: string | null;
   sty_number: string | null;
   findings: Finding[];
+  /** From the paper's .aux, when there is one: false when the last LaTeX run printed no badge. */
+  badge_printed?: boolean;
 }
 
 /** Compare the three places; pure. */

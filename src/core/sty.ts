@@ -71,9 +71,14 @@ export function renderPithSty(args: { templateText: string; packageSource: strin
   return text.replace(CHECKSUM_PREFIX + PLACEHOLDER, CHECKSUM_PREFIX + sum);
 }
 
-/** Date and version of `\ProvidesPackage{pith}[YYYY/MM/DD vX.Y.Z ...]`, if present. */
+/**
+ * Date and version of `\ProvidesExplPackage{pith}{YYYY/MM/DD}{X.Y.Z}{...}` (or of the older
+ * `\ProvidesPackage{pith}[YYYY/MM/DD vX.Y.Z ...]`), if present.
+ */
 export function packageVersion(packageSource: string): { date: string; version: string } | undefined {
-  const m = /\\ProvidesPackage\{pith\}\s*\[\s*(\d{4}\/\d{2}\/\d{2})\s+v?([0-9][0-9A-Za-z.+-]*)/.exec(packageSource);
+  const m =
+    /\\ProvidesExplPackage\s*\{pith\}\s*\{(\d{4}\/\d{2}\/\d{2})\}\s*\{v?([0-9][0-9A-Za-z.+-]*)\}/.exec(packageSource) ??
+    /\\ProvidesPackage\{pith\}\s*\[\s*(\d{4}\/\d{2}\/\d{2})\s+v?([0-9][0-9A-Za-z.+-]*)/.exec(packageSource);
   if (!m || m[1] === undefined || m[2] === undefined) return undefined;
   return { date: m[1], version: m[2] };
 }

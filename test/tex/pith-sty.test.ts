@@ -41,14 +41,18 @@ const stamped = (body: string, year = '2021'): string =>
 
 type Variant = 'none' | 'before' | 'after' | 'hyperxmp' | 'nopith';
 // Where the badge must sit on page 1: after the title and before `before` (case-insensitive).
-// Title-block classes: before the abstract; title-inside-abstract classes, acmart, beamer and
-// title pages: right under the title, before the authors.
+// Title-block classes: before the abstract; classes whose title block holds the authors and the
+// abstract (amsart, revtex, acmart, elsarticle, AASTeX): right under the title, before the authors.
+// Title pages and beamer's title frame: after the authors (at the foot of the title page, or at the
+// end of the title frame), with nothing of the body on that page.
 const UNDER_TITLE = /lovelace/i;
 const BEFORE_ABSTRACT = /we\s+study\s+sparse/i;
-const CLASSES: Record<string, RegExp> = {
+const END_OF_TITLE_PAGE = { after: /turing/i };
+type Rule = RegExp | { after: RegExp };
+const CLASSES: Record<string, Rule> = {
   article: BEFORE_ABSTRACT,
   'report-notitlepage': BEFORE_ABSTRACT,
-  'report-titlepage': UNDER_TITLE,
+  'report-titlepage': END_OF_TITLE_PAGE,
   amsart: UNDER_TITLE,
   'revtex4-2': UNDER_TITLE,
   'ieee-conference': BEFORE_ABSTRACT,
@@ -59,10 +63,10 @@ const CLASSES: Record<string, RegExp> = {
   elsarticle: UNDER_TITLE,
   memoir: BEFORE_ABSTRACT,
   scrartcl: BEFORE_ABSTRACT,
-  beamer: UNDER_TITLE,
+  beamer: END_OF_TITLE_PAGE,
   aastex631: UNDER_TITLE,
   aastex701: UNDER_TITLE,
-  mnras: UNDER_TITLE,
+  mnras: BEFORE_ABSTRACT,
   'metadata-article': BEFORE_ABSTRACT,
 };
 // AASTeX 7 replaced AASTeX 6.31 in TeX Live: 2022 and 2024 ship aastex631.cls only, 2026 ships
@@ -205,10 +209,15 @@ async function checkBadgeCase(gen: Generation, name: string, engine: Engine, var
   assert.ok(at >= 0, `badge text on page 1 in ${j.dir}:\n${page1}`);
   const title = page1.search(TITLE);
   assert.ok(title >= 0 && title < at, `badge after the title in ${j.dir}:\n${page1}`);
-  const marker = CLASSES[name];
-  assert.ok(marker, `no placement rule for ${name}`);
-  const next = page1.search(marker);
-  assert.ok(next > at, `badge before ${marker} in ${j.dir}:\n${page1}`);
+  const rule = CLASSES[name];
+  assert.ok(rule, `no placement rule for ${name}`);
+  if (rule instanceof RegExp) {
+    const next = page1.search(rule);
+    assert.ok(next > at, `badge before ${rule} in ${j.dir}:\n${page1}`);
+  } else {
+    assert.ok(page1.search(rule.after) < at, `badge after ${rule.after} in ${j.dir}:\n${page1}`);
+    assert.doesNotMatch(page1, /route each token|sparse mixtures of experts\./i, `the title page holds no body text in ${j.dir}`);
+  }
 
   const all = await pdfText(pdf);
   assert.equal(count(all, NUMBER), 1, `the badge appears once (no running head / reference block) in ${j.dir}`);
@@ -440,4 +449,13 @@ gtest('unknown option and unknown value: LaTeX errors naming them', async (gen) 
   const b = await build(gen, 'article', 'pdf', 'none', { edit: (s) => s.replace('\\usepackage{pith}', '\\usepackage[badge=top]{pith}') });
   assert.equal(b.result.ok, false);
   assert.match(b.result.log, /Package pith Error: Unknown value `top' for option `badge'/);
+});
+
+gtest('a command inside \\pithnumber is refused, naming the fix (pith-tex reads the number from the source)', async (gen) => {
+  const j = await build(gen, 'article', 'pdf', 'none', {
+    edit: (s) => s.replace(/\\pithnumber\{[^}]*\}/, `\\newcommand\\mynum{${BODY}}\\pithnumber{pith:2021:\\mynum}`),
+  });
+  assert.equal(j.result.ok, false, 'the build must fail');
+  assert.match(j.result.log, /Package pith Error: \\pithnumber\{pith:2021:\\mynum ?\} holds a command/);
+  assert.match(j.result.log, /Write the number out/);
 });
