@@ -22,7 +22,11 @@ export function median(xs: readonly number[]): number {
 }
 
 /** The machine's load averages (1, 5, 15 minutes), as `uptime` prints them. */
-export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 
 /**
  * Peak resident memory (KiB) of one run of `cmd args`, read from GNU time's `-v` report

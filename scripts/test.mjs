@@ -57,6 +57,11 @@ stream.on('test:fail', () => failed++);
 stream.compose(spec).pipe(process.stdout);
 process.on('exit', () => {
   const s = ((Date.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`\n${which}: ${names.length} files in ${s} s (concurrency ${concurrency}, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+  process.stdout.write(
+    `\n${which}: ${names.length} files in ${s} s (concurrency ${concurrency}, load average ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')})\n`,
+  );
   process.exitCode = failed > 0 ? 1 : 0;
 });

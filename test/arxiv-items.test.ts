@@ -80,13 +80,17 @@ describe('arxiv: the stamp items', () => {
     );
   });
 
-  test('a hand-edited pith.sty fails, with check\'s own fix when it has one, else a stamp with the lock\'s number', () => {
+  test("a hand-edited pith.sty fails, with check's own fix when it has one, else a stamp with the lock's number", () => {
     const sty = renderSty().replace(`{${SEED.body}}`, '{AAAAAAAAAAAAAAAAAAAAAAAAAA}');
     const [styItem] = stampItems(facts({ sty, stamped: readStampedSty(sty) }));
     assert.equal(styItem?.status, 'fail');
     assert.match(styItem?.detail ?? '', /edited by hand/);
     assert.equal(styItem?.fix, `pith-tex stamp main.tex --number ${SEED.number}`);
-    const check = { status: 'mismatch', pith_number: SEED.number, findings: [{ message: 'differs', fix: 'pith-tex stamp main.tex --force' }] };
+    const check = {
+      status: 'mismatch',
+      pith_number: SEED.number,
+      findings: [{ message: 'differs', fix: 'pith-tex stamp main.tex --force' }],
+    };
     assert.equal(stampFix({ shown: 'main.tex', check }), 'pith-tex stamp main.tex --force');
   });
 
@@ -97,7 +101,7 @@ describe('arxiv: the stamp items', () => {
 });
 
 describe('arxiv: record id and file names', () => {
-  test('the lock\'s record against --arxiv-id: n/a without it, pass when equal, fail when not', () => {
+  test("the lock's record against --arxiv-id: n/a without it, pass when equal, fail when not", () => {
     const record = { id: '2109.10465', version: 1 };
     assert.equal(arxivIdItem(record, null, 'main.tex').status, 'n/a');
     assert.equal(arxivIdItem(record, '2109.10465', 'main.tex').status, 'pass');
@@ -115,7 +119,18 @@ describe('arxiv: record id and file names', () => {
 
 describe('arxiv: the clean copy', () => {
   test('leaves out the lock, .bib, hidden files and outputs, keeps figures that are PDFs', () => {
-    const all = ['main.tex', 'main.pdf', 'main.aux', 'fig.pdf', 'refs.bib', 'main.bbl', 'pith.lock.json', '.latexmkrc', '.git/x', 'pith.sty'];
+    const all = [
+      'main.tex',
+      'main.pdf',
+      'main.aux',
+      'fig.pdf',
+      'refs.bib',
+      'main.bbl',
+      'pith.lock.json',
+      '.latexmkrc',
+      '.git/x',
+      'pith.sty',
+    ];
     assert.deepEqual(cleanCopyFiles(all, 'main.tex'), ['main.tex', 'fig.pdf', 'main.bbl', 'pith.sty']);
   });
 });

@@ -47,7 +47,7 @@ test('a stamped paper: the badge comes from its lock, offline; markdown and html
   const svg = await runCli(['badge', '--offline'], { cwd: dir, env });
   assert.equal(svg.status, 0, svg.stderr);
   assert.equal(svg.stdout, badgeSvg(seed));
-  assert.equal(svg.stderr, '', 'no note: the paper\'s own lock is the source');
+  assert.equal(svg.stderr, '', "no note: the paper's own lock is the source");
   const md = await runCli(['badge', 'main.tex', '--format', 'markdown', '--image', 'docs/pith badge.svg'], { cwd: dir, env });
   assert.equal(md.stdout, `[![${NUMBER} (verified Pith number)](docs/pith%20badge.svg)](https://pith.science/pith/${BODY})\n`);
   const html = await runCli(['badge', '--format', 'html'], { cwd: dir, env });

@@ -29,19 +29,23 @@ test('every --help ends with two or three real examples of that command, then th
 test('one wording per option across commands; defaults as the code has them', () => {
   const wording = new Map<string, Set<string>>();
   for (const command of buildProgram().commands) {
-    for (const option of command.options) (wording.get(option.flags) ?? wording.set(option.flags, new Set()).get(option.flags))?.add(option.description);
+    for (const option of command.options)
+      (wording.get(option.flags) ?? wording.set(option.flags, new Set()).get(option.flags))?.add(option.description);
   }
   for (const shared of ['--offline', '--json', '--trust-key <file>', '--resolver <url>', '--bundle <file>']) {
     assert.equal(wording.get(shared)?.size, 1, `${shared}: ${[...(wording.get(shared) ?? [])].join(' | ')}`);
   }
   assert.equal([...(wording.get('--offline') ?? [])].length, 1);
-  const engine = buildProgram().commands.find((c) => c.name() === 'arxiv')?.options.find((o) => o.long === '--engine');
+  const engine = buildProgram()
+    .commands.find((c) => c.name() === 'arxiv')
+    ?.options.find((o) => o.long === '--engine');
   assert.match(engine?.description ?? '', /default: xe when the paper loads fontspec, unicode-math or xeCJK, else pdf/);
 });
 
-test('the README\'s exit-code table is the one in the code', () => {
+test("the README's exit-code table is the one in the code", () => {
   const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  for (const [code, meaning] of Object.entries(EXIT_MEANINGS)) assert.ok(readme.includes(`| ${code} | ${meaning} |`), `README row for ${code}: ${meaning}`);
+  for (const [code, meaning] of Object.entries(EXIT_MEANINGS))
+    assert.ok(readme.includes(`| ${code} | ${meaning} |`), `README row for ${code}: ${meaning}`);
 });
 
 test('-v, -V and --version print the version from package.json', async () => {

@@ -41,34 +41,34 @@ function scenario(name: string, prepare: (dir: string) => void | Promise<void>, 
     // Each crash point in its own folder, all at once.
     await Promise.all(
       POINTS.map(async (point, i) => {
-      const dir = tempDir(t, 'pith-crash-');
-      await prepare(dir);
-      const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point } });
-      assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
-      const now = state(dir);
-      for (const f of FILES) {
-        assert.ok(now[f] === oldState[f] || now[f] === newState[f], `${point}: ${f} is old or new, never a mix`);
-        // Files before the crash point are new; the one being written is new only once renamed.
-        const fIndex = POINTS.indexOf(`${LABEL[f]}:renamed`);
-        const expectNew = i >= fIndex;
-        assert.equal(now[f], expectNew ? newState[f] : oldState[f], `${point}: ${f} should be ${expectNew ? 'new' : 'old'}`);
-      }
-      // Between the first and the last file, `pith-tex check` says something is off.
-      const mixed = FILES.some((f) => now[f] !== newState[f]) && FILES.some((f) => now[f] !== oldState[f]);
-      if (mixed) {
-        const c = await runCli(['check'], { cwd: dir });
-        assert.notEqual(c.status, 0, `${point}: check must not pass a half-stamped paper`);
-        assert.match(c.stdout + c.stderr, /stamp/, `${point}: check names the fix`);
-      }
-      // The next stamp takes over the dead stamp's lock, removes its temporary file, finishes.
-      const again = await runCli(args(dir), { cwd: dir });
-      assert.equal(again.status, 0, `${point}: recovery: ${again.stderr}`);
-      assert.deepEqual(state(dir), newState, `${point}: recovered to the new state`);
-      assert.deepEqual(
-        readdirSync(dir).filter((f) => f.startsWith('.')),
-        [],
-        `${point}: no lock or temporary file left`,
-      );
+        const dir = tempDir(t, 'pith-crash-');
+        await prepare(dir);
+        const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point } });
+        assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
+        const now = state(dir);
+        for (const f of FILES) {
+          assert.ok(now[f] === oldState[f] || now[f] === newState[f], `${point}: ${f} is old or new, never a mix`);
+          // Files before the crash point are new; the one being written is new only once renamed.
+          const fIndex = POINTS.indexOf(`${LABEL[f]}:renamed`);
+          const expectNew = i >= fIndex;
+          assert.equal(now[f], expectNew ? newState[f] : oldState[f], `${point}: ${f} should be ${expectNew ? 'new' : 'old'}`);
+        }
+        // Between the first and the last file, `pith-tex check` says something is off.
+        const mixed = FILES.some((f) => now[f] !== newState[f]) && FILES.some((f) => now[f] !== oldState[f]);
+        if (mixed) {
+          const c = await runCli(['check'], { cwd: dir });
+          assert.notEqual(c.status, 0, `${point}: check must not pass a half-stamped paper`);
+          assert.match(c.stdout + c.stderr, /stamp/, `${point}: check names the fix`);
+        }
+        // The next stamp takes over the dead stamp's lock, removes its temporary file, finishes.
+        const again = await runCli(args(dir), { cwd: dir });
+        assert.equal(again.status, 0, `${point}: recovery: ${again.stderr}`);
+        assert.deepEqual(state(dir), newState, `${point}: recovered to the new state`);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => f.startsWith('.')),
+          [],
+          `${point}: no lock or temporary file left`,
+        );
       }),
     );
   });

@@ -26,7 +26,8 @@ const seedBundle = readFileSync(path.join(repoRoot, 'examples', 'moe-paper', '21
 
 type Breakage = [name: string, breakIt: (dir: string) => void, needsResolver: boolean];
 
-const edit = (dir: string, f: string, change: (t: string) => string): void => writeFileSync(path.join(dir, f), change(readFileSync(path.join(dir, f), 'utf8')));
+const edit = (dir: string, f: string, change: (t: string) => string): void =>
+  writeFileSync(path.join(dir, f), change(readFileSync(path.join(dir, f), 'utf8')));
 
 const BREAKAGES: Breakage[] = [
   ['a tampered \\pithnumber', (d) => edit(d, 'main.tex', (t) => t.replace(BODY, OTHER_BODY)), false],
@@ -41,7 +42,10 @@ const BREAKAGES: Breakage[] = [
 ];
 
 test('every fix `pith-tex check` prints runs as printed and makes the check pass', async () => {
-  const server = await startServer({ [`/pith/${BODY}/bundle.json`]: json(seedBundle), [`/pith/pith:2021:${BODY}/bundle.json`]: json(seedBundle) });
+  const server = await startServer({
+    [`/pith/${BODY}/bundle.json`]: json(seedBundle),
+    [`/pith/pith:2021:${BODY}/bundle.json`]: json(seedBundle),
+  });
   const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-hints-cache-'));
   // No network but the loopback resolver, and an empty cache of the test's own.
   const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
@@ -53,7 +57,8 @@ test('every fix `pith-tex check` prints runs as printed and makes the check pass
       assert.equal(check.status, 1, `${name}: check fails\n${check.stderr}`);
       const fixes = fixesIn(check.stderr);
       assert.ok(fixes.length > 0, `${name}: a fix is printed\n${check.stderr}`);
-      if (name === 'a tampered \\pithnumber') assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], 'the exact command, with the lock\'s number');
+      if (name === 'a tampered \\pithnumber')
+        assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], "the exact command, with the lock's number");
       for (const fix of new Set(fixes)) {
         const ran = await runHint(dir, fix, needsResolver ? env : { XDG_CACHE_HOME: cache, PITH_RESOLVER: 'http://127.0.0.1:9' });
         assert.equal(ran.status, 0, `${name}: ${fix}\n${ran.stdout}${ran.stderr}`);
@@ -92,7 +97,9 @@ test("stamp's \"say which record\" hint, hook status's and the arXiv checklist's
   const fixes = fixesIn(arxiv.stdout).filter((f) => f.startsWith('pith-tex stamp'));
   assert.ok(fixes.length > 0, arxiv.stdout);
   for (const fix of new Set(fixes)) assert.equal((await runHint(dir, fix)).status, 0, fix);
-  const again = JSON.parse((await runCli(['arxiv', 'main.tex', '--no-compile', '--json'], { cwd: dir })).stdout) as { items: { id: string; status: string }[] };
+  const again = JSON.parse((await runCli(['arxiv', 'main.tex', '--no-compile', '--json'], { cwd: dir })).stdout) as {
+    items: { id: string; status: string }[];
+  };
   for (const id of ['pith.sty', 'stamp']) assert.equal(again.items.find((i) => i.id === id)?.status, 'pass', id);
   rmSync(dir, { recursive: true, force: true });
 });

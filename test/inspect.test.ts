@@ -43,7 +43,12 @@ test('inspect: PDF metadata against the lock beside it, a --lock, a --bundle; mi
   assert.equal((await runCli(['inspect', ...[pdf]])).status, 0);
 
   // The PDF names another number, another hash or another record page.
-  for (const bad of [{ ...full, PithNumber: `pith:2021:${OTHER_BODY}` }, { ...full, PithNumber: `pith:2022:${BODY}` }, { ...full, PithCanonicalSHA256: '0'.repeat(64) }, { ...full, PithRecord: `https://pith.science/pith/${OTHER_BODY}` }]) {
+  for (const bad of [
+    { ...full, PithNumber: `pith:2021:${OTHER_BODY}` },
+    { ...full, PithNumber: `pith:2022:${BODY}` },
+    { ...full, PithCanonicalSHA256: '0'.repeat(64) },
+    { ...full, PithRecord: `https://pith.science/pith/${OTHER_BODY}` },
+  ]) {
     writeFileSync(pdf, await pdfWith(bad));
     r = await runCli(['inspect', ...[pdf]]);
     assert.equal(r.status, 1, JSON.stringify(bad));
@@ -77,7 +82,13 @@ test('inspect with no lock or bundle: from the cache (--offline), then from a re
   const { startServer } = await import('./support/http-server.js');
   const dir = tempDir(t, 'pith-inspect-res-');
   const cache = tempDir(t, 'pith-cache-');
-  const env: NodeJS.ProcessEnv = { XDG_CACHE_HOME: cache, PITH_HTTP_TIMEOUT_MS: '1500', PITH_HTTP_CONNECT_TIMEOUT_MS: '1000', PITH_HTTP_RETRIES: '0', PITH_RESOLVER: '' };
+  const env: NodeJS.ProcessEnv = {
+    XDG_CACHE_HOME: cache,
+    PITH_HTTP_TIMEOUT_MS: '1500',
+    PITH_HTTP_CONNECT_TIMEOUT_MS: '1000',
+    PITH_HTTP_RETRIES: '0',
+    PITH_RESOLVER: '',
+  };
   for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) env[k] = '';
   const bundleText = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
   const server = await startServer({
@@ -108,7 +119,10 @@ test('inspect with no lock or bundle: from the cache (--offline), then from a re
   // Now cached: --offline needs no network.
   r = await runCli(['inspect', pdf, '--offline', '--json'], { env });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(JSON.parse(r.stdout).record_source, /^your cache .* \(no pith\.lock\.json beside the PDF; --lock or --bundle checks against the paper's own record\)$/);
+  assert.match(
+    JSON.parse(r.stdout).record_source,
+    /^your cache .* \(no pith\.lock\.json beside the PDF; --lock or --bundle checks against the paper's own record\)$/,
+  );
   // --offline did not silently widen to the cache: a note on stderr says so.
   assert.match(r.stderr, /^pith-tex: note: verified against your cache \(.*\), not a lock or bundle of the paper\n$/);
 });
@@ -125,8 +139,16 @@ async function pdfWithXmp(entries: Record<string, string>, xmpBody: string): Pro
 }
 
 test('pithXmp reads elements (with or without xmlns attributes) and attributes; nothing pith → null', () => {
-  assert.deepEqual(pithXmp(`<pith:number>${NUMBER}</pith:number><pith:canonicalSHA256>${SHA}</pith:canonicalSHA256>`), { number: NUMBER, record: null, canonicalSha256: SHA });
-  assert.deepEqual(pithXmp(`<pith:record xmlns:pith="https://pith.science/ns/1.0/">\n https://pith.science/pith/${BODY} </pith:record>`), { number: null, record: `https://pith.science/pith/${BODY}`, canonicalSha256: null });
+  assert.deepEqual(pithXmp(`<pith:number>${NUMBER}</pith:number><pith:canonicalSHA256>${SHA}</pith:canonicalSHA256>`), {
+    number: NUMBER,
+    record: null,
+    canonicalSha256: SHA,
+  });
+  assert.deepEqual(pithXmp(`<pith:record xmlns:pith="https://pith.science/ns/1.0/">\n https://pith.science/pith/${BODY} </pith:record>`), {
+    number: null,
+    record: `https://pith.science/pith/${BODY}`,
+    canonicalSha256: null,
+  });
   assert.deepEqual(pithXmp(`<rdf:Description pith:number="${NUMBER}"/>`), { number: NUMBER, record: null, canonicalSha256: null });
   assert.equal(pithXmp('<dc:title>x</dc:title>'), null);
 });
@@ -143,7 +165,11 @@ test('inspect: XMP pith properties are checked against the record too; XMP alone
   assert.equal(report.checks.find((c: { id: string }) => c.id === 'pdf.xmp').status, 'pass');
   assert.deepEqual(report.pdf_metadata.xmp, { number: NUMBER, record: `https://pith.science/pith/${BODY}`, canonicalSha256: SHA });
   // Info right, XMP naming another paper: the PDF says two things.
-  for (const bad of [good.replace(BODY, OTHER_BODY), good.replace(SHA, '0'.repeat(64)), good.replace(`/pith/${BODY}`, `/pith/${OTHER_BODY}`)]) {
+  for (const bad of [
+    good.replace(BODY, OTHER_BODY),
+    good.replace(SHA, '0'.repeat(64)),
+    good.replace(`/pith/${BODY}`, `/pith/${OTHER_BODY}`),
+  ]) {
     writeFileSync(pdf, await pdfWithXmp(full, bad));
     r = await runCli(['inspect', ...[pdf, '--json']]);
     assert.equal(r.status, 1, bad);

@@ -22,7 +22,13 @@ test('base32 agrees with Python base64.b32encode on random bytes', () => {
   const r = rng(7);
   const samples = Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: i % 40 }, () => Math.floor(r() * 256)));
   const hex = samples.map((b) => Buffer.from(b).toString('hex')).join('\n');
-  const py = execFileSync('python3', ['-c', "import sys,base64\nfor h in sys.stdin.read().split('\\n'): print(base64.b32encode(bytes.fromhex(h)).decode().rstrip('='))"], { input: hex }).toString().split('\n');
+  const py = execFileSync(
+    'python3',
+    ['-c', "import sys,base64\nfor h in sys.stdin.read().split('\\n'): print(base64.b32encode(bytes.fromhex(h)).decode().rstrip('='))"],
+    { input: hex },
+  )
+    .toString()
+    .split('\n');
   samples.forEach((b, i) => assert.equal(base32Encode(b), py[i], `sample ${i}`));
 });
 
@@ -66,7 +72,10 @@ const malformed: [string, RegExp][] = [
 ];
 for (const [input, message] of malformed) {
   test(`a malformed number is refused with what is wrong: ${JSON.stringify(input)}`, () => {
-    assert.throws(() => parsePithNumber(input), (err: unknown) => err instanceof NumberFormatError && message.test(err.message));
+    assert.throws(
+      () => parsePithNumber(input),
+      (err: unknown) => err instanceof NumberFormatError && message.test(err.message),
+    );
   });
 }
 
@@ -74,7 +83,10 @@ test('a number compared with the record names the disagreement (body, year, pref
   const actual = pithNumberFrom(SEED.sha256, '2021-09-22T00:57:46Z');
   assert.equal(numberMismatch(parsePithNumber(SEED.number), actual), null);
   assert.equal(numberMismatch(parsePithNumber('pith:NMB7QKC2'), actual), null);
-  assert.match(numberMismatch(parsePithNumber(`pith:2022:${SEED.body}`), actual)!, /year 2022 disagrees with the record's submission year 2021/);
+  assert.match(
+    numberMismatch(parsePithNumber(`pith:2022:${SEED.body}`), actual)!,
+    /year 2022 disagrees with the record's submission year 2021/,
+  );
   assert.match(numberMismatch(parsePithNumber('AAAAAAAA'), actual)!, /not a prefix/);
   assert.match(numberMismatch(parsePithNumber('NMB7QKC2NJYNHLPG6XMF2N35IA'), actual)!, /differs from the record's/);
 });

@@ -31,17 +31,36 @@ test('comments: found outside \\%, verbatim, \\verb and \\url; stripped keeping 
     '%%%%',
     'last',
   ].join('\n');
-  assert.deepEqual(findComments(text).map((c) => c.line), [1, 2, 3, 4, 5, 10]);
-  assert.deepEqual(textComments(text).map((c) => c.line), [1, 2, 4, 5], 'a bare % or %%%% holds no text');
+  assert.deepEqual(
+    findComments(text).map((c) => c.line),
+    [1, 2, 3, 4, 5, 10],
+  );
+  assert.deepEqual(
+    textComments(text).map((c) => c.line),
+    [1, 2, 4, 5],
+    'a bare % or %%%% holds no text',
+  );
   assert.equal(
     stripComments(text),
-    ['text with 50\\% and a\\\\%', 'joined%', 'word%', '\\verb|%not| and \\url{https://x.org/a%20b}', '\\begin{verbatim}', '% inside verbatim', '\\end{verbatim}', 'last'].join('\n'),
+    [
+      'text with 50\\% and a\\\\%',
+      'joined%',
+      'word%',
+      '\\verb|%not| and \\url{https://x.org/a%20b}',
+      '\\begin{verbatim}',
+      '% inside verbatim',
+      '\\end{verbatim}',
+      'last',
+    ].join('\n'),
   );
   assert.equal(stripComments('a\r\n% c\r\nb\r\n'), 'a\r\nb\r\n', 'CRLF kept');
   assert.equal(stripComments('no comments\n'), 'no comments\n');
   const item = commentItem([{ file: 'main.tex', text }], 'pith-tex arxiv main.tex --pack upload.tar.gz --strip-comments');
   assert.equal(item.status, 'warn');
-  assert.match(item.detail, /^4 % comments with text will be public on arXiv .*: main\.tex:1: % a whole-line comment; main\.tex:2: % comment after a line break; main\.tex:4: % indented whole-line comment; …$/);
+  assert.match(
+    item.detail,
+    /^4 % comments with text will be public on arXiv .*: main\.tex:1: % a whole-line comment; main\.tex:2: % comment after a line break; main\.tex:4: % indented whole-line comment; …$/,
+  );
   assert.equal(commentItem([{ file: 'a.tex', text: 'x%\n' }], 'f').status, 'pass');
 });
 
@@ -67,9 +86,22 @@ test('writeTarGz: sorted regular files, owner 0/0, no user names, one mtime, the
   chmodSync(path.join(dir, 'b.png'), 0o600);
   await writeTarGz(out, dir, [...files].reverse());
   assert.deepEqual(readFileSync(out), first, 'byte-identical');
-  const entries: { path: string; type: string; uid: number | undefined; gid: number | undefined; uname: string | undefined; mtime: Date | undefined }[] = [];
-  await listTar({ file: out, onReadEntry: (e) => entries.push({ path: e.path, type: e.type, uid: e.uid, gid: e.gid, uname: e.uname, mtime: e.mtime }) });
-  assert.deepEqual(entries.map((e) => e.path), ['b.png', 'main.tex', 'sec/a.tex']);
+  const entries: {
+    path: string;
+    type: string;
+    uid: number | undefined;
+    gid: number | undefined;
+    uname: string | undefined;
+    mtime: Date | undefined;
+  }[] = [];
+  await listTar({
+    file: out,
+    onReadEntry: (e) => entries.push({ path: e.path, type: e.type, uid: e.uid, gid: e.gid, uname: e.uname, mtime: e.mtime }),
+  });
+  assert.deepEqual(
+    entries.map((e) => e.path),
+    ['b.png', 'main.tex', 'sec/a.tex'],
+  );
   for (const e of entries) {
     assert.equal(e.type, 'File');
     assert.ok(!e.uid && !e.gid, `${e.path}: owner 0/0`);
@@ -78,49 +110,63 @@ test('writeTarGz: sorted regular files, owner 0/0, no user names, one mtime, the
   }
   assert.equal(packMtime({ SOURCE_DATE_EPOCH: '1700000000' }).getTime(), 1_700_000_000_000);
   for (const bad of ['link.tex', '../x.tex', '/etc/hostname', 'missing.tex']) {
-    await assert.rejects(writeTarGz(path.join(dir, 'bad.tar.gz'), dir, [bad]), (err: Error & { exitCode?: number }) => err.exitCode === 4 && /not packed/.test(err.message), bad);
+    await assert.rejects(
+      writeTarGz(path.join(dir, 'bad.tar.gz'), dir, [bad]),
+      (err: Error & { exitCode?: number }) => err.exitCode === 4 && /not packed/.test(err.message),
+      bad,
+    );
   }
   const stripped = await writeTarGz(out, dir, files, { stripComments: true });
   assert.deepEqual(stripped.stripped, ['main.tex']);
-  assert.match(readFileSync(path.join(dir, 'main.tex'), 'utf8'), /% secret/, 'the author\'s file is untouched');
+  assert.match(readFileSync(path.join(dir, 'main.tex'), 'utf8'), /% secret/, "the author's file is untouched");
 });
 
-test('arxiv --pack --strip-comments with a bsdtar-like tar first on the PATH: the upload compiles to the same text', { timeout: 300_000 }, async (t) => {
-  const dir = tempDir(t, 'pith-pack-paper-');
-  cpSync(fixture('arxiv', 'clean'), dir, { recursive: true });
-  writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
-  writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
-  const main = path.join(dir, 'main.tex');
-  const original = readFileSync(main, 'utf8').replace(
-    '\\input{sections/intro}',
-    '\\input{sections/intro}\n% TODO: reviewer 2 hated this\nA 50\\% rise,% joined\nsplit\\verb|%kept| here.\n  % an indented note\nEnd.',
-  );
-  writeFileSync(main, original);
-  // bsdtar (macOS, Windows) rejects GNU tar's long options: a `tar` that fails on any of them.
-  const fakeBin = tempDir(t, 'pith-fake-tar-');
-  writeFileSync(path.join(fakeBin, 'tar'), '#!/bin/sh\nfor a in "$@"; do case "$a" in --owner*|--group*|--numeric-owner|--format*) echo "tar: Option $a is not supported" >&2; exit 1;; esac; done\nexec /usr/bin/env -u PATH /bin/tar "$@"\n');
-  chmodSync(path.join(fakeBin, 'tar'), 0o755);
-  const out = path.join(dir, 'upload.tar.gz');
-  const r = await runCli(['arxiv', 'main.tex', '--pack', out, '--strip-comments'], {
-    cwd: dir,
-    env: { PATH: `${fakeBin}${path.delimiter}${process.env.PATH}` },
-  });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /! comments: 4 % comments with text will be public on arXiv/);
-  assert.match(r.stdout, /packed 5 files into .*upload\.tar\.gz: .* \(comments removed from main\.tex; your files are unchanged\)/);
-  assert.equal(readFileSync(main, 'utf8'), original, 'the author\'s file is untouched');
+test(
+  'arxiv --pack --strip-comments with a bsdtar-like tar first on the PATH: the upload compiles to the same text',
+  { timeout: 300_000 },
+  async (t) => {
+    const dir = tempDir(t, 'pith-pack-paper-');
+    cpSync(fixture('arxiv', 'clean'), dir, { recursive: true });
+    writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
+    writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
+    const main = path.join(dir, 'main.tex');
+    const original = readFileSync(main, 'utf8').replace(
+      '\\input{sections/intro}',
+      '\\input{sections/intro}\n% TODO: reviewer 2 hated this\nA 50\\% rise,% joined\nsplit\\verb|%kept| here.\n  % an indented note\nEnd.',
+    );
+    writeFileSync(main, original);
+    // bsdtar (macOS, Windows) rejects GNU tar's long options: a `tar` that fails on any of them.
+    const fakeBin = tempDir(t, 'pith-fake-tar-');
+    writeFileSync(
+      path.join(fakeBin, 'tar'),
+      '#!/bin/sh\nfor a in "$@"; do case "$a" in --owner*|--group*|--numeric-owner|--format*) echo "tar: Option $a is not supported" >&2; exit 1;; esac; done\nexec /usr/bin/env -u PATH /bin/tar "$@"\n',
+    );
+    chmodSync(path.join(fakeBin, 'tar'), 0o755);
+    const out = path.join(dir, 'upload.tar.gz');
+    const r = await runCli(['arxiv', 'main.tex', '--pack', out, '--strip-comments'], {
+      cwd: dir,
+      env: { PATH: `${fakeBin}${path.delimiter}${process.env.PATH}` },
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /! comments: 4 % comments with text will be public on arXiv/);
+    assert.match(r.stdout, /packed 5 files into .*upload\.tar\.gz: .* \(comments removed from main\.tex; your files are unchanged\)/);
+    assert.equal(readFileSync(main, 'utf8'), original, "the author's file is untouched");
 
-  const unpacked = tempDir(t, 'pith-pack-unpacked-');
-  assert.equal(spawnSync('tar', ['xzf', out, '-C', unpacked]).status, 0);
-  const packedMain = readFileSync(path.join(unpacked, 'main.tex'), 'utf8');
-  assert.doesNotMatch(packedMain, /reviewer 2|an indented note|joined|commented-out-missing/);
-  assert.match(packedMain, /A 50\\% rise,%\nsplit\\verb\|%kept\| here\./);
-  assert.match(packedMain, /\\url\{https:\/\/example\.org\/a%20b\}/);
-  // The stripped upload and the author's own copy give the same PDF text.
-  const [stripped, own] = await Promise.all([compile({ dir: unpacked, main: 'main.tex', engine: 'pdf' }), compile({ dir, main: 'main.tex', engine: 'pdf' })]);
-  assert.ok(stripped.ok && own.ok, stripped.log.slice(-1500) + own.log.slice(-1500));
-  assert.equal(await pdfText(stripped.pdfPath), await pdfText(own.pdfPath));
-});
+    const unpacked = tempDir(t, 'pith-pack-unpacked-');
+    assert.equal(spawnSync('tar', ['xzf', out, '-C', unpacked]).status, 0);
+    const packedMain = readFileSync(path.join(unpacked, 'main.tex'), 'utf8');
+    assert.doesNotMatch(packedMain, /reviewer 2|an indented note|joined|commented-out-missing/);
+    assert.match(packedMain, /A 50\\% rise,%\nsplit\\verb\|%kept\| here\./);
+    assert.match(packedMain, /\\url\{https:\/\/example\.org\/a%20b\}/);
+    // The stripped upload and the author's own copy give the same PDF text.
+    const [stripped, own] = await Promise.all([
+      compile({ dir: unpacked, main: 'main.tex', engine: 'pdf' }),
+      compile({ dir, main: 'main.tex', engine: 'pdf' }),
+    ]);
+    assert.ok(stripped.ok && own.ok, stripped.log.slice(-1500) + own.log.slice(-1500));
+    assert.equal(await pdfText(stripped.pdfPath), await pdfText(own.pdfPath));
+  },
+);
 
 test('the clean compile shows its progress on a terminal (and nothing when stderr is not one)', { timeout: 300_000 }, async (t) => {
   const dir = tempDir(t, 'pith-pack-tty-');

@@ -74,11 +74,14 @@ test('malformed queries name the accepted forms', () => {
     'NMB7QKC0',
   ];
   for (const input of bad) {
-    assert.throws(() => parseQuery(input), (err: unknown) => {
-      assert.ok(err instanceof QueryError, input);
-      assert.match(err.message, /accepted forms: an arXiv id/, input);
-      return true;
-    });
+    assert.throws(
+      () => parseQuery(input),
+      (err: unknown) => {
+        assert.ok(err instanceof QueryError, input);
+        assert.match(err.message, /accepted forms: an arXiv id/, input);
+        return true;
+      },
+    );
   }
 });
 

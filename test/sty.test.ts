@@ -43,7 +43,10 @@ test('checksum line: sha256 of the text without that line', () => {
   const out = render();
   const m = /^%% pith-tex-checksum: sha256:([0-9a-f]{64})$/m.exec(out);
   assert.ok(m?.[1], 'checksum line present');
-  const without = out.split('\n').filter((l) => !l.startsWith('%% pith-tex-checksum:')).join('\n');
+  const without = out
+    .split('\n')
+    .filter((l) => !l.startsWith('%% pith-tex-checksum:'))
+    .join('\n');
   assert.equal(m[1], bytesToHex(sha256(utf8ToBytes(without))));
   assert.equal(out.split('\n').filter((l) => l.startsWith('%% pith-tex-checksum:')).length, 1);
 });
@@ -74,7 +77,7 @@ test('readStampedSty: any edit (package text, values, checksum) is detected', ()
   assert.equal(readStampedSty(`${out}% my note\n`).edited, true);
 });
 
-test('readStampedSty: the plain package (or anyone else\'s file) is not ours', () => {
+test("readStampedSty: the plain package (or anyone else's file) is not ours", () => {
   assert.deepEqual(readStampedSty(packageSource), { generatedByPithTex: false, edited: false });
   assert.deepEqual(readStampedSty('\\ProvidesPackage{pith}\n'), { generatedByPithTex: false, edited: false });
 });
@@ -107,9 +110,7 @@ test('template without a checksum placeholder is rejected', () => {
 });
 
 test('strict template: a missing value is an error, not an empty string', () => {
-  assert.throws(() =>
-    renderPithSty({ templateText: `${templateText}{{{nope}}}`, packageSource, values }),
-  );
+  assert.throws(() => renderPithSty({ templateText: `${templateText}{{{nope}}}`, packageSource, values }));
 });
 
 test('packageVersion reads \\ProvidesPackage', () => {

@@ -73,7 +73,10 @@ function checkOptions(options: ArxivOptions): void {
     throw new PithError(`--engine ${options.engine}: ${expectedOneOf(options.engine, ARXIV_ENGINES)}${why}`, EXIT.badInput);
   }
   if (options.stripComments && !options.pack) {
-    throw new PithError('--strip-comments works with --pack OUT.tar.gz (the tarball is written without comments; your files are never changed)', EXIT.badInput);
+    throw new PithError(
+      '--strip-comments works with --pack OUT.tar.gz (the tarball is written without comments; your files are never changed)',
+      EXIT.badInput,
+    );
   }
 }
 
@@ -108,12 +111,26 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   const dir = path.dirname(root);
   const main = path.basename(root);
   const all = walkFiles(dir);
-  const paper: Paper = { dir, main, stem: main.replace(/\.tex$/, ''), shown: path.relative(process.cwd(), root) || root, all, files: new Set(all) };
+  const paper: Paper = {
+    dir,
+    main,
+    stem: main.replace(/\.tex$/, ''),
+    shown: path.relative(process.cwd(), root) || root,
+    all,
+    files: new Set(all),
+  };
   const packTo = options.pack === undefined || options.compile === false ? null : await packOutput(options.pack, dir, paper.files);
 
   const sty = readPaperFile(path.join(dir, 'pith.sty'), 'pith.sty');
   const check = await checkPaper(root);
-  const stampFacts = { main, shown: paper.shown, sty, stamped: sty === null ? null : stampedOfSty(sty), check, packageSource: readFileSync(packageFile('tex', 'pith.sty'), 'utf8') };
+  const stampFacts = {
+    main,
+    shown: paper.shown,
+    sty,
+    stamped: sty === null ? null : stampedOfSty(sty),
+    check,
+    packageSource: readFileSync(packageFile('tex', 'pith.sty'), 'utf8'),
+  };
   const items: ChecklistItem[] = [...stampItems(stampFacts), arxivIdItem(lockRecord(dir), wantedId, paper.shown)];
 
   const walk = walkSources(main, paper.files, (f) => readPaperFile(path.join(dir, f), '.tex file') ?? '');
@@ -123,7 +140,12 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   items.push(commentItem(walk.texts, `pith-tex arxiv ${paper.shown} --pack upload.tar.gz --strip-comments`));
 
   const bbl = `${paper.stem}.bbl`;
-  const upload = new Set<string>([main, ...sources.referenced, ...(paper.files.has('pith.sty') ? ['pith.sty'] : []), ...(paper.files.has(bbl) ? [bbl] : [])]);
+  const upload = new Set<string>([
+    main,
+    ...sources.referenced,
+    ...(paper.files.has('pith.sty') ? ['pith.sty'] : []),
+    ...(paper.files.has(bbl) ? [bbl] : []),
+  ]);
   let packed: ArxivReport['pack'] = null;
   if (options.compile === false) {
     items.push(checklistItem('compile', null, 'skipped (--no-compile)'));
@@ -133,7 +155,9 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     const engine = (options.engine ?? (walk.usesFontspec ? 'xe' : 'pdf')) as ArxivEngine;
     const what = `compiling a clean copy with latexmk (${engine}, no shell-escape)`;
     const compiled = await withProgress(what, () =>
-      withCleanCompile({ dir, files: cleanCopyFiles(all, main), main, engine }, (result) => compileItems(result, paper, engine, stampFix(stampFacts))),
+      withCleanCompile({ dir, files: cleanCopyFiles(all, main), main, engine }, (result) =>
+        compileItems(result, paper, engine, stampFix(stampFacts)),
+      ),
     );
     items.push(...compiled.items);
     for (const f of compiled.read ?? []) upload.add(f);
@@ -142,13 +166,28 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
       if ('item' in outcome) items.push(outcome.item);
       else packed = outcome.packed;
     } else if (options.pack && compiled.read === null && compiled.compiled) {
-      items.push(checklistItem('pack', false, `no ${paper.stem}.fls from the compile: cannot tell which files it read`, 'run with latexmk 4.x (it records with -recorder)'));
+      items.push(
+        checklistItem(
+          'pack',
+          false,
+          `no ${paper.stem}.fls from the compile: cannot tell which files it read`,
+          'run with latexmk 4.x (it records with -recorder)',
+        ),
+      );
     }
   }
   items.push(fileNamesItem(upload));
-  if (options.pack && options.compile === false) items.push(checklistItem('pack', false, '--pack needs the compile (it packs what the compile read)', 'drop --no-compile'));
+  if (options.pack && options.compile === false)
+    items.push(checklistItem('pack', false, '--pack needs the compile (it packs what the compile read)', 'drop --no-compile'));
 
-  return { report: 'pith-tex/arxiv', report_version: 1, paper: paper.shown, ok: items.every((i) => i.status !== 'fail'), items, pack: packed };
+  return {
+    report: 'pith-tex/arxiv',
+    report_version: 1,
+    paper: paper.shown,
+    ok: items.every((i) => i.status !== 'fail'),
+    items,
+    pack: packed,
+  };
 }
 
 /** Items 9-10 from the clean compile: it compiled, its PDF verifies, it read nothing from TEXMFHOME; what it read. */
@@ -160,22 +199,39 @@ async function compileItems(
 ): Promise<{ items: ChecklistItem[]; compiled: boolean; read: string[] | null }> {
   if (!result.ok) {
     const err = /^(?:! |.*:\d+: ).*$/m.exec(result.log)?.[0] ?? `latexmk exited ${result.exitCode}`;
-    const item = checklistItem('compile', false, `the clean copy does not compile without shell-escape: ${err}`, `fix the error, then run pith-tex arxiv ${paper.shown} again`);
+    const item = checklistItem(
+      'compile',
+      false,
+      `the clean copy does not compile without shell-escape: ${err}`,
+      `fix the error, then run pith-tex arxiv ${paper.shown} again`,
+    );
     return { items: [item], compiled: false, read: null };
   }
   const items = [checklistItem('compile', true, `a clean copy compiles with latexmk (${engine}, no shell-escape)`)];
   const [{ inspectPdf }, { failedCheckLines }] = await Promise.all([import('./inspect.js'), import('../core/verify.js')]);
   try {
     const report = await inspectPdf(result.pdfPath, { lock: path.join(paper.dir, LOCK_FILE), offline: true });
-    const detail = report.ok ? `its PDF carries ${report.pdf_metadata.number}, verified against ${LOCK_FILE}` : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`;
+    const detail = report.ok
+      ? `its PDF carries ${report.pdf_metadata.number}, verified against ${LOCK_FILE}`
+      : `its PDF does not verify: ${failedCheckLines(report).join('; ')}`;
     items.push(checklistItem('pdf', report.ok, detail, fix));
   } catch (err) {
-    items.push(checklistItem('pdf', false, `its PDF: ${(err as Error).message}`, 'load pith with its PDF metadata on: \\usepackage{pith}, without metadata=false'));
+    items.push(
+      checklistItem(
+        'pdf',
+        false,
+        `its PDF: ${(err as Error).message}`,
+        'load pith with its PDF metadata on: \\usepackage{pith}, without metadata=false',
+      ),
+    );
   }
   if (result.fls === null) return { items, compiled: true, read: null };
   const { texmfRoots } = await import('../io/clean-compile.js');
   const own = flsFromRoots(result.fls, texmfRoots());
-  const detail = own.length === 0 ? "the compile read nothing from your TEXMFHOME or the site's TEXMFLOCAL" : `the compile read files arXiv's TeX Live does not have: ${own.join(', ')}`;
+  const detail =
+    own.length === 0
+      ? "the compile read nothing from your TEXMFHOME or the site's TEXMFLOCAL"
+      : `the compile read files arXiv's TeX Live does not have: ${own.join(', ')}`;
   items.push(checklistItem('tex-live', own.length === 0, detail, 'copy them into the paper folder (beside the root file)'));
   return { items, compiled: true, read: packList(flsInputs(result.fls, result.dir), paper.main, paper.files) };
 }
@@ -190,13 +246,27 @@ async function writePack(
 ): Promise<{ item: ChecklistItem } | { packed: NonNullable<ArxivReport['pack']> }> {
   const rel = path.relative(paper.dir, packTo).split(path.sep).join('/');
   if (list.includes(rel)) {
-    return { item: checklistItem('pack', false, `--pack ${out} is ${rel}, a file the compile read; not written`, 'name a new file outside the upload, e.g. --pack ../upload.tar.gz') };
+    return {
+      item: checklistItem(
+        'pack',
+        false,
+        `--pack ${out} is ${rel}, a file the compile read; not written`,
+        'name a new file outside the upload, e.g. --pack ../upload.tar.gz',
+      ),
+    };
   }
   try {
     const written = await writeTarGz(packTo, paper.dir, list, { stripComments });
     return { packed: { file: out, files: written.files, comments_stripped: written.stripped } };
   } catch (err) {
-    return { item: checklistItem('pack', false, `could not write ${out}: ${(err as Error).message}`, 'check the folder can be written, then run again') };
+    return {
+      item: checklistItem(
+        'pack',
+        false,
+        `could not write ${out}: ${(err as Error).message}`,
+        'check the folder can be written, then run again',
+      ),
+    };
   }
 }
 
@@ -229,10 +299,17 @@ export async function run(paper: string | undefined, options: ArxivOptions = {})
       return `${mark} ${i.id}: ${i.detail}${(i.status === 'fail' || i.status === 'warn') && i.fix ? `\n    fix: ${i.fix}` : ''}`;
     });
     if (report.pack) {
-      const stripped = report.pack.comments_stripped.length > 0 ? ` (comments removed from ${report.pack.comments_stripped.join(', ')}; your files are unchanged)` : '';
+      const stripped =
+        report.pack.comments_stripped.length > 0
+          ? ` (comments removed from ${report.pack.comments_stripped.join(', ')}; your files are unchanged)`
+          : '';
       lines.push(`packed ${report.pack.files.length} files into ${report.pack.file}: ${report.pack.files.join(', ')}${stripped}`);
     }
-    lines.push(report.ok ? `ready for arXiv: ${report.paper}` : `not ready for arXiv: ${report.items.filter((i) => i.status === 'fail').length} item(s) to fix`);
+    lines.push(
+      report.ok
+        ? `ready for arXiv: ${report.paper}`
+        : `not ready for arXiv: ${report.items.filter((i) => i.status === 'fail').length} item(s) to fix`,
+    );
     say(`${lines.join('\n')}\n`);
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;

@@ -42,7 +42,9 @@ export interface StampFacts {
 export function stampFix(f: Pick<StampFacts, 'shown' | 'check'>): string {
   return (
     f.check.findings[0]?.fix ??
-    (f.check.pith_number ? `pith-tex stamp ${f.shown} --number ${f.check.pith_number}` : `pith-tex stamp ${f.shown} --arxiv ID (or --bundle FILE)`)
+    (f.check.pith_number
+      ? `pith-tex stamp ${f.shown} --number ${f.check.pith_number}`
+      : `pith-tex stamp ${f.shown} --arxiv ID (or --bundle FILE)`)
   );
 }
 
@@ -73,7 +75,8 @@ export function stampItems(f: StampFacts): ChecklistItem[] {
 export function arxivIdItem(record: { id: string; version: number | null } | null, wantedId: string | null, shown: string): ChecklistItem {
   if (record === null) return checklistItem('arxiv-id', false, 'the lock names no arXiv record', `pith-tex stamp ${shown} --arxiv ID`);
   const named = `arXiv:${record.id}${record.version === null ? '' : `v${record.version}`}`;
-  if (wantedId === null) return checklistItem('arxiv-id', null, `the record is ${named}; say --arxiv-id ID to check it is the paper being revised`);
+  if (wantedId === null)
+    return checklistItem('arxiv-id', null, `the record is ${named}; say --arxiv-id ID to check it is the paper being revised`);
   const same = wantedId === record.id;
   return checklistItem(
     'arxiv-id',
@@ -121,7 +124,11 @@ export function walkSources(main: string, files: ReadonlySet<string>, read: (fil
 }
 
 /** Items 4-7 (shell-escape, paths, files, bbl) and the files the sources refer to. */
-export function sourceItems(walk: SourceWalk, main: string, files: ReadonlySet<string>): { items: ChecklistItem[]; referenced: Set<string> } {
+export function sourceItems(
+  walk: SourceWalk,
+  main: string,
+  files: ReadonlySet<string>,
+): { items: ChecklistItem[]; referenced: Set<string> } {
   const { refs, shell } = walk;
   const items: ChecklistItem[] = [];
   items.push(
@@ -137,7 +144,9 @@ export function sourceItems(walk: SourceWalk, main: string, files: ReadonlySet<s
     checklistItem(
       'paths',
       badPaths.length === 0,
-      badPaths.length === 0 ? 'no absolute or ".." paths' : badPaths.map((r) => `${showReference(r)} in ${r.from} is ${badPath(r.name)}`).join('; '),
+      badPaths.length === 0
+        ? 'no absolute or ".." paths'
+        : badPaths.map((r) => `${showReference(r)} in ${r.from} is ${badPath(r.name)}`).join('; '),
       'copy the file into the paper folder and refer to it by a relative path',
     ),
   );
@@ -147,7 +156,8 @@ export function sourceItems(walk: SourceWalk, main: string, files: ReadonlySet<s
     if (badPath(r.name) || isMacroName(r.name) || r.command === 'bibliography' || r.command === 'includeonly') continue;
     const res = resolveReference(r, walk.graphicspath, files);
     if ('found' in res) referenced.add(res.found);
-    else if ('caseOnly' in res) problems.push(`${showReference(r)} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);
+    else if ('caseOnly' in res)
+      problems.push(`${showReference(r)} in ${r.from} matches ${res.caseOnly} only ignoring case (arXiv's file system is case-sensitive)`);
     else problems.push(`${showReference(r)} in ${r.from}: no such file`);
   }
   const found =
@@ -157,7 +167,12 @@ export function sourceItems(walk: SourceWalk, main: string, files: ReadonlySet<s
         ? 'the one referenced file exists with the exact case'
         : `all ${referenced.size} referenced files exist with the exact case`;
   items.push(
-    checklistItem('files', problems.length === 0, problems.length === 0 ? found : problems.join('; '), 'rename the file or fix the reference so that the names match exactly'),
+    checklistItem(
+      'files',
+      problems.length === 0,
+      problems.length === 0 ? found : problems.join('; '),
+      'rename the file or fix the reference so that the names match exactly',
+    ),
   );
   items.push(bblItem(walk.usesBib, main, files));
   return { items, referenced };
@@ -170,7 +185,9 @@ function bblItem(usesBib: boolean, main: string, files: ReadonlySet<string>): Ch
   return checklistItem(
     'bbl',
     files.has(bbl),
-    files.has(bbl) ? `${bbl} is present (arXiv runs neither BibTeX nor biber)` : `the paper uses a bibliography but ${bbl} is missing; arXiv runs neither BibTeX nor biber`,
+    files.has(bbl)
+      ? `${bbl} is present (arXiv runs neither BibTeX nor biber)`
+      : `the paper uses a bibliography but ${bbl} is missing; arXiv runs neither BibTeX nor biber`,
     `latexmk -pdf ${main} in the folder, then upload ${bbl}`,
   );
 }
@@ -181,7 +198,9 @@ export function fileNamesItem(upload: ReadonlySet<string>): ChecklistItem {
   return checklistItem(
     'file-names',
     bad.length === 0,
-    bad.length === 0 ? `all ${upload.size} uploaded file names are plain ASCII without spaces` : bad.map(([f, why]) => `${f}: ${why}`).join('; '),
+    bad.length === 0
+      ? `all ${upload.size} uploaded file names are plain ASCII without spaces`
+      : bad.map(([f, why]) => `${f}: ${why}`).join('; '),
     'rename the files (ASCII letters, digits, - _ . /) and update the references',
   );
 }

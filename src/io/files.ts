@@ -91,7 +91,8 @@ export function isMissing(err: unknown): boolean {
 }
 
 /** readBoundedBytesSync for async callers (the files are small: a bundle, a .tex, a PDF). */
-export const readBoundedBytes = async (file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> => readBoundedBytesSync(file, maxBytes, what);
+export const readBoundedBytes = async (file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> =>
+  readBoundedBytesSync(file, maxBytes, what);
 
 export function decodeUtf8(file: string, bytes: Uint8Array, what: string): string {
   try {

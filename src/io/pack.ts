@@ -104,7 +104,10 @@ export async function writeTarGz(out: string, dir: string, files: readonly strin
       await fs.mkdir(path.dirname(path.join(staging, rel)), { recursive: true });
       await fs.writeFile(path.join(staging, rel), bytes, { mode: 0o644 });
     }
-    await createTar({ file: temp, cwd: staging, gzip: true, portable: true, mtime: packMtime(), noDirRecurse: true, follow: false }, sorted);
+    await createTar(
+      { file: temp, cwd: staging, gzip: true, portable: true, mtime: packMtime(), noDirRecurse: true, follow: false },
+      sorted,
+    );
     await fs.rename(temp, target);
   } catch (err) {
     await fs.rm(temp, { force: true });

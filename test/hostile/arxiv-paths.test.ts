@@ -59,9 +59,15 @@ test('a \\pithnumber built by a macro: check exits 1 with one line naming the fi
   assert.equal(check.status, 1, check.stderr);
   const lines = check.stderr.trim().split('\n');
   assert.equal(lines.length, 1, check.stderr);
-  assert.match(lines[0] as string, /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; pith\.sty, check and stamp read the number only as written out: write it literally, \\pithnumber\{pith:YEAR:BODY\}/);
+  assert.match(
+    lines[0] as string,
+    /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; pith\.sty, check and stamp read the number only as written out: write it literally, \\pithnumber\{pith:YEAR:BODY\}/,
+  );
   const stamp = await runCli(['stamp', path.join(a.paper, 'main.tex')]);
   assert.equal(stamp.status, 2, stamp.stderr);
-  assert.match(stamp.stderr, /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; .*write it literally, \\pithnumber\{pith:YEAR:BODY\}; nothing was changed/);
+  assert.match(
+    stamp.stderr,
+    /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; .*write it literally, \\pithnumber\{pith:YEAR:BODY\}; nothing was changed/,
+  );
   assert.deepEqual(fingerprint(a.root), before);
 });

@@ -57,7 +57,12 @@ test('inspect: PithRecord must be the registry record URL exactly, not any URL e
   const a = arena('record');
   writeFileSync(path.join(a.paper, 'pith.lock.json'), lockText());
   const file = path.join(a.paper, 'paper.pdf');
-  for (const record of [`https://evil.example/x/pith/${BODY}`, `http://pith.science/pith/${BODY}`, `${RECORD}/`, `https://pith.science.evil.example/pith/${BODY}`]) {
+  for (const record of [
+    `https://evil.example/x/pith/${BODY}`,
+    `http://pith.science/pith/${BODY}`,
+    `${RECORD}/`,
+    `https://pith.science.evil.example/pith/${BODY}`,
+  ]) {
     writeFileSync(file, await pdf({ PithNumber: NUMBER, PithRecord: record, PithCanonicalSHA256: SHA }));
     const r = await runCli(['inspect', file, '--json']);
     assert.equal(r.status, 1, `${record}: ${r.stdout}`);

@@ -20,7 +20,8 @@ function plant(kind: Hostile, file: string): void {
   if (kind === 'dev-zero') symlinkSync('/dev/zero', file);
   else execFileSync('mkfifo', [file]);
 }
-const described = (kind: Hostile): RegExp => (kind === 'dev-zero' ? /is a character device, not a regular file/ : /is a FIFO \(named pipe\), not a regular file/);
+const described = (kind: Hostile): RegExp =>
+  kind === 'dev-zero' ? /is a character device, not a regular file/ : /is a FIFO \(named pipe\), not a regular file/;
 
 function assertAnswered(r: CliRun, label: string): void {
   assert.notEqual(r.status, null, `${label}: killed after the time limit (hung)`);
@@ -41,7 +42,10 @@ for (const kind of HOSTILE) {
     stampedPaper(a.paper, ['pith.lock.json']);
     plant(kind, path.join(a.paper, 'pith.lock.json'));
     const before = fingerprint(a.root);
-    for (const args of [['check', a.paper], ['stamp', path.join(a.paper, 'main.tex')]]) {
+    for (const args of [
+      ['check', a.paper],
+      ['stamp', path.join(a.paper, 'main.tex')],
+    ]) {
       const r = await runCli(args, { timeoutMs: 10_000, measure: true });
       assertAnswered(r, `${kind} ${args[0]}`);
       assert.equal(r.status, 2, r.stderr);
@@ -57,7 +61,10 @@ for (const kind of HOSTILE) {
     const bundle = path.join(a.root, 'bundle.json');
     plant(kind, bundle);
     const before = fingerprint(a.root);
-    for (const args of [['verify', bundle], ['stamp', path.join(a.paper, 'main.tex'), '--bundle', bundle]]) {
+    for (const args of [
+      ['verify', bundle],
+      ['stamp', path.join(a.paper, 'main.tex'), '--bundle', bundle],
+    ]) {
       const r = await runCli(args, { timeoutMs: 10_000, measure: true });
       assertAnswered(r, `${kind} ${args[0]}`);
       assert.equal(r.status, 2, r.stderr);
@@ -72,7 +79,11 @@ for (const kind of HOSTILE) {
     const bundles = path.join(a.root, 'cache', 'pith-tex', 'bundles');
     mkdirSync(bundles, { recursive: true });
     plant(kind, path.join(bundles, `${BODY}.json`));
-    const r = await runCli(['resolve', `pith:2021:${BODY}`, '--offline'], { env: { XDG_CACHE_HOME: path.join(a.root, 'cache') }, timeoutMs: 10_000, measure: true });
+    const r = await runCli(['resolve', `pith:2021:${BODY}`, '--offline'], {
+      env: { XDG_CACHE_HOME: path.join(a.root, 'cache') },
+      timeoutMs: 10_000,
+      measure: true,
+    });
     assertAnswered(r, `${kind} cache`);
     assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, /evicted the cached bundle .*NMB7QKC2NJYNHLPG6XMF2N35IK\.json/);
@@ -86,7 +97,10 @@ for (const kind of HOSTILE) {
     writeFileSync(path.join(a.paper, 'main.tex'), paperTex(BODY, '\\input{preamble}\n'));
     plant(kind, path.join(a.paper, 'preamble.tex'));
     const before = fingerprint(a.root);
-    for (const args of [['check', a.paper], ['stamp', path.join(a.paper, 'main.tex')]]) {
+    for (const args of [
+      ['check', a.paper],
+      ['stamp', path.join(a.paper, 'main.tex')],
+    ]) {
       const r = await runCli(args, { timeoutMs: 10_000, measure: true });
       assertAnswered(r, `${kind} ${args[0]}`);
       assert.equal(r.status, 2, r.stderr);

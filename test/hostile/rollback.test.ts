@@ -29,7 +29,10 @@ test('v2 then a replayed v1 for the bare id: resolve --refresh and stamp after t
   const v1 = testBundle({ builtAt: '2026-07-01T00:00:00Z' });
   const { a, keyFile, env } = setup('replay', v2.keyEntry);
   const route = '/pith/2109.10465/bundle.json';
-  const s = await startServer({ [route]: (req, res, hit) => json(hit === 1 ? v2.text : v1.text)(req, res, hit), '/pith/2109.10465v1/bundle.json': json(v1.text) });
+  const s = await startServer({
+    [route]: (req, res, hit) => json(hit === 1 ? v2.text : v1.text)(req, res, hit),
+    '/pith/2109.10465v1/bundle.json': json(v1.text),
+  });
   servers.push(s);
   const trust = ['--trust-key', keyFile, '--resolver', s.base];
 
@@ -39,7 +42,12 @@ test('v2 then a replayed v1 for the bare id: resolve --refresh and stamp after t
 
   const replay = await runCli(['resolve', '2109.10465', '--refresh', ...trust], { env });
   assert.equal(replay.status, 1, replay.stderr);
-  assert.match(replay.stderr, new RegExp(`arXiv:2109\\.10465 was served at v1, but v2 \\(pith ${v2.body}\\) was verified here before: refused, a resolver or mirror replaying an older signed state is a rollback .*Pass --allow-older`));
+  assert.match(
+    replay.stderr,
+    new RegExp(
+      `arXiv:2109\\.10465 was served at v1, but v2 \\(pith ${v2.body}\\) was verified here before: refused, a resolver or mirror replaying an older signed state is a rollback .*Pass --allow-older`,
+    ),
+  );
 
   // A run without the test key evicts the cached v2 (it no longer verifies); the memory stays.
   const untrusted = await runCli(['resolve', '2109.10465', '--offline'], { env });
@@ -49,7 +57,9 @@ test('v2 then a replayed v1 for the bare id: resolve --refresh and stamp after t
   // stamp after the id's time to live: the resolver is asked again and replays v1.
   writeFileSync(path.join(a.paper, 'main.tex'), '\\documentclass{article}\n\\begin{document}\nHi.\n\\end{document}\n');
   const paper = fingerprint(a.paper);
-  const stamp = await runCli(['stamp', path.join(a.paper, 'main.tex'), '--arxiv', '2109.10465', ...trust], { env: { ...env, PITH_TEX_ID_TTL_SECONDS: '0' } });
+  const stamp = await runCli(['stamp', path.join(a.paper, 'main.tex'), '--arxiv', '2109.10465', ...trust], {
+    env: { ...env, PITH_TEX_ID_TTL_SECONDS: '0' },
+  });
   assert.equal(stamp.status, 1, stamp.stderr);
   assert.match(stamp.stderr, /arXiv:2109\.10465 was served at v1, but v2 .* refused/);
   assert.deepEqual(fingerprint(a.paper), paper, 'nothing stamped');
@@ -78,5 +88,10 @@ test('per record: an older bundle after the newer one was verified (and evicted)
   assert.equal(evict.status, 3, evict.stderr);
   const replay = await runCli(['resolve', newer.number, '--refresh', ...trust], { env });
   assert.equal(replay.status, 1, replay.stderr);
-  assert.match(replay.stderr, new RegExp(`the bundle for ${newer.body} was built at 2026-07-01T00:00:00Z, before the one verified here before \\(2026-08-01T00:00:00Z\\): refused`));
+  assert.match(
+    replay.stderr,
+    new RegExp(
+      `the bundle for ${newer.body} was built at 2026-07-01T00:00:00Z, before the one verified here before \\(2026-08-01T00:00:00Z\\): refused`,
+    ),
+  );
 });

@@ -33,7 +33,8 @@ export function fingerprint(dir: string): Record<string, string> {
       else if (st.isDirectory()) {
         out[r] = `dir ${st.mode}`;
         visit(r);
-      } else if (st.isFile()) out[r] = `file ${st.size} ${st.mode} ${st.mtimeMs} ${createHash('sha256').update(readFileSync(abs)).digest('hex')}`;
+      } else if (st.isFile())
+        out[r] = `file ${st.size} ${st.mode} ${st.mtimeMs} ${createHash('sha256').update(readFileSync(abs)).digest('hex')}`;
       else out[r] = `special ${st.mode}`;
     }
   };

@@ -28,7 +28,10 @@ test('stamp: pith.lock.json linked to ../victim/.bashrc is refused (exit 4), .ba
   const [victim, paper] = [fingerprint(a.victim), fingerprint(a.paper)];
   const r = await runCli(['stamp', path.join(a.paper, 'main.tex'), '--bundle', BUNDLE_FILE]);
   assert.equal(r.status, 4, r.stderr);
-  assert.match(r.stderr, /pith\.lock\.json: is a symbolic link to \.\.\/victim\/\.bashrc \(.*victim\/\.bashrc\), outside .*paper; pith-tex never writes through a link that leaves the folder/);
+  assert.match(
+    r.stderr,
+    /pith\.lock\.json: is a symbolic link to \.\.\/victim\/\.bashrc \(.*victim\/\.bashrc\), outside .*paper; pith-tex never writes through a link that leaves the folder/,
+  );
   assert.doesNotMatch(r.stdout, /lock updated|Stamped/);
   assert.deepEqual(fingerprint(a.victim), victim);
   assert.deepEqual(fingerprint(a.paper), paper, 'no pith.sty written before the refusal, main.tex unchanged');
@@ -131,8 +134,13 @@ test('cache: a bundle entry linked outside the cache is never written through (t
   writeFileSync(path.join(a.victim, 'held.json'), '{"mine":true}\n');
   symlinkSync(path.join('..', '..', '..', 'victim', 'held.json'), path.join(bundles, `${BODY}.json`));
   const victim = fingerprint(a.victim);
-  const r = await runCli(['resolve', `pith:2021:${BODY}`, '--bundle', BUNDLE_FILE], { env: { XDG_CACHE_HOME: path.join(a.root, 'cache') } });
+  const r = await runCli(['resolve', `pith:2021:${BODY}`, '--bundle', BUNDLE_FILE], {
+    env: { XDG_CACHE_HOME: path.join(a.root, 'cache') },
+  });
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stderr, /warning: cannot write the cache .*bundles\/NMB7QKC2NJYNHLPG6XMF2N35IK\.json: is a symbolic link to \.\.\/\.\.\/\.\.\/victim\/held\.json/);
+  assert.match(
+    r.stderr,
+    /warning: cannot write the cache .*bundles\/NMB7QKC2NJYNHLPG6XMF2N35IK\.json: is a symbolic link to \.\.\/\.\.\/\.\.\/victim\/held\.json/,
+  );
   assert.deepEqual(fingerprint(a.victim), victim);
 });

@@ -52,7 +52,13 @@ export function recordWithTitle(title: string, arxivId = '2607.99999'): RecordFo
     license: m.license as string,
     submitted_at: m.submitted_at as string,
   });
-  return { arxiv_id: arxivId, arxiv_version: 1, canonical_record: r.record as unknown as JsonObject, canonical_sha256: r.canonical_sha256, pith_number: r.number.full };
+  return {
+    arxiv_id: arxivId,
+    arxiv_version: 1,
+    canonical_record: r.record as unknown as JsonObject,
+    canonical_sha256: r.canonical_sha256,
+    pith_number: r.number.full,
+  };
 }
 
 /** A correctly formed bundle for `rec`, signed by the test key (trust it with --trust-key). */
@@ -90,7 +96,11 @@ export function bundleForRecord(rec: RecordForBundle): OtherBundle {
 }
 
 /** Write the other bundle (or the one given) and its key into `dir`; returns their paths. */
-export function writeOtherBundle(dir: string, index = 0, given?: OtherBundle): { bundleFile: string; keyFile: string; number: string; body: string } {
+export function writeOtherBundle(
+  dir: string,
+  index = 0,
+  given?: OtherBundle,
+): { bundleFile: string; keyFile: string; number: string; body: string } {
   const o = given ?? otherBundle(index);
   const bundleFile = path.join(dir, 'other.bundle.json');
   const keyFile = path.join(dir, 'test-key.json');

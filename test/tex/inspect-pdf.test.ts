@@ -10,7 +10,11 @@ import { NUMBER, SHA, makeStampedPaper } from '../support/stamped-paper.js';
 
 test('inspect a PDF built by pdflatex with pith.sty', async (t) => {
   const { dir } = await makeStampedPaper('pith-inspect-tex-', t);
-  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(b.status, 0, b.stdout);
   const r = await runCli(['inspect', ...[path.join(dir, 'main.pdf'), '--json']]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
@@ -20,11 +24,15 @@ test('inspect a PDF built by pdflatex with pith.sty', async (t) => {
   assert.ok(readFileSync(path.join(dir, 'main.pdf')).length > 0);
 });
 
-test('inspect a \\DocumentMetadata PDF built by pdflatex: Info keys and the kernel\'s XMP both name the record', async (t) => {
+test("inspect a \\DocumentMetadata PDF built by pdflatex: Info keys and the kernel's XMP both name the record", async (t) => {
   const { dir } = await makeStampedPaper('pith-inspect-dm-', t);
   const main = path.join(dir, 'main.tex');
   writeFileSync(main, `\\DocumentMetadata{}\n${readFileSync(main, 'utf8')}`);
-  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(b.status, 0, b.stdout);
   const r = await runCli(['inspect', ...[path.join(dir, 'main.pdf'), '--json']]);
   assert.equal(r.status, 0, r.stdout + r.stderr);
