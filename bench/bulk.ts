@@ -39,6 +39,10 @@ const rates = Array.from({ length: runs }, () => copies / (timeRun(process.execP
 rmSync(dir, { recursive: true, force: true });
 const rate = median(rates);
 console.log(`noble Ed25519, strict, one core: ${nobleRate.toFixed(0)} checks/s (2 s after warm-up)`);
-console.log(`ideal: ${cores} cores × ${nobleRate.toFixed(0)} ÷ 4 signatures = ${ideal.toFixed(0)} bundles/s; target ≥ 0.9 × ideal = ${(0.9 * ideal).toFixed(0)} bundles/s`);
-console.log(`pith-tex verify DIR, ${copies} copies of the seed bundle, whole command: ${rate.toFixed(0)} bundles/s (median of ${runs} runs: ${rates.map((r) => r.toFixed(0)).join(', ')}) = ${(rate / ideal).toFixed(2)} × ideal`);
+console.log(
+  `ideal: ${cores} cores × ${nobleRate.toFixed(0)} ÷ 4 signatures = ${ideal.toFixed(0)} bundles/s; target ≥ 0.9 × ideal = ${(0.9 * ideal).toFixed(0)} bundles/s`,
+);
+console.log(
+  `pith-tex verify DIR, ${copies} copies of the seed bundle, whole command: ${rate.toFixed(0)} bundles/s (median of ${runs} runs: ${rates.map((r) => r.toFixed(0)).join(', ')}) = ${(rate / ideal).toFixed(2)} × ideal`,
+);
 console.log(`load average after: ${loadAverage()}`);

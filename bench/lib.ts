@@ -1,19 +1,18 @@
 // What the bench scripts share: where things are, the vector bundle, a true median, and timing
 // a child process (wall time, failing loudly on a non-zero exit).
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderPithSty } from '../src/core/sty.js';
-import { recordUrl } from '../src/core/number.js';
-import { toolVersion } from '../src/io/package-files.js';
+import { SEED } from '../test/support/seed.js';
+import { renderSty } from '../test/support/stamped-paper.js';
 
 /** The repository (bench scripts run from dist/bench/). */
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const cli = path.join(root, 'bin', 'pith-tex.js');
 export const bundleFile = path.join(root, 'test', 'fixtures', '2109.10465v1.bundle.json');
-export const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+export const BODY = SEED.body;
 
 /** The median (the mean of the middle two for an even count). */
 export function median(xs: readonly number[]): number {
@@ -23,7 +22,11 @@ export function median(xs: readonly number[]): number {
 }
 
 /** The machine's load averages (1, 5, 15 minutes), as `uptime` prints them. */
-export const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(2)).join(', ');
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 
 /**
  * Peak resident memory (KiB) of one run of `cmd args`, read from GNU time's `-v` report
@@ -46,11 +49,5 @@ export function timeRun(cmd: string, args: readonly string[], options: SpawnSync
   return ms;
 }
 
-/** pith.sty exactly as `pith-tex stamp` writes it for the vector record. */
-export function stampedSty(canonicalSha256: string): string {
-  return renderPithSty({
-    templateText: readFileSync(path.join(root, 'templates', 'pith.sty.hbs'), 'utf8'),
-    packageSource: readFileSync(path.join(root, 'tex', 'pith.sty'), 'utf8'),
-    values: { body: BODY, year: '2021', number: `pith:2021:${BODY}`, recordUrl: recordUrl(BODY), canonicalSha256, toolVersion: toolVersion() },
-  });
-}
+/** pith.sty exactly as `pith-tex stamp` writes it for the vector record (the tests' renderer). */
+export const stampedSty = (canonicalSha256: string): string => renderSty(BODY, SEED.year, canonicalSha256);

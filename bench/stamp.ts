@@ -78,9 +78,13 @@ function timeCommand(text: string, runs: number): { ms: number; kib: number | nu
 console.log(`node ${process.version}, ${process.platform}/${process.arch}, load average before: ${loadAverage()}`);
 const base = timeCommand(example, 5);
 const mib = (kib: number | null): string => (kib === null ? 'n/a' : `${(kib / 1024).toFixed(0)} MiB`);
-console.log(`whole command, nothing to change, on the example (${(example.length / 1024).toFixed(1)} KB): ${base.ms.toFixed(1)} ms, peak ${mib(base.kib)} (best of 5; peak of one run)`);
+console.log(
+  `whole command, nothing to change, on the example (${(example.length / 1024).toFixed(1)} KB): ${base.ms.toFixed(1)} ms, peak ${mib(base.kib)} (best of 5; peak of one run)`,
+);
 console.log('');
-console.log("source   pure first stamp   whole command, nothing to change (above the example's run, per MB; target ≤ 100)   peak memory (growth above the example's run ÷ source; target ≤ 5)");
+console.log(
+  "source   pure first stamp   whole command, nothing to change (above the example's run, per MB; target ≤ 100)   peak memory (growth above the example's run ÷ source; target ≤ 5)",
+);
 for (const mb of [1, 5, 20, 50]) {
   const text = source(mb * 1024 * 1024);
   const size = Buffer.byteLength(text) / (1024 * 1024);
@@ -97,4 +101,6 @@ for (const mb of [1, 5, 20, 50]) {
   );
 }
 console.log('');
-console.log(`pure first stamp (decode, stamp, encode, in process): best of 5 (1, 5 MB) or one run; whole command: best of 3 after a first stamp; peak: /usr/bin/time -v of one run. Load average after: ${loadAverage()}`);
+console.log(
+  `pure first stamp (decode, stamp, encode, in process): best of 5 (1, 5 MB) or one run; whole command: best of 3 after a first stamp; peak: /usr/bin/time -v of one run. Load average after: ${loadAverage()}`,
+);

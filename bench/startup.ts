@@ -21,7 +21,11 @@ const commands: { name: string; args: string[]; target: number }[] = [
   { name: 'check main.tex (the example, stamped)', args: [cli, 'check', 'main.tex'], target: 1.2 },
   { name: 'verify the seed bundle', args: [cli, 'verify', bundleFile], target: 1.5 },
   { name: 'stamp main.tex (nothing to change)', args: [cli, 'stamp', 'main.tex', '--bundle', paperBundle], target: 1.5 },
-  { name: 'resolve --bundle FILE --offline', args: [cli, 'resolve', 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK', '--bundle', bundleFile, '--offline'], target: 1.5 },
+  {
+    name: 'resolve --bundle FILE --offline',
+    args: [cli, 'resolve', 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK', '--bundle', bundleFile, '--offline'],
+    target: 1.5,
+  },
 ];
 
 console.log(`node ${process.version}, ${os.cpus().length} CPU(s), load average before: ${loadAverage()}`);
@@ -39,12 +43,18 @@ for (let i = 0; i < runs; i++) {
 const base = median(nodeTimes);
 const mib = (kib: number | null): string => (kib === null ? 'n/a (install GNU time)' : `${(kib / 1024).toFixed(0)} MiB`);
 console.log(`\n${'command'.padEnd(42)} ${'median'.padStart(9)}  ${'ratio'.padStart(6)}  target  peak memory`);
-console.log(`${'node -e 0'.padEnd(42)} ${`${base.toFixed(1)} ms`.padStart(9)}  ${'1.00×'.padStart(6)}          ${mib(peakKiB(node, bare, { cwd: dir }))}`);
+console.log(
+  `${'node -e 0'.padEnd(42)} ${`${base.toFixed(1)} ms`.padStart(9)}  ${'1.00×'.padStart(6)}          ${mib(peakKiB(node, bare, { cwd: dir }))}`,
+);
 commands.forEach((c, k) => {
   const m = median(times[k] as number[]);
   const ratio = m / base;
   const verdict = ratio <= c.target ? 'ok' : 'OVER';
-  console.log(`${c.name.padEnd(42)} ${`${m.toFixed(1)} ms`.padStart(9)}  ${`${ratio.toFixed(2)}×`.padStart(6)}  ≤ ${c.target}× ${verdict.padEnd(4)} ${mib(peakKiB(node, c.args, { cwd: dir }))}`);
+  console.log(
+    `${c.name.padEnd(42)} ${`${m.toFixed(1)} ms`.padStart(9)}  ${`${ratio.toFixed(2)}×`.padStart(6)}  ≤ ${c.target}× ${verdict.padEnd(4)} ${mib(peakKiB(node, c.args, { cwd: dir }))}`,
+  );
 });
-console.log(`\nmedians of ${runs} alternating pairs per command (${runs * commands.length} runs of node -e 0); load average after: ${loadAverage()}`);
+console.log(
+  `\nmedians of ${runs} alternating pairs per command (${runs * commands.length} runs of node -e 0); load average after: ${loadAverage()}`,
+);
 rmSync(dir, { recursive: true, force: true });

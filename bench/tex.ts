@@ -58,6 +58,8 @@ for (const engine of engines) {
   console.log(`${engine}: pages with pith ${pages('with')}, without ${pages('without')}`);
   console.log(`${engine} without pith: ${withoutMs.toFixed(0)} ms`);
   console.log(`${engine} with pith:    ${withMs.toFixed(0)} ms`);
-  console.log(`${engine} ratio: ${(withMs / withoutMs).toFixed(3)} (target < 1.03; ${runs > 1 ? `medians of ${runs} alternating runs` : 'one run'})`);
+  console.log(
+    `${engine} ratio: ${(withMs / withoutMs).toFixed(3)} (target < 1.03; ${runs > 1 ? `medians of ${runs} alternating runs` : 'one run'})`,
+  );
 }
 rmSync(dir, { recursive: true, force: true });

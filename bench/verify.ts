@@ -51,4 +51,6 @@ for (let i = 0; i < runs; i++) {
   nodeTimes.push(timeRun(process.execPath, ['-e', '0']));
   times.push(timeRun(process.execPath, [cli, 'verify', bundleFile]));
 }
-console.log(`${`\`pith-tex verify\` on the seed bundle (median of ${runs})`.padEnd(44)} ${median(times).toFixed(1).padStart(8)} ms   (node -e 0: ${median(nodeTimes).toFixed(1)} ms)`);
+console.log(
+  `${`\`pith-tex verify\` on the seed bundle (median of ${runs})`.padEnd(44)} ${median(times).toFixed(1).padStart(8)} ms   (node -e 0: ${median(nodeTimes).toFixed(1)} ms)`,
+);

@@ -69,7 +69,9 @@ const lazyBuiltins = {
   setup(b) {
     const filter = new RegExp(`^(?:node:)?(${LAZY_BUILTINS.join('|')})$`);
     b.onResolve({ filter }, (args) =>
-      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: filter.exec(args.path)[1], namespace: 'lazy-builtin' },
+      args.namespace === 'lazy-builtin'
+        ? { path: args.path, external: true }
+        : { path: filter.exec(args.path)[1], namespace: 'lazy-builtin' },
     );
     b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
       const keys = Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default');
@@ -122,9 +124,7 @@ const common = {
 };
 
 /** The modules check-slow.ts re-exports, as paths relative to src/ (`core/lock.js`, ...). */
-const SLOW_PATH = new Set(
-  [...readFileSync(src('commands/check-slow.ts'), 'utf8').matchAll(/from '\.\.\/([^']+)'/g)].map((m) => m[1]),
-);
+const SLOW_PATH = new Set([...readFileSync(src('commands/check-slow.ts'), 'utf8').matchAll(/from '\.\.\/([^']+)'/g)].map((m) => m[1]));
 
 const commandOf = (rel) => /^commands\/([a-z-]+)\.js$/.exec(rel)?.[1];
 
@@ -166,7 +166,8 @@ function newestSource() {
     }
   };
   walk(src('.'));
-  for (const f of ['templates/pith.sty.hbs', 'package.json', 'scripts/bundle.mjs']) newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
+  for (const f of ['templates/pith.sty.hbs', 'package.json', 'scripts/bundle.mjs'])
+    newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
   return newest;
 }
 

@@ -37,14 +37,34 @@ export interface CommandSpec {
 export function commandSpecs(program: Command): Record<string, CommandSpec> {
   const out: Record<string, CommandSpec> = {};
   for (const cmd of program.commands) {
-    const args = cmd.registeredArguments.map((a) => ({ required: a.required, variadic: a.variadic, plain: !a.parseArg && a.defaultValue === undefined && !a.argChoices }));
+    const args = cmd.registeredArguments.map((a) => ({
+      required: a.required,
+      variadic: a.variadic,
+      plain: !a.parseArg && a.defaultValue === undefined && !a.argChoices,
+    }));
     const options = cmd.options.map((o) => {
-      const collects = o.parseArg ? JSON.stringify(o.parseArg('b', ['a'] as never)) === '["a","b"]' && JSON.stringify(o.parseArg('a', undefined as never)) === '["a"]' : false;
+      const collects = o.parseArg
+        ? JSON.stringify(o.parseArg('b', ['a'] as never)) === '["a","b"]' && JSON.stringify(o.parseArg('a', undefined as never)) === '["a"]'
+        : false;
       const plain = !o.optional && !o.variadic && !o.mandatory && (!o.parseArg || collects) && !o.argChoices && o.long !== undefined;
-      return { spec: { long: o.long as string, short: o.short ?? null, key: o.attributeName(), takesValue: o.required, negate: o.negate, collect: collects }, plain };
+      return {
+        spec: {
+          long: o.long as string,
+          short: o.short ?? null,
+          key: o.attributeName(),
+          takesValue: o.required,
+          negate: o.negate,
+          collect: collects,
+        },
+        plain,
+      };
     });
     if (args.every((a) => a.plain) && options.every((o) => o.plain) && !cmd.commands.length) {
-      out[cmd.name()] = { args: args.map(({ required, variadic }) => ({ required, variadic })), options: options.map((o) => o.spec), defaults: { ...cmd.opts() } };
+      out[cmd.name()] = {
+        args: args.map(({ required, variadic }) => ({ required, variadic })),
+        options: options.map((o) => o.spec),
+        defaults: { ...cmd.opts() },
+      };
     }
   }
   return out;

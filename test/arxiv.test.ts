@@ -6,9 +6,20 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { badFileName, badPath, candidatesFor, flsInputs, joinFolder, packList, protectUrls, resolveReference, scanTex } from '../src/core/arxiv-checklist.js';
-import { cliPath, fixture, repoRoot } from './helpers.js';
+import {
+  badFileName,
+  badPath,
+  candidatesFor,
+  flsInputs,
+  joinFolder,
+  packList,
+  protectUrls,
+  resolveReference,
+  scanTex,
+} from '../src/core/arxiv-checklist.js';
+import { fixture, repoRoot } from './helpers.js';
 import { lockText, renderSty, OTHER_BODY, BODY } from './support/stamped-paper.js';
+import { runCli } from './support/cli.js';
 
 function cleanPaper(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-paper-'));
@@ -18,9 +29,14 @@ function cleanPaper(): string {
   return dir;
 }
 
-function arxiv(dir: string, args: string[] = []) {
-  const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json', ...args], { encoding: 'utf8', timeout: 180_000 });
-  let report: { ok: boolean; items: { id: string; status: string; detail: string; fix?: string }[]; pack: { files: string[] } | null } | null = null;
+/** `pith-tex arxiv DIR/main.tex --json ...args`, its report parsed (null when stdout is not JSON). */
+async function arxiv(dir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
+  const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json', ...args], { timeoutMs: 180_000, env });
+  let report: {
+    ok: boolean;
+    items: { id: string; status: string; detail: string; fix?: string }[];
+    pack: { files: string[] } | null;
+  } | null = null;
   try {
     report = JSON.parse(r.stdout);
   } catch {
@@ -29,7 +45,7 @@ function arxiv(dir: string, args: string[] = []) {
   return { code: r.status, report, err: r.stderr, out: r.stdout };
 }
 
-const failing = (r: ReturnType<typeof arxiv>): string[] => {
+const failing = (r: Awaited<ReturnType<typeof arxiv>>): string[] => {
   assert.ok(r.report, `a JSON report on stdout: ${r.out}${r.err}`);
   return r.report.items.filter((i) => i.status === 'fail').map((i) => i.id);
 };
@@ -37,12 +53,21 @@ const failing = (r: ReturnType<typeof arxiv>): string[] => {
 test('scanTex: % in \\url is not a comment, comments and verbatim are skipped, graphicspath read', () => {
   const text = readFileSync(fixture('arxiv', 'clean', 'main.tex'), 'utf8');
   const scan = scanTex(text, 'main.tex');
-  assert.deepEqual(scan.references.map((r) => r.name), ['sections/intro', 'plot', 'refs']);
+  assert.deepEqual(
+    scan.references.map((r) => r.name),
+    ['sections/intro', 'plot', 'refs'],
+  );
   assert.deepEqual(scan.graphicspath, ['figs/']);
   assert.equal(scan.usesBibtex, true);
   assert.equal(protectUrls('\\url{a%b} % c'), '\\url{a#b} % c');
-  assert.deepEqual(scanTex('\\url{x%y}\\input{a}', 'm').references.map((r) => r.name), ['a']);
-  assert.deepEqual(scanTex('\\usepackage[cache=false]{minted}\\immediate\\write18{ls}', 'm').shellEscape, ['\\usepackage{minted}', '\\write18']);
+  assert.deepEqual(
+    scanTex('\\url{x%y}\\input{a}', 'm').references.map((r) => r.name),
+    ['a'],
+  );
+  assert.deepEqual(scanTex('\\usepackage[cache=false]{minted}\\immediate\\write18{ls}', 'm').shellEscape, [
+    '\\usepackage{minted}',
+    '\\write18',
+  ]);
   const files = new Set(['figs/Plot.PNG', 'figs/plot.png', 'a.tex']);
   assert.deepEqual(resolveReference({ command: 'includegraphics', name: 'plot', from: 'm' }, ['figs/'], files), { found: 'figs/plot.png' });
   assert.deepEqual(resolveReference({ command: 'input', name: 'A', from: 'm' }, [], files), { caseOnly: 'a.tex' });
@@ -52,8 +77,21 @@ test('scanTex: % in \\url is not a comment, comments and verbatim are skipped, g
   assert.match(badFileName('my fig.png')!, /space/);
   assert.match(badFileName('.hidden')!, /hidden/);
   assert.match(badFileName('figür.png')!, /non-ASCII/);
-  assert.deepEqual(flsInputs('PWD /t/x\nINPUT /usr/share/texlive/a.sty\nINPUT ./main.tex\nINPUT /t/x/figs/p.png\nINPUT ./figs//q.png\nINPUT main.aux\n', '/t/x'), ['main.tex', 'figs/p.png', 'figs/q.png', 'main.aux']);
-  assert.deepEqual(packList(['main.tex', 'main.aux', 'main.pdf', 'figs/p.pdf', 'pith.lock.json', 'x.log'], 'main.tex', new Set(['main.tex', 'main.aux', 'main.pdf', 'figs/p.pdf', 'pith.lock.json', 'pith.sty', 'main.bbl'])), ['figs/p.pdf', 'main.bbl', 'main.tex', 'pith.sty']);
+  assert.deepEqual(
+    flsInputs(
+      'PWD /t/x\nINPUT /usr/share/texlive/a.sty\nINPUT ./main.tex\nINPUT /t/x/figs/p.png\nINPUT ./figs//q.png\nINPUT main.aux\n',
+      '/t/x',
+    ),
+    ['main.tex', 'figs/p.png', 'figs/q.png', 'main.aux'],
+  );
+  assert.deepEqual(
+    packList(
+      ['main.tex', 'main.aux', 'main.pdf', 'figs/p.pdf', 'pith.lock.json', 'x.log'],
+      'main.tex',
+      new Set(['main.tex', 'main.aux', 'main.pdf', 'figs/p.pdf', 'pith.lock.json', 'pith.sty', 'main.bbl']),
+    ),
+    ['figs/p.pdf', 'main.bbl', 'main.tex', 'pith.sty'],
+  );
 });
 
 test('arxiv: a clean paper passes every item; the packed upload compiles and its PDF inspects as verified', async () => {
@@ -61,10 +99,13 @@ test('arxiv: a clean paper passes every item; the packed upload compiles and its
   const unpack = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-unpack-'));
   try {
     const out = path.join(dir, 'upload.tar.gz');
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(failing(r), []);
-    assert.deepEqual(r.report!.items.map((i) => i.id), ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'comments', 'compile', 'pdf', 'tex-live', 'file-names']);
+    assert.deepEqual(
+      r.report!.items.map((i) => i.id),
+      ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'comments', 'compile', 'pdf', 'tex-live', 'file-names'],
+    );
     // The fixture keeps one comment with text (a commented-out figure): a warning, not a failure.
     assert.ok(r.report!.items.every((i) => i.status === 'pass' || (i.id === 'comments' && i.status === 'warn')));
     assert.deepEqual(r.report!.pack!.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
@@ -72,9 +113,13 @@ test('arxiv: a clean paper passes every item; the packed upload compiles and its
     assert.equal(t.status, 0, t.stderr);
     const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
     assert.ok(!listed.some((f) => /lock|\.pdf$|\.aux$|\.log$/.test(f)), listed.join(' '));
-    const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: unpack, encoding: 'utf8', timeout: 120_000 });
+    const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
+      cwd: unpack,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(b.status, 0, b.stdout);
-    const i = spawnSync(process.execPath, [cliPath, 'inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')], { encoding: 'utf8' });
+    const i = await runCli(['inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')]);
     assert.equal(i.status, 0, i.stdout + i.stderr);
     assert.match(i.stdout, /verified/);
   } finally {
@@ -93,16 +138,31 @@ const before = (marker: string, add: string) => (t: string) => t.replace(marker,
 function importPaper(dir: string): void {
   mkdirSync(path.join(dir, 'chapters', 'one', 'figs'), { recursive: true });
   copyFileSync(path.join(dir, 'figs', 'plot.png'), path.join(dir, 'chapters', 'one', 'figs', 'local.png'));
-  writeFileSync(path.join(dir, 'chapters', 'one', 'body.tex'), 'Chapter one.\n\\subimport{part/}{detail}\n\\includegraphics[width=1cm]{figs/local}\n');
+  writeFileSync(
+    path.join(dir, 'chapters', 'one', 'body.tex'),
+    'Chapter one.\n\\subimport{part/}{detail}\n\\includegraphics[width=1cm]{figs/local}\n',
+  );
   mkdirSync(path.join(dir, 'chapters', 'one', 'part'));
   writeFileSync(path.join(dir, 'chapters', 'one', 'part', 'detail.tex'), 'A detail, read relative to its chapter.\n');
-  edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage{import}\n\\usepackage{pith}').replace('\\input{sections/intro}', '\\input{sections/intro}\n\\import{chapters/one/}{body}'));
+  edit(dir, (t) =>
+    t
+      .replace('\\usepackage{pith}', '\\usepackage{import}\n\\usepackage{pith}')
+      .replace('\\input{sections/intro}', '\\input{sections/intro}\n\\import{chapters/one/}{body}'),
+  );
 }
 
 const breakers: [string, (dir: string) => void, string[], string[]?][] = [
   ['no pith.sty', (d) => rmSync(path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
-  ['the plain package, not the generated copy', (d) => copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(d, 'pith.sty')), ['pith.sty', 'stamp']],
-  ['a hand-edited pith.sty', (d) => writeFileSync(path.join(d, 'pith.sty'), renderSty(BODY).replace('\\Provides', '%x\n\\Provides')), ['pith.sty', 'stamp']],
+  [
+    'the plain package, not the generated copy',
+    (d) => copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(d, 'pith.sty')),
+    ['pith.sty', 'stamp'],
+  ],
+  [
+    'a hand-edited pith.sty',
+    (d) => writeFileSync(path.join(d, 'pith.sty'), renderSty(BODY).replace('\\Provides', '%x\n\\Provides')),
+    ['pith.sty', 'stamp'],
+  ],
   ['a tampered \\pithnumber', (d) => edit(d, (t) => t.replace(BODY, OTHER_BODY)), ['stamp']],
   ['another arXiv id', () => {}, ['arxiv-id'], ['--arxiv-id', '2201.05596v2']],
   ['minted', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{minted}')), ['shell-escape']],
@@ -112,30 +172,43 @@ const breakers: [string, (dir: string) => void, string[], string[]?][] = [
   ['a figure in the wrong case', (d) => edit(d, (t) => t.replace('{plot}', '{Plot}')), ['files']],
   ['a missing \\input', (d) => edit(d, before('\\end{document}', '\\input{sections/missing}')), ['files']],
   ['no .bbl', (d) => rmSync(path.join(d, 'main.bbl')), ['bbl']],
-  ['a missing file behind \\subimport', (d) => {
-    importPaper(d);
-    rmSync(path.join(d, 'chapters', 'one', 'part', 'detail.tex'));
-  }, ['files']],
-  ['a figure in the wrong case inside an \\import', (d) => {
-    importPaper(d);
-    renameSync(path.join(d, 'chapters', 'one', 'figs', 'local.png'), path.join(d, 'chapters', 'one', 'figs', 'Local.png'));
-  }, ['files']],
+  [
+    'a missing file behind \\subimport',
+    (d) => {
+      importPaper(d);
+      rmSync(path.join(d, 'chapters', 'one', 'part', 'detail.tex'));
+    },
+    ['files'],
+  ],
+  [
+    'a figure in the wrong case inside an \\import',
+    (d) => {
+      importPaper(d);
+      renameSync(path.join(d, 'chapters', 'one', 'figs', 'local.png'), path.join(d, 'chapters', 'one', 'figs', 'Local.png'));
+    },
+    ['files'],
+  ],
   ['an \\import from outside the folder', (d) => edit(d, before('\\end{document}', '\\import{../shared/}{macros}')), ['paths']],
-  ['a file name with a space', (d) => {
-    renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'my plot.png'));
-    edit(d, (t) => t.replace('{plot}', '{my plot}'));
-  }, ['file-names']],
+  [
+    'a file name with a space',
+    (d) => {
+      renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'my plot.png'));
+      edit(d, (t) => t.replace('{plot}', '{my plot}'));
+    },
+    ['file-names'],
+  ],
 ];
 
 for (const [name, breakIt, expected, extra] of breakers) {
-  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, () => {
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async () => {
     const dir = cleanPaper();
     try {
       breakIt(dir);
-      const r = arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
+      const r = await arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
       assert.equal(r.code, 1, r.out + r.err);
       assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
-      for (const i of r.report!.items.filter((x) => x.status === 'fail')) assert.ok(i.fix && !i.fix.includes('\n'), `${i.id} has a one-line fix`);
+      for (const i of r.report!.items.filter((x) => x.status === 'fail'))
+        assert.ok(i.fix && !i.fix.includes('\n'), `${i.id} has a one-line fix`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -144,21 +217,31 @@ for (const [name, breakIt, expected, extra] of breakers) {
 
 test('scanTex: the import package (\\import, \\subimport, \\inputfrom, \\includefrom): file names and search folders', () => {
   const top = scanTex('\\import{chapters/one/}{body}\\includefrom{ap}{x}\\import*{/abs/}{y}', 'main.tex');
-  assert.deepEqual(top.references.map((r) => [r.command, r.name, r.base, r.shown]), [
-    ['input', 'chapters/one/body', 'chapters/one/', '\\import{chapters/one/}{body}'],
-    ['include', 'ap/x', 'ap/', '\\includefrom{ap}{x}'],
-    ['input', '/abs/y', '/abs/', '\\import*{/abs/}{y}'],
-  ]);
+  assert.deepEqual(
+    top.references.map((r) => [r.command, r.name, r.base, r.shown]),
+    [
+      ['input', 'chapters/one/body', 'chapters/one/', '\\import{chapters/one/}{body}'],
+      ['include', 'ap/x', 'ap/', '\\includefrom{ap}{x}'],
+      ['input', '/abs/y', '/abs/', '\\import*{/abs/}{y}'],
+    ],
+  );
   // Inside chapters/one/body.tex: \subimport is relative to it, \import to the root; \input and
   // \includegraphics look in the root first, then in the import's folder.
-  const inner = scanTex('\\subimport{part/}{detail}\\subinputfrom{../two}{z}\\import{other/}{w}\\input{local}\\includegraphics{figs/p}', 'chapters/one/body.tex', 'chapters/one/');
-  assert.deepEqual(inner.references.map((r) => [r.name, r.base]), [
-    ['chapters/one/part/detail', 'chapters/one/part/'],
-    ['chapters/two/z', 'chapters/two/'],
-    ['other/w', 'other/'],
-    ['local', 'chapters/one/'],
-    ['figs/p', 'chapters/one/'],
-  ]);
+  const inner = scanTex(
+    '\\subimport{part/}{detail}\\subinputfrom{../two}{z}\\import{other/}{w}\\input{local}\\includegraphics{figs/p}',
+    'chapters/one/body.tex',
+    'chapters/one/',
+  );
+  assert.deepEqual(
+    inner.references.map((r) => [r.name, r.base]),
+    [
+      ['chapters/one/part/detail', 'chapters/one/part/'],
+      ['chapters/two/z', 'chapters/two/'],
+      ['other/w', 'other/'],
+      ['local', 'chapters/one/'],
+      ['figs/p', 'chapters/one/'],
+    ],
+  );
   assert.deepEqual(candidatesFor(inner.references[3]!, []), ['local.tex', 'local', 'chapters/one/local.tex', 'chapters/one/local']);
   assert.deepEqual(resolveReference(inner.references[4]!, [], new Set(['chapters/one/figs/p.png'])), { found: 'chapters/one/figs/p.png' });
   assert.equal(joinFolder('a/b/', '../../..'), '../');
@@ -166,26 +249,27 @@ test('scanTex: the import package (\\import, \\subimport, \\inputfrom, \\include
   assert.equal(joinFolder('a/', './'), 'a/');
 });
 
-test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', () => {
+test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', async () => {
   const dir = cleanPaper();
   try {
     importPaper(dir);
     const out = path.join(dir, 'upload.tar.gz');
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, r.out + r.err);
     assert.deepEqual(failing(r), []);
     assert.match(r.report!.items.find((i) => i.id === 'files')!.detail, /all 5 referenced files/);
-    for (const f of ['chapters/one/body.tex', 'chapters/one/part/detail.tex', 'chapters/one/figs/local.png']) assert.ok(r.report!.pack!.files.includes(f), f);
+    for (const f of ['chapters/one/body.tex', 'chapters/one/part/detail.tex', 'chapters/one/figs/local.png'])
+      assert.ok(r.report!.pack!.files.includes(f), f);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('arxiv: a paper that does not compile from a clean copy fails the compile item', () => {
+test('arxiv: a paper that does not compile from a clean copy fails the compile item', async () => {
   const dir = cleanPaper();
   try {
     edit(dir, before('\\end{document}', '\\undefinedcommandhere'));
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
     assert.equal(r.code, 1);
     assert.deepEqual(failing(r), ['compile']);
     assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /Undefined control sequence/);
@@ -204,31 +288,51 @@ const moreBreakers: [string, (dir: string) => void, string[]][] = [
   ['shellesc', (d) => edit(d, before('\\usepackage{pith}', '\\usepackage{shellesc}')), ['shell-escape']],
   ['a missing \\include', (d) => edit(d, before('\\end{document}', '\\include{chapters/two}')), ['files']],
   ['an absolute \\bibliography', (d) => edit(d, (t) => t.replace('\\bibliography{refs}', '\\bibliography{/home/me/refs}')), ['paths']],
-  ['biblatex without its .bbl', (d) => {
-    rmSync(path.join(d, 'main.bbl'));
-    edit(d, (t) => t.replace('\\bibliographystyle{plain}\n\\bibliography{refs}', '\\printbibliography').replace('\\usepackage{pith}', '\\usepackage{biblatex}\\addbibresource{refs.bib}\n\\usepackage{pith}'));
-  }, ['bbl']],
+  [
+    'biblatex without its .bbl',
+    (d) => {
+      rmSync(path.join(d, 'main.bbl'));
+      edit(d, (t) =>
+        t
+          .replace('\\bibliographystyle{plain}\n\\bibliography{refs}', '\\printbibliography')
+          .replace('\\usepackage{pith}', '\\usepackage{biblatex}\\addbibresource{refs.bib}\n\\usepackage{pith}'),
+      );
+    },
+    ['bbl'],
+  ],
   ['a .bbl named after another file', (d) => renameSync(path.join(d, 'main.bbl'), path.join(d, 'paper.bbl')), ['bbl']],
-  ['a hidden file in the upload', (d) => {
-    writeFileSync(path.join(d, '.macros.tex'), '% macros\n');
-    edit(d, before('\\begin{document}', '\\input{.macros}'));
-  }, ['file-names']],
-  ['a non-ASCII file name', (d) => {
-    renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'plöt.png'));
-    edit(d, (t) => t.replace('{plot}', '{plöt}'));
-  }, ['file-names']],
-  ['a wrong-case \\input inside an \\input file', (d) => {
-    writeFileSync(path.join(d, 'sections', 'Two.tex'), 'Two.\n');
-    writeFileSync(path.join(d, 'sections', 'intro.tex'), 'Intro.\n\\input{sections/two}\n');
-  }, ['files']],
+  [
+    'a hidden file in the upload',
+    (d) => {
+      writeFileSync(path.join(d, '.macros.tex'), '% macros\n');
+      edit(d, before('\\begin{document}', '\\input{.macros}'));
+    },
+    ['file-names'],
+  ],
+  [
+    'a non-ASCII file name',
+    (d) => {
+      renameSync(path.join(d, 'figs', 'plot.png'), path.join(d, 'figs', 'plöt.png'));
+      edit(d, (t) => t.replace('{plot}', '{plöt}'));
+    },
+    ['file-names'],
+  ],
+  [
+    'a wrong-case \\input inside an \\input file',
+    (d) => {
+      writeFileSync(path.join(d, 'sections', 'Two.tex'), 'Two.\n');
+      writeFileSync(path.join(d, 'sections', 'intro.tex'), 'Intro.\n\\input{sections/two}\n');
+    },
+    ['files'],
+  ],
 ];
 
 for (const [name, breakIt, expected] of moreBreakers) {
-  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, () => {
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async () => {
     const dir = cleanPaper();
     try {
       breakIt(dir);
-      const r = staticRun(dir);
+      const r = await staticRun(dir);
       assert.equal(r.code, 1, r.out + r.err);
       assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
     } finally {
@@ -237,7 +341,7 @@ for (const [name, breakIt, expected] of moreBreakers) {
   });
 }
 
-test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', () => {
+test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', async () => {
   const dir = cleanPaper();
   try {
     writeFileSync(path.join(dir, 'img.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
@@ -245,7 +349,10 @@ test('arxiv (static items): what must NOT fail — macro parameters, \\jobname n
     renameSync(path.join(dir, 'img2', 'plot.png'), path.join(dir, 'img2', 'other.png'));
     edit(dir, (t) =>
       t
-        .replace('\\graphicspath{{figs/}}', '\\graphicspath{{figs/}{img2/}}\n\\newcommand{\\fig}[1]{\\includegraphics[width=1cm]{#1}}\n\\usepackage{comment}')
+        .replace(
+          '\\graphicspath{{figs/}}',
+          '\\graphicspath{{figs/}{img2/}}\n\\newcommand{\\fig}[1]{\\includegraphics[width=1cm]{#1}}\n\\usepackage{comment}',
+        )
         .replace(
           '\\end{document}',
           [
@@ -260,7 +367,7 @@ test('arxiv (static items): what must NOT fail — macro parameters, \\jobname n
           ].join('\n'),
         ),
     );
-    const r = staticRun(dir);
+    const r = await staticRun(dir);
     assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
     assert.deepEqual(failing(r), []);
   } finally {
@@ -268,23 +375,23 @@ test('arxiv (static items): what must NOT fail — macro parameters, \\jobname n
   }
 });
 
-test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', () => {
+test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', async () => {
   const dir = cleanPaper();
   try {
     // Stray files and a hooked .latexmkrc: none of them is read by the compile, none is packed.
     writeFileSync(path.join(dir, 'notes.txt'), 'private\n');
     writeFileSync(path.join(dir, 'figs', 'unused.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
-    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'install', dir], { encoding: 'utf8' }).status, 0);
+    assert.equal((await runCli(['hook', 'install', dir])).status, 0);
     writeFileSync(path.join(dir, 'main.aux'), '\\relax\n');
     writeFileSync(path.join(dir, 'main.pdf'), '%PDF-1.5 stale\n');
     const out = path.join(dir, 'up.tar.gz');
-    let r = arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+    let r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
     assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
     const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
     assert.deepEqual(listed, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
 
     edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage[metadata=false]{pith}'));
-    r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
     assert.equal(r.code, 1, r.out + r.err);
     assert.deepEqual(failing(r), ['pdf']);
     assert.match(r.report!.items.find((i) => i.id === 'pdf')!.detail, /no Pith metadata/);
@@ -293,11 +400,11 @@ test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves o
   }
 });
 
-test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', () => {
+test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', async () => {
   const dir = cleanPaper();
   try {
     edit(dir, before('\\usepackage{pith}', '\\usepackage{minted}'));
-    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--no-compile'], { encoding: 'utf8' });
+    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--no-compile']);
     assert.equal(r.status, 1);
     const lines = r.stdout.trim().split('\n');
     assert.ok(lines.some((l) => /^✓ pith\.sty:/.test(l)));
@@ -306,13 +413,13 @@ test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2
     assert.match(lines[bad + 1]!, /^ {4}fix: /);
     // One fix per ✗, and one per ! warning (comments: the command that packs without them).
     assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗') || l.startsWith('!')).length);
-    assert.equal(spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'nope.tex')], { encoding: 'utf8' }).status, 2);
+    assert.equal((await runCli(['arxiv', path.join(dir, 'nope.tex')])).status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, recorder off) and the folder\'s latexmkrc', () => {
+test("arxiv: the clean compile ignores the user's latexmkrc (shell-escape on, recorder off) and the folder's latexmkrc", async () => {
   const dir = cleanPaper();
   const home = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-home-'));
   try {
@@ -321,13 +428,16 @@ test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, r
     writeFileSync(path.join(dir, 'latexmkrc'), "$pdflatex = 'pdflatex -shell-escape %O %S';\n");
     edit(dir, before('\\end{document}', `\\immediate\\write18{touch ${marker}}`));
     const out = path.join(dir, 'up.tar.gz');
-    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { ...process.env, HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
+    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
+      timeoutMs: 180_000,
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
     });
     const report = JSON.parse(r.stdout) as { items: { id: string; status: string }[]; pack: { files: string[] } | null };
-    assert.deepEqual(report.items.filter((i) => i.status === 'fail').map((i) => i.id), ['shell-escape'], r.stdout);
+    assert.deepEqual(
+      report.items.filter((i) => i.status === 'fail').map((i) => i.id),
+      ['shell-escape'],
+      r.stdout,
+    );
     assert.equal(existsSync(marker), false, '\\write18 did not run in the clean compile');
     assert.deepEqual(report.pack?.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex'], 'the recorder ran');
   } finally {
@@ -336,16 +446,23 @@ test('arxiv: the clean compile ignores the user\'s latexmkrc (shell-escape on, r
   }
 });
 
-test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (arXiv has only TeX Live)', () => {
+test("arxiv: a package read from the user's TEXMFHOME fails the tex-live item (arXiv has only TeX Live)", async () => {
   const dir = cleanPaper();
   const texmf = mkdtempSync(path.join(os.tmpdir(), 'pith-texmfhome-'));
   try {
     mkdirSync(path.join(texmf, 'tex', 'latex', 'mine'), { recursive: true });
-    writeFileSync(path.join(texmf, 'tex', 'latex', 'mine', 'pithtestmine.sty'), '\\ProvidesPackage{pithtestmine}\n\\newcommand\\mine{mine}\n');
+    writeFileSync(
+      path.join(texmf, 'tex', 'latex', 'mine', 'pithtestmine.sty'),
+      '\\ProvidesPackage{pithtestmine}\n\\newcommand\\mine{mine}\n',
+    );
     edit(dir, before('\\usepackage{pith}', '\\usepackage{pithtestmine}'));
-    const r = spawnSync(process.execPath, [cliPath, 'arxiv', path.join(dir, 'main.tex'), '--json'], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, TEXMFHOME: texmf } });
+    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json'], { timeoutMs: 180_000, env: { TEXMFHOME: texmf } });
     const report = JSON.parse(r.stdout) as { items: { id: string; status: string; detail: string; fix?: string }[] };
-    assert.deepEqual(report.items.filter((i) => i.status === 'fail').map((i) => i.id), ['tex-live'], r.stdout);
+    assert.deepEqual(
+      report.items.filter((i) => i.status === 'fail').map((i) => i.id),
+      ['tex-live'],
+      r.stdout,
+    );
     assert.match(report.items.find((i) => i.id === 'tex-live')!.detail, /pithtestmine\.sty/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -353,13 +470,13 @@ test('arxiv: a package read from the user\'s TEXMFHOME fails the tex-live item (
   }
 });
 
-test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', () => {
+test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', async () => {
   const dir = cleanPaper();
   try {
-    assert.equal(arxiv(dir, ['--engine', 'lua']).code, 2);
-    assert.equal(arxiv(dir, ['--engine', 'nonsense']).code, 2);
+    assert.equal((await arxiv(dir, ['--engine', 'lua'])).code, 2);
+    assert.equal((await arxiv(dir, ['--engine', 'nonsense'])).code, 2);
     edit(dir, before('\\usepackage{pith}', '\\usepackage{fontspec}'));
-    const r = arxiv(dir, ['--arxiv-id', '2109.10465']);
+    const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
     assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
     assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /\(xe,/);
     assert.equal(r.report!.items.find((i) => i.id === 'pdf')!.status, 'pass');
@@ -368,11 +485,11 @@ test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered
   }
 });
 
-test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', () => {
+test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', async () => {
   const dir = cleanPaper();
   try {
     edit(dir, (t) => t.replace('\\input{sections/intro}', '').replace('\\includegraphics[width=1cm]{plot}', ''));
-    const r = arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
+    const r = await arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
     assert.equal(r.report!.items.find((i) => i.id === 'files')!.detail, 'main.tex refers to no other files');
   } finally {
     rmSync(dir, { recursive: true, force: true });

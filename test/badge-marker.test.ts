@@ -51,7 +51,11 @@ function cli(args: string[]) {
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 function latexmk(dir: string): void {
-  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   assert.equal(b.status, 0, `${b.stdout}\n${b.stderr}`);
 }
 

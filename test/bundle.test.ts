@@ -27,18 +27,36 @@ test('check.cjs holds none of commander, Handlebars, noble or io/http', () => {
   const inputs = inputsOf('check.cjs');
   assert.ok(inputs.includes('src/commands/check.ts'));
   for (const banned of [COMMANDER, HANDLEBARS, NOBLE, HTTP]) {
-    assert.deepEqual(inputs.filter((i) => banned.test(i)), [], `check.cjs holds ${banned}`);
+    assert.deepEqual(
+      inputs.filter((i) => banned.test(i)),
+      [],
+      `check.cjs holds ${banned}`,
+    );
   }
   // The full verifier (noble) is in the slow path's bundle, loaded only when the lean check fails.
   assert.ok(inputsOf('check-slow.cjs').some((i) => NOBLE.test(i)));
 });
 
-test('verify.cjs holds no commander, Handlebars or io/http; stamp.cjs only Handlebars\' runtime', () => {
-  for (const banned of [COMMANDER, HANDLEBARS, HTTP]) assert.deepEqual(inputsOf('verify.cjs').filter((i) => banned.test(i)), []);
+test("verify.cjs holds no commander, Handlebars or io/http; stamp.cjs only Handlebars' runtime", () => {
+  for (const banned of [COMMANDER, HANDLEBARS, HTTP])
+    assert.deepEqual(
+      inputsOf('verify.cjs').filter((i) => banned.test(i)),
+      [],
+    );
   const stamp = inputsOf('stamp.cjs');
-  assert.ok(stamp.some((i) => i.endsWith('handlebars/runtime.js')), 'stamp.cjs uses handlebars/runtime');
-  assert.deepEqual(stamp.filter((i) => HANDLEBARS_COMPILER.test(i)), [], 'no Handlebars compiler in stamp.cjs');
-  assert.deepEqual(stamp.filter((i) => COMMANDER.test(i)), []);
+  assert.ok(
+    stamp.some((i) => i.endsWith('handlebars/runtime.js')),
+    'stamp.cjs uses handlebars/runtime',
+  );
+  assert.deepEqual(
+    stamp.filter((i) => HANDLEBARS_COMPILER.test(i)),
+    [],
+    'no Handlebars compiler in stamp.cjs',
+  );
+  assert.deepEqual(
+    stamp.filter((i) => COMMANDER.test(i)),
+    [],
+  );
   assert.ok(inputsOf('cli.cjs').some((i) => COMMANDER.test(i)));
 });
 
@@ -47,10 +65,15 @@ function runTraced(args: string[], cwd = repoRoot): { code: number | null; out: 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-trace-'));
   const trace = path.join(dir, 'loaded.json');
   const preload = path.join(dir, 'trace.cjs');
-  writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(trace)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  writeFileSync(
+    preload,
+    `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(trace)}, JSON.stringify(Object.keys(require.cache))));\n`,
+  );
   try {
     const r = spawnSync(process.execPath, ['--require', preload, cliPath, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-    const loaded = (JSON.parse(readFileSync(trace, 'utf8')) as string[]).filter((f) => f !== preload).map((f) => path.relative(repoRoot, f));
+    const loaded = (JSON.parse(readFileSync(trace, 'utf8')) as string[])
+      .filter((f) => f !== preload)
+      .map((f) => path.relative(repoRoot, f));
     return { code: r.status, out: r.stdout, err: r.stderr, loaded };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -68,7 +91,7 @@ test('pith-tex check loads bin/pith-tex.js and dist/cli/check.cjs, nothing else'
   }
 });
 
-test('check\'s slow path runs from check-slow.cjs: a lock whose signature fails is reported by the full verifier', async () => {
+test("check's slow path runs from check-slow.cjs: a lock whose signature fails is reported by the full verifier", async () => {
   const paper = await makeStampedPaper();
   try {
     const lockFile = path.join(paper.dir, 'pith.lock.json');

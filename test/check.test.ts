@@ -47,7 +47,12 @@ test('node:crypto Ed25519 agrees with keys.ts (RFC 8032 strict) on the vector an
   // Small-order and non-canonical keys, wrong lengths.
   const identity = new Uint8Array(32);
   identity[0] = 1;
-  cases.push([sig, msg, identity], [sig, msg, new Uint8Array(32)], [sig, msg, new Uint8Array(32).fill(0xff)], [sig.subarray(0, 63), msg, pub]);
+  cases.push(
+    [sig, msg, identity],
+    [sig, msg, new Uint8Array(32)],
+    [sig, msg, new Uint8Array(32).fill(0xff)],
+    [sig.subarray(0, 63), msg, pub],
+  );
   // Signatures of our own keys over random messages.
   for (let i = 0; i < 40; i++) {
     const sk = new Uint8Array(32).map(() => Math.floor(r() * 256));
@@ -61,7 +66,7 @@ test('node:crypto Ed25519 agrees with keys.ts (RFC 8032 strict) on the vector an
   let valid = 0;
   for (const [s, m, k] of cases) {
     const full = nobleVerifyEd25519(s, m, k);
-    assert.equal(verifyEd25519(s, m, k), full, 'verifyEd25519 gives noble\'s verdict');
+    assert.equal(verifyEd25519(s, m, k), full, "verifyEd25519 gives noble's verdict");
     assert.equal(leanVerifyEd25519(s, m, k), full, `disagree on sig ${bytesToHex(s)} key ${bytesToHex(k)}`);
     if (full) valid++;
   }
@@ -107,7 +112,14 @@ test('parseTexNumber reads what pith.sty reads', () => {
 });
 
 test('check reads pith.sty with the reader stamp uses: a generated copy, not the plain package', () => {
-  assert.deepEqual(stampedOfSty(renderSty(BODY)), { generatedByPithTex: true, edited: false, body: BODY, year: '2021', number: NUMBER, toolVersion: toolVersion() });
+  assert.deepEqual(stampedOfSty(renderSty(BODY)), {
+    generatedByPithTex: true,
+    edited: false,
+    body: BODY,
+    year: '2021',
+    number: NUMBER,
+    toolVersion: toolVersion(),
+  });
   assert.equal(stampedOfSty(readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8')).generatedByPithTex, false);
   assert.equal(stampedOfSty(renderSty(BODY).replace('\\Provides', '%x\n\\Provides')).edited, true);
 });
@@ -121,14 +133,33 @@ test('compareStamp: agreement, each pair of places, nothing stamped', () => {
   assert.equal(compareStamp({ ...base, paperNumbers: [NUMBER], lock: lockIn, sty: styIn }).status, 'ok');
   const paperOff = compareStamp({ ...base, paperNumbers: [OTHER_BODY], lock: lockIn, sty: styIn });
   assert.equal(paperOff.status, 'mismatch');
-  assert.deepEqual(paperOff.findings.map((f) => f.places), [['pith.lock.json', 'main.tex']]);
+  assert.deepEqual(
+    paperOff.findings.map((f) => f.places),
+    [['pith.lock.json', 'main.tex']],
+  );
   assert.match(paperOff.findings[0]!.fix, /pith-tex stamp main\.tex/);
   const yearOff = compareStamp({ ...base, paperNumbers: [`pith:2022:${BODY}`], lock: lockIn, sty: styIn });
   assert.equal(yearOff.findings.length, 1);
-  const styOff = compareStamp({ ...base, paperNumbers: [BODY], lock: lockIn, sty: { ...styIn, body: OTHER_BODY, number: `pith:2021:${OTHER_BODY}` } });
-  assert.deepEqual(styOff.findings.map((f) => f.places), [['pith.lock.json', 'pith.sty']]);
-  const bad = compareStamp({ ...base, paperNumbers: [BODY], lock: { ...lockIn, verified: false, problems: ['canonical_hash: x'] }, sty: styIn });
-  assert.deepEqual(bad.findings.map((f) => f.places), [['pith.lock.json']]);
+  const styOff = compareStamp({
+    ...base,
+    paperNumbers: [BODY],
+    lock: lockIn,
+    sty: { ...styIn, body: OTHER_BODY, number: `pith:2021:${OTHER_BODY}` },
+  });
+  assert.deepEqual(
+    styOff.findings.map((f) => f.places),
+    [['pith.lock.json', 'pith.sty']],
+  );
+  const bad = compareStamp({
+    ...base,
+    paperNumbers: [BODY],
+    lock: { ...lockIn, verified: false, problems: ['canonical_hash: x'] },
+    sty: styIn,
+  });
+  assert.deepEqual(
+    bad.findings.map((f) => f.places),
+    [['pith.lock.json']],
+  );
   const noLock = compareStamp({ ...base, paperNumbers: [BODY], lock: null, sty: styIn });
   assert.equal(noLock.status, 'mismatch');
   const plainSty = compareStamp({ ...base, paperNumbers: [BODY], lock: lockIn, sty: { generatedByPithTex: false } });
@@ -210,7 +241,10 @@ test('the check command loads no commander, execa, handlebars or @noble (static 
     }
   };
   visit(path.join(repoRoot, 'dist', 'src', 'commands', 'check.js'));
-  assert.deepEqual(bare.filter((s) => !s.startsWith('node:')), []);
+  assert.deepEqual(
+    bare.filter((s) => !s.startsWith('node:')),
+    [],
+  );
   // A handful of small first-party modules, the import-free ones (base32, pinned-keys, number,
   // file-names, tex-inputs, escape, ed25519-node), the one root finder (io/paper-files) and the one
   // bounded reader (io/files) included; the CLI runs them as one bundle (test/bundle.test.ts).

@@ -78,14 +78,44 @@ const badInputs: [string, () => string, RegExp][] = [
   ['an empty file', () => write('empty.json', ''), /empty\.json: the file is empty; expected a Pith bundle or record/],
   ['not JSON', () => write('text.json', 'hello'), /text\.json:1:1: not valid for pith-tex: unexpected character "h"/],
   ['a JSON array', () => write('array.json', '[]'), /array\.json: \(top level\): expected a JSON object .* not an array/],
-  ['a record missing fields', () => write('nometa.json', { schema_version: '1.0', source: { kind: 'arxiv', id: '1', version: 1 } }), /nometa\.json: metadata: expected an object/],
-  ['a wrong type', () => write('badver.json', { ...(vectorRecords()[0]!.canonical_record), source: { kind: 'arxiv', id: '1', version: '2' } }), /badver\.json: source\.version: expected a positive integer/],
+  [
+    'a record missing fields',
+    () => write('nometa.json', { schema_version: '1.0', source: { kind: 'arxiv', id: '1', version: 1 } }),
+    /nometa\.json: metadata: expected an object/,
+  ],
+  [
+    'a wrong type',
+    () => write('badver.json', { ...vectorRecords()[0]!.canonical_record, source: { kind: 'arxiv', id: '1', version: '2' } }),
+    /badver\.json: source\.version: expected a positive integer/,
+  ],
   ['a float', () => write('float.json', '{"schema_version":"1.0","x":1.5}'), /float\.json:1:\d+: .*float 1\.5 is not accepted/],
   ['duplicate keys', () => write('dup.json', '{"bundle_type":"a","bundle_type":"b"}'), /dup\.json:1:\d+: .*duplicate key "bundle_type"/],
-  ['100,000-deep nesting', () => write('deep.json', '['.repeat(100_000) + ']'.repeat(100_000)), /deep\.json:1:258: .*nesting deeper than 256 levels/],
+  [
+    '100,000-deep nesting',
+    () => write('deep.json', '['.repeat(100_000) + ']'.repeat(100_000)),
+    /deep\.json:1:258: .*nesting deeper than 256 levels/,
+  ],
   ['a folder without .json files', () => mkdtempSync(path.join(tmp, 'empty-')), /empty-\w+: no \.json files in this folder/],
-  ['bad UTF-8', () => { const f = path.join(tmp, 'latin1.json'); writeFileSync(f, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d])); return f; }, /latin1\.json: is not UTF-8 text/],
-  ['a 2 GB file', () => { const f = path.join(tmp, 'huge.json'); const fd = openSync(f, 'w'); ftruncateSync(fd, 2 * 1024 ** 3); closeSync(fd); return f; }, /huge\.json: 2147483648 bytes is over the 16777216-byte limit/],
+  [
+    'bad UTF-8',
+    () => {
+      const f = path.join(tmp, 'latin1.json');
+      writeFileSync(f, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]));
+      return f;
+    },
+    /latin1\.json: is not UTF-8 text/,
+  ],
+  [
+    'a 2 GB file',
+    () => {
+      const f = path.join(tmp, 'huge.json');
+      const fd = openSync(f, 'w');
+      ftruncateSync(fd, 2 * 1024 ** 3);
+      closeSync(fd);
+      return f;
+    },
+    /huge\.json: 2147483648 bytes is over the 16777216-byte limit/,
+  ],
 ];
 for (const [name, make, message] of badInputs) {
   test(`verify: ${name} is one clear line and exit 2`, () => {
@@ -143,8 +173,15 @@ test('--json errors are JSON on stdout (exit code and kind), with the same line 
 test('a reader that goes away (`pith-tex … | true`) is not a crash: the command keeps its exit code, no stack trace', () => {
   const node = JSON.stringify(process.execPath);
   const cliArg = JSON.stringify(cliPath);
-  for (const [args, code] of [[`verify ${JSON.stringify(BUNDLE_FILE)}`, 0], [`verify ${JSON.stringify(BUNDLE_FILE)} --json`, 0], ['check /nonexistent.tex --json', 2]] as const) {
-    const r = spawnSync('bash', ['-c', `${node} ${cliArg} ${args} | true; echo "exit=\${PIPESTATUS[0]}"`], { encoding: 'utf8', timeout: 30_000 });
+  for (const [args, code] of [
+    [`verify ${JSON.stringify(BUNDLE_FILE)}`, 0],
+    [`verify ${JSON.stringify(BUNDLE_FILE)} --json`, 0],
+    ['check /nonexistent.tex --json', 2],
+  ] as const) {
+    const r = spawnSync('bash', ['-c', `${node} ${cliArg} ${args} | true; echo "exit=\${PIPESTATUS[0]}"`], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     assert.match(r.stdout, new RegExp(`exit=${code}\\n`), `${args}: ${r.stderr}`);
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at .*\.js:\d+/, args);
   }
@@ -166,7 +203,9 @@ describe('verify FILE… | DIR (many bundles)', () => {
     assert.equal(r.code, 0, r.err);
     const lines = r.out.trim().split('\n');
     assert.equal(lines.length, 41);
-    lines.slice(0, 40).forEach((line, i) => assert.match(line, new RegExp(`^✓ pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK  .*${names[i]}  verified$`)));
+    lines
+      .slice(0, 40)
+      .forEach((line, i) => assert.match(line, new RegExp(`^✓ pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK  .*${names[i]}  verified$`)));
     assert.match(lines[40]!, /^all verified: 40 of 40 verified in [\d.]+ s/);
   });
 
@@ -184,12 +223,18 @@ describe('verify FILE… | DIR (many bundles)', () => {
     assert.match(lines[30]!, /^1 failed, 1 not readable as a bundle or record: 28 of 30 verified/);
     const json = cli('verify', '--json', dir);
     assert.equal(json.code, 2);
-    const objects = json.out.trim().split('\n').map((l) => JSON.parse(l));
+    const objects = json.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(objects.length, 31);
     assert.equal(objects[0].ok, true);
     assert.equal(objects[5].ok, false);
     assert.equal(objects[17].error.kind, 'bad_input');
-    assert.deepEqual({ ...objects[30], seconds: 0 }, { report: 'pith-tex/verify-summary', report_version: 1, ok: false, files: 30, verified: 28, failed: 1, unreadable: 1, seconds: 0 });
+    assert.deepEqual(
+      { ...objects[30], seconds: 0 },
+      { report: 'pith-tex/verify-summary', report_version: 1, ok: false, files: 30, verified: 28, failed: 1, unreadable: 1, seconds: 0 },
+    );
     // Only a failed check: exit 1.
     writeFileSync(path.join(dir, 'b017.json'), readFileSync(BUNDLE_FILE));
     assert.equal(cli('verify', dir).code, 1);
@@ -216,8 +261,17 @@ function receiptShapes(): Record<string, JsonObject> {
   return {
     full,
     minimal: { key_id: full.key_id as string, canonical_sha256: full.canonical_sha256 as string, signature: b64 },
-    hex: { key_id: full.key_id as string, canonical_sha256: full.canonical_sha256 as string, signature: Buffer.from(b64, 'base64').toString('hex') },
-    numbered: { key_id: full.key_id as string, canonical_sha256: full.canonical_sha256 as string, signature: b64, pith_number: 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK' },
+    hex: {
+      key_id: full.key_id as string,
+      canonical_sha256: full.canonical_sha256 as string,
+      signature: Buffer.from(b64, 'base64').toString('hex'),
+    },
+    numbered: {
+      key_id: full.key_id as string,
+      canonical_sha256: full.canonical_sha256 as string,
+      signature: b64,
+      pith_number: 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK',
+    },
   };
 }
 

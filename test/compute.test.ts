@@ -40,7 +40,8 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Wrap text the way arXiv's exports do: hard line breaks, indented continuation lines. */
-const wrap = (s: string, indent: string) => s.split(' ').reduce((acc, w, i) => acc + (i === 0 ? '' : i % 9 === 0 ? `\n${indent}` : ' ') + w, '');
+const wrap = (s: string, indent: string) =>
+  s.split(' ').reduce((acc, w, i) => acc + (i === 0 ? '' : i % 9 === 0 ? `\n${indent}` : ' ') + w, '');
 
 function atomOf(v: Vector, extraEntry = ''): string {
   const m = v.canonical_record.metadata;
@@ -104,7 +105,10 @@ test('computeRecord reproduces all four vectors from their title and abstract te
 test('every real record in the vectors is reproduced: empty licences, old-style ids, midnight, years unlike the id', async () => {
   const all = allRegistryVectors();
   // The issue's cases must be among them, or this test proves less than it says.
-  const empty = all.filter((v) => v.canonical_record.metadata.license === '').map((v) => v.arxiv_id).sort();
+  const empty = all
+    .filter((v) => v.canonical_record.metadata.license === '')
+    .map((v) => v.arxiv_id)
+    .sort();
   assert.deepEqual(empty, ['gr-qc/9910080', 'hep-th/0410102', 'hep-th/9309160', 'math/0203087', 'math/9308210', 'math/9707204']);
   assert.ok(all.some((v) => v.canonical_record.metadata.submitted_at.endsWith('T00:00:00Z')));
   assert.ok(all.some((v) => v.pith_number.slice(5, 9) !== `20${v.arxiv_id.slice(0, 2)}` && /^\d{4}\./.test(v.arxiv_id)));
@@ -118,11 +122,21 @@ test('every real record in the vectors is reproduced: empty licences, old-style 
       const abstract = v.abstract !== undefined ? ['--abstract', v.abstract] : ['--abstract-sha256', m.abstract_canon_sha256];
       if (v.title !== undefined && v.abstract !== undefined) fromText++;
       const r = await cli([
-        'compute', '--json',
-        '--arxiv-id', v.arxiv_id, '--arxiv-version', String(v.arxiv_version),
-        ...title, ...abstract,
-        '--primary-cat', m.primary_cat, ...(m.cross_cats_sorted.length > 0 ? ['--cross-cats', m.cross_cats_sorted.join(',')] : []),
-        '--license', m.license, '--submitted-at', m.submitted_at,
+        'compute',
+        '--json',
+        '--arxiv-id',
+        v.arxiv_id,
+        '--arxiv-version',
+        String(v.arxiv_version),
+        ...title,
+        ...abstract,
+        '--primary-cat',
+        m.primary_cat,
+        ...(m.cross_cats_sorted.length > 0 ? ['--cross-cats', m.cross_cats_sorted.join(',')] : []),
+        '--license',
+        m.license,
+        '--submitted-at',
+        m.submitted_at,
       ]);
       return { v, r };
     }),
@@ -144,15 +158,46 @@ test('every real record in the vectors is reproduced: empty licences, old-style 
 test('the title or abstract and its hash are not both accepted; a hash must be 64 hex', async () => {
   const v = allRegistryVectors().find((x) => x.arxiv_id === 'math/9308210')!;
   const m = v.canonical_record.metadata;
-  const base = ['compute', '--arxiv-id', v.arxiv_id, '--arxiv-version', '1', '--primary-cat', m.primary_cat, '--license', '', '--submitted-at', m.submitted_at];
-  const both = await cli([...base, '--title', v.title!, '--title-sha256', m.title_canon_sha256, '--abstract-sha256', m.abstract_canon_sha256]);
+  const base = [
+    'compute',
+    '--arxiv-id',
+    v.arxiv_id,
+    '--arxiv-version',
+    '1',
+    '--primary-cat',
+    m.primary_cat,
+    '--license',
+    '',
+    '--submitted-at',
+    m.submitted_at,
+  ];
+  const both = await cli([
+    ...base,
+    '--title',
+    v.title!,
+    '--title-sha256',
+    m.title_canon_sha256,
+    '--abstract-sha256',
+    m.abstract_canon_sha256,
+  ]);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /--title or --title-sha256, not both/);
   const bad = await cli([...base, '--title', v.title!, '--abstract-sha256', 'abc']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /abstract_sha256: "abc" is not a SHA-256/);
   const json = path.join(tmp(), 'meta.json');
-  writeFileSync(json, JSON.stringify({ arxiv_id: v.arxiv_id, version: 1, title: v.title, abstract_canon_sha256: m.abstract_canon_sha256, primary_cat: m.primary_cat, license: '', submitted_at: m.submitted_at }));
+  writeFileSync(
+    json,
+    JSON.stringify({
+      arxiv_id: v.arxiv_id,
+      version: 1,
+      title: v.title,
+      abstract_canon_sha256: m.abstract_canon_sha256,
+      primary_cat: m.primary_cat,
+      license: '',
+      submitted_at: m.submitted_at,
+    }),
+  );
   const fromFile = await cli(['compute', '--json', json]);
   assert.equal(fromFile.code, 0, fromFile.stderr);
   assert.equal(JSON.parse(fromFile.stdout).pith_number, v.pith_number);
@@ -166,12 +211,26 @@ test('pith-tex compute (flags, --abstract-file) reproduces every vector; --check
       const abstractFile = path.join(dir, `abstract${i}.txt`);
       writeFileSync(abstractFile, v.abstract);
       const r = await cli([
-        'compute', '--json',
-        '--arxiv-id', v.arxiv_id, '--arxiv-version', String(v.arxiv_version),
-        '--title', v.title, '--abstract-file', abstractFile,
-        '--primary-cat', m.primary_cat, '--cross-cats', [...m.cross_cats_sorted].reverse().join(','),
-        '--license', m.license, '--submitted-at', m.submitted_at,
-        '--check', fixture('records.json'),
+        'compute',
+        '--json',
+        '--arxiv-id',
+        v.arxiv_id,
+        '--arxiv-version',
+        String(v.arxiv_version),
+        '--title',
+        v.title,
+        '--abstract-file',
+        abstractFile,
+        '--primary-cat',
+        m.primary_cat,
+        '--cross-cats',
+        [...m.cross_cats_sorted].reverse().join(','),
+        '--license',
+        m.license,
+        '--submitted-at',
+        m.submitted_at,
+        '--check',
+        fixture('records.json'),
       ]);
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
@@ -254,7 +313,19 @@ test('a JSON metadata file works, and flags override it', async () => {
   const v = VECTORS[2] as Vector;
   const m = v.canonical_record.metadata;
   const file = path.join(tmp(), 'meta.json');
-  writeFileSync(file, JSON.stringify({ arxiv_id: v.arxiv_id, version: v.arxiv_version, title: 'wrong', abstract: v.abstract, primary_cat: m.primary_cat, cross_cats: m.cross_cats_sorted, license: m.license, submitted_at: m.submitted_at }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      arxiv_id: v.arxiv_id,
+      version: v.arxiv_version,
+      title: 'wrong',
+      abstract: v.abstract,
+      primary_cat: m.primary_cat,
+      cross_cats: m.cross_cats_sorted,
+      license: m.license,
+      submitted_at: m.submitted_at,
+    }),
+  );
   const wrong = await cli(['compute', file, '--json']);
   assert.notEqual(JSON.parse(wrong.stdout).canonical_sha256, v.canonical_sha256);
   const r = await cli(['compute', file, '--json', '--title', v.title]);
@@ -265,11 +336,33 @@ test('--check names the first field that differs (exit 1), against a bundle or a
   const bundleFile = fixture('2109.10465v1.bundle.json');
   const v = VECTORS.find((x) => x.arxiv_id === '2109.10465') as Vector;
   const m = v.canonical_record.metadata;
-  const base = ['compute', '--arxiv-id', v.arxiv_id, '--arxiv-version', '1', '--title', v.title, '--primary-cat', m.primary_cat, '--cross-cats', m.cross_cats_sorted.join(' '), '--license', m.license];
+  const base = [
+    'compute',
+    '--arxiv-id',
+    v.arxiv_id,
+    '--arxiv-version',
+    '1',
+    '--title',
+    v.title,
+    '--primary-cat',
+    m.primary_cat,
+    '--cross-cats',
+    m.cross_cats_sorted.join(' '),
+    '--license',
+    m.license,
+  ];
   const good = await cli([...base, '--abstract', v.abstract, '--submitted-at', m.submitted_at, '--check', bundleFile]);
   assert.equal(good.code, 0, good.stderr);
   assert.match(good.stdout, /check: matches the registry record/);
-  const journal = await cli([...base, '--abstract', `${v.abstract} Extra sentence.`, '--submitted-at', m.submitted_at, '--check', bundleFile]);
+  const journal = await cli([
+    ...base,
+    '--abstract',
+    `${v.abstract} Extra sentence.`,
+    '--submitted-at',
+    m.submitted_at,
+    '--check',
+    bundleFile,
+  ]);
   assert.equal(journal.code, 1);
   assert.match(journal.stdout, /check: DIFFERS .* at metadata\.abstract_canon_sha256/);
   assert.match(journal.stdout, /hint: use arXiv's own abstract/);
@@ -286,7 +379,16 @@ test('bad input is exit 2 with a clear message: empty title, bad date, malformed
   const v = VECTORS[0] as Vector;
   const m = v.canonical_record.metadata;
   const args = (over: Record<string, string>) => {
-    const o: Record<string, string> = { '--arxiv-id': v.arxiv_id, '--arxiv-version': '2', '--title': v.title, '--abstract': v.abstract, '--primary-cat': m.primary_cat, '--license': m.license, '--submitted-at': m.submitted_at, ...over };
+    const o: Record<string, string> = {
+      '--arxiv-id': v.arxiv_id,
+      '--arxiv-version': '2',
+      '--title': v.title,
+      '--abstract': v.abstract,
+      '--primary-cat': m.primary_cat,
+      '--license': m.license,
+      '--submitted-at': m.submitted_at,
+      ...over,
+    };
     return ['compute', ...Object.entries(o).flat()];
   };
   const cases: [Record<string, string>, RegExp][] = [
@@ -309,7 +411,17 @@ test('bad input is exit 2 with a clear message: empty title, bad date, malformed
 
 test('dates: every ISO 8601 form with a zone normalises to UTC Z; RFC 2822 too', () => {
   const want = '2022-01-14T18:36:04Z';
-  for (const s of ['2022-01-14T18:36:04Z', '2022-01-14T18:36:04+00:00', '2022-01-14T19:36:04+01:00', '2022-01-14T13:36:04-0500', '2022-01-14T20:36:04+02', '2022-01-14 18:36:04.987Z', '2022-01-15T03:36:04+09:00', 'Fri, 14 Jan 2022 18:36:04 GMT', '14 Jan 2022 18:36:04 +0000']) {
+  for (const s of [
+    '2022-01-14T18:36:04Z',
+    '2022-01-14T18:36:04+00:00',
+    '2022-01-14T19:36:04+01:00',
+    '2022-01-14T13:36:04-0500',
+    '2022-01-14T20:36:04+02',
+    '2022-01-14 18:36:04.987Z',
+    '2022-01-15T03:36:04+09:00',
+    'Fri, 14 Jan 2022 18:36:04 GMT',
+    '14 Jan 2022 18:36:04 +0000',
+  ]) {
     assert.equal(normaliseSubmittedAt(s).value, want, s);
   }
   assert.equal(normaliseSubmittedAt('2021-12-31T23:30:00-01:00').value, '2022-01-01T00:30:00Z');
@@ -319,13 +431,31 @@ test('dates: every ISO 8601 form with a zone normalises to UTC Z; RFC 2822 too',
 });
 
 test('categories: the accepted styles and cross-list handling', () => {
-  for (const c of ['cs.LG', 'hep-th', 'math.AG', 'astro-ph.CO', 'q-bio.NC', 'physics.comp-ph', 'cond-mat.stat-mech', 'math-ph', 'stat.ML']) {
+  for (const c of [
+    'cs.LG',
+    'hep-th',
+    'math.AG',
+    'astro-ph.CO',
+    'q-bio.NC',
+    'physics.comp-ph',
+    'cond-mat.stat-mech',
+    'math-ph',
+    'stat.ML',
+  ]) {
     assert.equal(assertCategory(c, 'x'), c);
   }
   for (const c of ['cs.lg', 'cs.', 'LG', 'hep th', 'math.AGX', 'cs.L', '']) assert.throws(() => assertCategory(c, 'x'), MetadataError, c);
   const v = VECTORS[0] as Vector;
   const m = v.canonical_record.metadata;
-  const out = computeRecord({ arxiv_id: `${v.arxiv_id}v2`, title: v.title, abstract: v.abstract, primary_cat: m.primary_cat, cross_cats: 'cs.DC cs.LG, cs.AI cs.DC', license: m.license, submitted_at: m.submitted_at });
+  const out = computeRecord({
+    arxiv_id: `${v.arxiv_id}v2`,
+    title: v.title,
+    abstract: v.abstract,
+    primary_cat: m.primary_cat,
+    cross_cats: 'cs.DC cs.LG, cs.AI cs.DC',
+    license: m.license,
+    submitted_at: m.submitted_at,
+  });
   assert.deepEqual(out.record.metadata.cross_cats_sorted, ['cs.AI', 'cs.DC']);
   assert.equal(out.canonical_sha256, v.canonical_sha256);
   assert.equal(out.notes.length, 2);
@@ -334,7 +464,21 @@ test('categories: the accepted styles and cross-list handling', () => {
 test('text beyond ASCII: the output says the rule is inferred, and only then', async () => {
   const v = VECTORS[3] as Vector;
   const m = v.canonical_record.metadata;
-  const base = ['compute', '--arxiv-id', v.arxiv_id, '--arxiv-version', '1', '--abstract', v.abstract, '--primary-cat', m.primary_cat, '--license', m.license, '--submitted-at', m.submitted_at];
+  const base = [
+    'compute',
+    '--arxiv-id',
+    v.arxiv_id,
+    '--arxiv-version',
+    '1',
+    '--abstract',
+    v.abstract,
+    '--primary-cat',
+    m.primary_cat,
+    '--license',
+    m.license,
+    '--submitted-at',
+    m.submitted_at,
+  ];
   const uni = await cli([...base, '--title', 'Schrödinger bridges for Σ-models']);
   assert.equal(uni.code, 0, uni.stderr);
   assert.match(uni.stdout, /note: the title holds text beyond ASCII: .* inferred/);
@@ -362,7 +506,16 @@ test('recordDifference finds an extra key the registry added', () => {
   const copy = JSON.parse(JSON.stringify(rec)) as JsonObject;
   (copy.metadata as JsonObject).new_field = 'x';
   const m = v.canonical_record.metadata;
-  const out = computeRecord({ arxiv_id: v.arxiv_id, version: 2, title: v.title, abstract: v.abstract, primary_cat: m.primary_cat, cross_cats: m.cross_cats_sorted, license: m.license, submitted_at: m.submitted_at });
+  const out = computeRecord({
+    arxiv_id: v.arxiv_id,
+    version: 2,
+    title: v.title,
+    abstract: v.abstract,
+    primary_cat: m.primary_cat,
+    cross_cats: m.cross_cats_sorted,
+    license: m.license,
+    submitted_at: m.submitted_at,
+  });
   assert.equal(recordDifference(out.record, rec), null);
   assert.equal(recordDifference(out.record, copy)?.field, 'metadata.new_field');
 });
@@ -378,14 +531,48 @@ function python(strings: string[]): string[] | null {
   }
 }
 
-const GENERAL_CATEGORIES = ['Lu', 'Ll', 'Lt', 'Lm', 'Lo', 'Mn', 'Mc', 'Me', 'Nd', 'Nl', 'No', 'Pc', 'Pd', 'Ps', 'Pe', 'Pi', 'Pf', 'Po', 'Sm', 'Sc', 'Sk', 'So', 'Zs', 'Zl', 'Zp', 'Cc', 'Cf', 'Co', 'Cn'];
+const GENERAL_CATEGORIES = [
+  'Lu',
+  'Ll',
+  'Lt',
+  'Lm',
+  'Lo',
+  'Mn',
+  'Mc',
+  'Me',
+  'Nd',
+  'Nl',
+  'No',
+  'Pc',
+  'Pd',
+  'Ps',
+  'Pe',
+  'Pi',
+  'Pf',
+  'Po',
+  'Sm',
+  'Sc',
+  'Sk',
+  'So',
+  'Zs',
+  'Zl',
+  'Zp',
+  'Cc',
+  'Cf',
+  'Co',
+  'Cn',
+];
 const nodeCategory = (cp: number): string =>
   GENERAL_CATEGORIES.find((g) => new RegExp(`^\\p{gc=${g}}$`, 'u').test(String.fromCodePoint(cp))) ?? '?';
 const pythonCategories = (cps: number[]): [number, string][] =>
   JSON.parse(
-    execFileSync('python3', ['-c', 'import sys,json,unicodedata; print(json.dumps([[c, unicodedata.category(chr(c))] for c in json.load(sys.stdin)]))'], {
-      input: JSON.stringify(cps),
-    }).toString(),
+    execFileSync(
+      'python3',
+      ['-c', 'import sys,json,unicodedata; print(json.dumps([[c, unicodedata.category(chr(c))] for c in json.load(sys.stdin)]))'],
+      {
+        input: JSON.stringify(cps),
+      },
+    ).toString(),
   );
 
 test('canonText agrees with Python on every code point, except where the two Unicode versions differ', (t) => {
@@ -399,7 +586,9 @@ test('canonText agrees with Python on every code point, except where the two Uni
     "import sys\nout=[' '.join(('A'+chr(c)+'\\u03a3').lower().split()) for c in range(0x110000) if not 0xd800<=c<=0xdfff]\nsys.stdout.buffer.write('\\n'.join(out).encode('utf-8'))";
   let py: string[];
   try {
-    py = execFileSync('python3', ['-c', PY_ALL], { maxBuffer: 1 << 28 }).toString('utf8').split('\n');
+    py = execFileSync('python3', ['-c', PY_ALL], { maxBuffer: 1 << 28 })
+      .toString('utf8')
+      .split('\n');
   } catch {
     return t.skip('python3 not available');
   }
@@ -422,7 +611,33 @@ test('canonText agrees with Python on random Unicode strings (whitespace, sigma,
     seed ^= seed << 5;
     return (seed >>> 0) % n;
   };
-  const special = [...'\t\n\v\f\r \u001c\u001d\u001e\u001f\u0085\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u200b\u180e', 'Σ', 'σ', 'ς', 'İ', 'I', 'ß', 'ẞ', 'Ω', 'K', 'ǅ', 'ﬀ', '\u0301', '\u0345', 'Ⅻ', 'Ⓐ', '𐐀', '𝔄', '😀', 'Å', 'A', 'b', '.', "'", '-'];
+  const special = [
+    ...'\t\n\v\f\r \u001c\u001d\u001e\u001f\u0085\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\u200b\u180e',
+    'Σ',
+    'σ',
+    'ς',
+    'İ',
+    'I',
+    'ß',
+    'ẞ',
+    'Ω',
+    'K',
+    'ǅ',
+    'ﬀ',
+    '\u0301',
+    '\u0345',
+    'Ⅻ',
+    'Ⓐ',
+    '𐐀',
+    '𝔄',
+    '😀',
+    'Å',
+    'A',
+    'b',
+    '.',
+    "'",
+    '-',
+  ];
   const pool = (): string => {
     const k = rand(4);
     if (k === 0) return special[rand(special.length)]!;

@@ -4,11 +4,11 @@
 // `pith-tex check` reports the in-between state; and the next stamp finishes the job cleanly.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cliPath, repoRoot } from './helpers.js';
+import { repoRoot } from './helpers.js';
+import { runCli } from './support/cli.js';
+import { tempDir } from './support/temp.js';
 import { writeOtherBundle } from './support/stamp-bundles.js';
 import { unstampText } from '../src/core/tex-edit.js';
 
@@ -20,10 +20,6 @@ const UNSTAMPED = unstampText(readFileSync(path.join(EXAMPLE, 'main.tex'), 'utf8
 const LABEL = { 'pith.sty': 'sty', 'pith.lock.json': 'lock', 'main.tex': 'paper' } as const;
 const STEPS = ['temp-written', 'temp-synced', 'renamed'] as const;
 
-function pith(cwd: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-}
-
 type State = Record<(typeof FILES)[number], string | null>;
 const state = (dir: string): State =>
   Object.fromEntries(FILES.map((f) => [f, existsSync(path.join(dir, f)) ? readFileSync(path.join(dir, f), 'latin1') : null])) as State;
@@ -31,47 +27,50 @@ const state = (dir: string): State =>
 /** Every crash point, in the order stamp passes them. */
 const POINTS = FILES.flatMap((f) => [...STEPS.map((s) => `${LABEL[f]}:${s}`), `after-${LABEL[f]}`]);
 
-function scenario(name: string, prepare: (dir: string) => void, args: (dir: string) => string[]) {
-  test(`crash safety (${name}): killed at each of ${POINTS.length} points, each file is old or new, in order`, () => {
+function scenario(name: string, prepare: (dir: string) => void | Promise<void>, args: (dir: string) => string[]) {
+  test(`crash safety (${name}): killed at each of ${POINTS.length} points, each file is old or new, in order`, async (t) => {
     // The old and new states, from an uninterrupted run.
-    const ref = mkdtempSync(path.join(tmpdir(), 'pith-crash-ref-'));
-    prepare(ref);
+    const ref = tempDir(t, 'pith-crash-ref-');
+    await prepare(ref);
     const oldState = state(ref);
-    const done = pith(ref, args(ref));
+    const done = await runCli(args(ref), { cwd: ref });
     assert.equal(done.status, 0, done.stderr);
     const newState = state(ref);
     for (const f of FILES) assert.notEqual(newState[f], oldState[f], `${name}: ${f} changes`);
 
-    POINTS.forEach((point, i) => {
-      const dir = mkdtempSync(path.join(tmpdir(), 'pith-crash-'));
-      prepare(dir);
-      const r = pith(dir, args(dir), { PITH_TEX_TEST_CRASH_AT: point });
-      assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
-      const now = state(dir);
-      for (const f of FILES) {
-        assert.ok(now[f] === oldState[f] || now[f] === newState[f], `${point}: ${f} is old or new, never a mix`);
-        // Files before the crash point are new; the one being written is new only once renamed.
-        const fIndex = POINTS.indexOf(`${LABEL[f]}:renamed`);
-        const expectNew = i >= fIndex;
-        assert.equal(now[f], expectNew ? newState[f] : oldState[f], `${point}: ${f} should be ${expectNew ? 'new' : 'old'}`);
-      }
-      // Between the first and the last file, `pith-tex check` says something is off.
-      const mixed = FILES.some((f) => now[f] !== newState[f]) && FILES.some((f) => now[f] !== oldState[f]);
-      if (mixed) {
-        const c = pith(dir, ['check']);
-        assert.notEqual(c.status, 0, `${point}: check must not pass a half-stamped paper`);
-        assert.match(c.stdout + c.stderr, /stamp/, `${point}: check names the fix`);
-      }
-      // The next stamp takes over the dead stamp's lock, removes its temporary file, finishes.
-      const again = pith(dir, args(dir));
-      assert.equal(again.status, 0, `${point}: recovery: ${again.stderr}`);
-      assert.deepEqual(state(dir), newState, `${point}: recovered to the new state`);
-      assert.deepEqual(
-        readdirSync(dir).filter((f) => f.startsWith('.')),
-        [],
-        `${point}: no lock or temporary file left`,
-      );
-    });
+    // Each crash point in its own folder, all at once.
+    await Promise.all(
+      POINTS.map(async (point, i) => {
+        const dir = tempDir(t, 'pith-crash-');
+        await prepare(dir);
+        const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point } });
+        assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
+        const now = state(dir);
+        for (const f of FILES) {
+          assert.ok(now[f] === oldState[f] || now[f] === newState[f], `${point}: ${f} is old or new, never a mix`);
+          // Files before the crash point are new; the one being written is new only once renamed.
+          const fIndex = POINTS.indexOf(`${LABEL[f]}:renamed`);
+          const expectNew = i >= fIndex;
+          assert.equal(now[f], expectNew ? newState[f] : oldState[f], `${point}: ${f} should be ${expectNew ? 'new' : 'old'}`);
+        }
+        // Between the first and the last file, `pith-tex check` says something is off.
+        const mixed = FILES.some((f) => now[f] !== newState[f]) && FILES.some((f) => now[f] !== oldState[f]);
+        if (mixed) {
+          const c = await runCli(['check'], { cwd: dir });
+          assert.notEqual(c.status, 0, `${point}: check must not pass a half-stamped paper`);
+          assert.match(c.stdout + c.stderr, /stamp/, `${point}: check names the fix`);
+        }
+        // The next stamp takes over the dead stamp's lock, removes its temporary file, finishes.
+        const again = await runCli(args(dir), { cwd: dir });
+        assert.equal(again.status, 0, `${point}: recovery: ${again.stderr}`);
+        assert.deepEqual(state(dir), newState, `${point}: recovered to the new state`);
+        assert.deepEqual(
+          readdirSync(dir).filter((f) => f.startsWith('.')),
+          [],
+          `${point}: no lock or temporary file left`,
+        );
+      }),
+    );
   });
 }
 
@@ -83,9 +82,9 @@ scenario(
 
 scenario(
   're-stamp with another record',
-  (dir) => {
+  async (dir) => {
     writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED);
-    const r = pith(dir, ['stamp', '--bundle', BUNDLE]);
+    const r = await runCli(['stamp', '--bundle', BUNDLE], { cwd: dir });
     assert.equal(r.status, 0, r.stderr);
     writeOtherBundle(dir);
   },

@@ -3,45 +3,31 @@
 // the check it came from passes.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliPath, repoRoot } from './helpers.js';
+import { repoRoot } from './helpers.js';
+import { runCli, type CliRun } from './support/cli.js';
 import { json, startServer } from './support/http-server.js';
 import { BODY, NUMBER, OTHER_BODY, makeStampedPaper } from './support/stamped-paper.js';
-
-interface Run {
-  code: number | null;
-  out: string;
-  err: string;
-}
-
-/** The CLI in a child process, asynchronously (the loopback resolver runs in this process). */
-function pith(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } }, (err, out, errText) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, out, err: errText });
-    });
-  });
-}
 
 /** The `fix: …` commands in a tool's output (each to the end of its line). */
 const fixesIn = (text: string): string[] => [...text.matchAll(/fix: (pith-tex [^\n]*)/g)].map((m) => (m[1] as string).trim());
 
 /** Run a printed hint exactly: split on spaces, `pith-tex` replaced by this checkout's CLI. */
-function runHint(cwd: string, hint: string, env: Record<string, string> = {}): Promise<Run> {
+function runHint(cwd: string, hint: string, env: Record<string, string> = {}): Promise<CliRun> {
   assert.doesNotMatch(hint, /[()]|\bID\b|\bFILE\b/, `a hint with a placeholder: ${hint}`);
   const [tool, ...args] = hint.split(/\s+/);
   assert.equal(tool, 'pith-tex', hint);
-  return pith(cwd, args, env);
+  return runCli(args, { cwd, env });
 }
 
 const seedBundle = readFileSync(path.join(repoRoot, 'examples', 'moe-paper', '2109.10465v1.bundle.json'), 'utf8');
 
 type Breakage = [name: string, breakIt: (dir: string) => void, needsResolver: boolean];
 
-const edit = (dir: string, f: string, change: (t: string) => string): void => writeFileSync(path.join(dir, f), change(readFileSync(path.join(dir, f), 'utf8')));
+const edit = (dir: string, f: string, change: (t: string) => string): void =>
+  writeFileSync(path.join(dir, f), change(readFileSync(path.join(dir, f), 'utf8')));
 
 const BREAKAGES: Breakage[] = [
   ['a tampered \\pithnumber', (d) => edit(d, 'main.tex', (t) => t.replace(BODY, OTHER_BODY)), false],
@@ -56,7 +42,10 @@ const BREAKAGES: Breakage[] = [
 ];
 
 test('every fix `pith-tex check` prints runs as printed and makes the check pass', async () => {
-  const server = await startServer({ [`/pith/${BODY}/bundle.json`]: json(seedBundle), [`/pith/pith:2021:${BODY}/bundle.json`]: json(seedBundle) });
+  const server = await startServer({
+    [`/pith/${BODY}/bundle.json`]: json(seedBundle),
+    [`/pith/pith:2021:${BODY}/bundle.json`]: json(seedBundle),
+  });
   const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-hints-cache-'));
   // No network but the loopback resolver, and an empty cache of the test's own.
   const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
@@ -64,18 +53,19 @@ test('every fix `pith-tex check` prints runs as printed and makes the check pass
     for (const [name, breakIt, needsResolver] of BREAKAGES) {
       const { dir } = await makeStampedPaper('pith-hints-');
       breakIt(dir);
-      const check = await pith(dir, ['check', 'main.tex'], env);
-      assert.equal(check.code, 1, `${name}: check fails\n${check.err}`);
-      const fixes = fixesIn(check.err);
-      assert.ok(fixes.length > 0, `${name}: a fix is printed\n${check.err}`);
-      if (name === 'a tampered \\pithnumber') assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], 'the exact command, with the lock\'s number');
+      const check = await runCli(['check', 'main.tex'], { cwd: dir, env: env });
+      assert.equal(check.status, 1, `${name}: check fails\n${check.stderr}`);
+      const fixes = fixesIn(check.stderr);
+      assert.ok(fixes.length > 0, `${name}: a fix is printed\n${check.stderr}`);
+      if (name === 'a tampered \\pithnumber')
+        assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], "the exact command, with the lock's number");
       for (const fix of new Set(fixes)) {
         const ran = await runHint(dir, fix, needsResolver ? env : { XDG_CACHE_HOME: cache, PITH_RESOLVER: 'http://127.0.0.1:9' });
-        assert.equal(ran.code, 0, `${name}: ${fix}\n${ran.out}${ran.err}`);
+        assert.equal(ran.status, 0, `${name}: ${fix}\n${ran.stdout}${ran.stderr}`);
       }
-      const after = await pith(dir, ['check', 'main.tex'], env);
-      assert.equal(after.code, 0, `${name}: check passes after the fix\n${after.err}`);
-      assert.match(after.out, new RegExp(NUMBER));
+      const after = await runCli(['check', 'main.tex'], { cwd: dir, env: env });
+      assert.equal(after.status, 0, `${name}: check passes after the fix\n${after.stderr}`);
+      assert.match(after.stdout, new RegExp(NUMBER));
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {
@@ -88,26 +78,28 @@ test("stamp's \"say which record\" hint, hook status's and the arXiv checklist's
   // The paper names another record than the lock: stamp exits 2 and names two commands.
   const { dir } = await makeStampedPaper('pith-hints-');
   edit(dir, 'main.tex', (t) => t.replace(BODY, OTHER_BODY));
-  const refused = await pith(dir, ['stamp', 'main.tex']);
-  assert.equal(refused.code, 2, refused.err);
-  const keepLock = new RegExp(`pith-tex stamp main\\.tex --number ${NUMBER}`).exec(refused.err)?.[0];
-  assert.ok(keepLock, refused.err);
-  assert.equal((await runHint(dir, keepLock)).code, 0);
-  assert.equal((await pith(dir, ['check'])).code, 0);
+  const refused = await runCli(['stamp', 'main.tex'], { cwd: dir });
+  assert.equal(refused.status, 2, refused.stderr);
+  const keepLock = new RegExp(`pith-tex stamp main\\.tex --number ${NUMBER}`).exec(refused.stderr)?.[0];
+  assert.ok(keepLock, refused.stderr);
+  assert.equal((await runHint(dir, keepLock)).status, 0);
+  assert.equal((await runCli(['check'], { cwd: dir })).status, 0);
 
   // hook status without a hook: its fix installs it.
-  const status = await pith(dir, ['hook', 'status']);
-  assert.equal(status.code, 1);
-  for (const fix of fixesIn(status.out)) assert.equal((await runHint(dir, fix)).code, 0, fix);
-  assert.equal((await pith(dir, ['hook', 'status'])).code, 0, 'the hook is current after the fix');
+  const status = await runCli(['hook', 'status'], { cwd: dir });
+  assert.equal(status.status, 1);
+  for (const fix of fixesIn(status.stdout)) assert.equal((await runHint(dir, fix)).status, 0, fix);
+  assert.equal((await runCli(['hook', 'status'], { cwd: dir })).status, 0, 'the hook is current after the fix');
 
   // The arXiv checklist (static items) on an edited pith.sty: its fix runs and the item passes.
   edit(dir, 'pith.sty', (t) => `${t}% my edit\n`);
-  const arxiv = await pith(dir, ['arxiv', 'main.tex', '--no-compile']);
-  const fixes = fixesIn(arxiv.out).filter((f) => f.startsWith('pith-tex stamp'));
-  assert.ok(fixes.length > 0, arxiv.out);
-  for (const fix of new Set(fixes)) assert.equal((await runHint(dir, fix)).code, 0, fix);
-  const again = JSON.parse((await pith(dir, ['arxiv', 'main.tex', '--no-compile', '--json'])).out) as { items: { id: string; status: string }[] };
+  const arxiv = await runCli(['arxiv', 'main.tex', '--no-compile'], { cwd: dir });
+  const fixes = fixesIn(arxiv.stdout).filter((f) => f.startsWith('pith-tex stamp'));
+  assert.ok(fixes.length > 0, arxiv.stdout);
+  for (const fix of new Set(fixes)) assert.equal((await runHint(dir, fix)).status, 0, fix);
+  const again = JSON.parse((await runCli(['arxiv', 'main.tex', '--no-compile', '--json'], { cwd: dir })).stdout) as {
+    items: { id: string; status: string }[];
+  };
   for (const id of ['pith.sty', 'stamp']) assert.equal(again.items.find((i) => i.id === id)?.status, 'pass', id);
   rmSync(dir, { recursive: true, force: true });
 });

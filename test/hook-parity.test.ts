@@ -13,7 +13,14 @@ import { haveLatexmk, installHookIn, latexmk } from './support/latexmk.js';
 import { int, pick, rng } from './support/random.js';
 import { BODY, lockText, OTHER_BODY, renderSty } from './support/stamped-paper.js';
 
-const GOOD = [BODY, BODY.toLowerCase(), `pith:2021:${BODY}`, `pith:${BODY}`, `PITH:2021:${BODY.toLowerCase()}`, `${BODY.slice(0, 13)} ${BODY.slice(13)}`];
+const GOOD = [
+  BODY,
+  BODY.toLowerCase(),
+  `pith:2021:${BODY}`,
+  `pith:${BODY}`,
+  `PITH:2021:${BODY.toLowerCase()}`,
+  `${BODY.slice(0, 13)} ${BODY.slice(13)}`,
+];
 const BAD = [OTHER_BODY, `pith:2020:${BODY}`, `pith:2021:${OTHER_BODY}`, BODY.slice(0, 16)];
 
 interface Paper {
@@ -40,7 +47,12 @@ function decoy(r: () => number, body: boolean): string {
     '% \\input{decoy}',
     '\\iffalse \\input{decoy} \\fi',
   ];
-  if (body) forms.push(`\\begin{verbatim}\n${number(v)}\n\\end{verbatim}`, `\\verb|${number(v)}|`, `\\begin{comment}\n${number(v)}\n\\end{comment}`);
+  if (body)
+    forms.push(
+      `\\begin{verbatim}\n${number(v)}\n\\end{verbatim}`,
+      `\\verb|${number(v)}|`,
+      `\\begin{comment}\n${number(v)}\n\\end{comment}`,
+    );
   return pick(r, forms);
 }
 
@@ -56,7 +68,9 @@ function generate(r: () => number): Paper {
   const depth = int(r, 0, 2); // main.tex \inputs pre1.tex, which \inputs pre2.tex
   const preambles: string[][] = Array.from({ length: depth + 1 }, () => []);
   const body: string[] = [];
-  const numbers = Array.from({ length: pick(r, [0, 1, 1, 1, 2]) }, () => (r() < 0.7 ? { v: pick(r, GOOD), good: true } : { v: pick(r, BAD), good: false }));
+  const numbers = Array.from({ length: pick(r, [0, 1, 1, 1, 2]) }, () =>
+    r() < 0.7 ? { v: pick(r, GOOD), good: true } : { v: pick(r, BAD), good: false },
+  );
   for (const n of numbers) {
     const where = int(r, 0, depth + 1);
     if (where > depth) body.push(number(n.v));
@@ -64,7 +78,8 @@ function generate(r: () => number): Paper {
   }
   for (let i = int(r, 0, 4); i > 0; i--) preambles[int(r, 0, depth)]!.push(decoy(r, false));
   for (let i = int(r, 0, 3); i > 0; i--) body.push(decoy(r, true));
-  for (let d = 0; d < depth; d++) preambles[d]!.push(pick(r, [`\\input{pre${d + 1}}`, `\\input{pre${d + 1}.tex}`, `\\input pre${d + 1}\n`]));
+  for (let d = 0; d < depth; d++)
+    preambles[d]!.push(pick(r, [`\\input{pre${d + 1}}`, `\\input{pre${d + 1}.tex}`, `\\input pre${d + 1}\n`]));
   const files: Record<string, string> = {
     'main.tex': [
       '\\documentclass{article}',
@@ -85,7 +100,9 @@ function generate(r: () => number): Paper {
 
 /** The issue's case: a \pithnumber inside \iffalse, which neither TeX nor the check reads. */
 const IFFALSE: Paper = {
-  files: { 'main.tex': `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${BODY}}\n\\iffalse \\pithnumber{${OTHER_BODY}} \\fi\n\\begin{document}\nHi.\n\\end{document}\n` },
+  files: {
+    'main.tex': `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${BODY}}\n\\iffalse \\pithnumber{${OTHER_BODY}} \\fi\n\\begin{document}\nHi.\n\\end{document}\n`,
+  },
   expected: 0,
 };
 
@@ -94,40 +111,59 @@ const sty = renderSty(BODY);
 
 const EXIT = { ok: 0, mismatch: 1, 'nothing-stamped': 2 } as const;
 
-test('the \\iffalse case and 200 generated preambles: `pith-tex check` and latexmk with the hook give one verdict', { timeout: 300_000 }, async (t) => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'pith-parity-'));
-  t.after(() => rmSync(root, { recursive: true, force: true }));
-  const r = rng(13);
-  const papers: [string, Paper][] = [['iffalse', IFFALSE], ...Array.from({ length: 200 }, (_, i): [string, Paper] => [`p${i}`, generate(r)])];
-  const verdicts = new Map<string, number>();
-  for (const [name, paper] of papers) {
-    const dir = path.join(root, name);
-    mkdirSync(dir);
-    writeFileSync(path.join(dir, 'pith.lock.json'), lock);
-    writeFileSync(path.join(dir, 'pith.sty'), sty);
-    for (const [file, text] of Object.entries(paper.files)) writeFileSync(path.join(dir, file), text);
-    const report = await checkPaper(path.join(dir, 'main.tex'));
-    const verdict = EXIT[report.status];
-    verdicts.set(name, verdict);
-    assert.equal(verdict, paper.expected, `${name}: check says ${report.status} (${report.findings.map((f) => f.message).join('; ')})\n${paper.files['main.tex']}`);
-  }
-  const counts = [0, 1].map((v) => [...verdicts.values()].filter((x) => x === v).length);
-  assert.ok(counts[0]! >= 40 && counts[1]! >= 40, `both verdicts are well represented: ${counts}`);
-  if (!haveLatexmk) return t.skip('latexmk is not installed: the builds were not run');
-  // The builds: the \iffalse case, then the first 10 papers of each verdict.
-  const sample = ['iffalse', ...[0, 1].flatMap((v) => papers.filter(([n]) => n !== 'iffalse' && verdicts.get(n) === v).slice(0, 10).map(([n]) => n))];
-  for (const name of sample) {
-    const dir = path.join(root, name);
-    installHookIn(dir);
-    const b = latexmk(dir, ['-pdf']);
-    const where = `${name} (check: ${verdicts.get(name)}, latexmk: ${b.code})\n${papers.find(([n]) => n === name)?.[1].files['main.tex']}\n${b.log}`;
-    if (verdicts.get(name) === 0) {
-      assert.equal(b.code, 0, where);
-      assert.match(b.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/, where);
-    } else {
-      assert.equal(b.code, 12, where);
-      assert.match(b.log, /pith-tex hook: the check failed \(above\); this LaTeX run is stopped/, where);
-      assert.doesNotMatch(b.log, /Output written on/, where);
+test(
+  'the \\iffalse case and 200 generated preambles: `pith-tex check` and latexmk with the hook give one verdict',
+  { timeout: 300_000 },
+  async (t) => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'pith-parity-'));
+    t.after(() => rmSync(root, { recursive: true, force: true }));
+    const r = rng(13);
+    const papers: [string, Paper][] = [
+      ['iffalse', IFFALSE],
+      ...Array.from({ length: 200 }, (_, i): [string, Paper] => [`p${i}`, generate(r)]),
+    ];
+    const verdicts = new Map<string, number>();
+    for (const [name, paper] of papers) {
+      const dir = path.join(root, name);
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'pith.lock.json'), lock);
+      writeFileSync(path.join(dir, 'pith.sty'), sty);
+      for (const [file, text] of Object.entries(paper.files)) writeFileSync(path.join(dir, file), text);
+      const report = await checkPaper(path.join(dir, 'main.tex'));
+      const verdict = EXIT[report.status];
+      verdicts.set(name, verdict);
+      assert.equal(
+        verdict,
+        paper.expected,
+        `${name}: check says ${report.status} (${report.findings.map((f) => f.message).join('; ')})\n${paper.files['main.tex']}`,
+      );
     }
-  }
-});
+    const counts = [0, 1].map((v) => [...verdicts.values()].filter((x) => x === v).length);
+    assert.ok(counts[0]! >= 40 && counts[1]! >= 40, `both verdicts are well represented: ${counts}`);
+    if (!haveLatexmk) return t.skip('latexmk is not installed: the builds were not run');
+    // The builds: the \iffalse case, then the first 10 papers of each verdict.
+    const sample = [
+      'iffalse',
+      ...[0, 1].flatMap((v) =>
+        papers
+          .filter(([n]) => n !== 'iffalse' && verdicts.get(n) === v)
+          .slice(0, 10)
+          .map(([n]) => n),
+      ),
+    ];
+    for (const name of sample) {
+      const dir = path.join(root, name);
+      installHookIn(dir);
+      const b = latexmk(dir, ['-pdf']);
+      const where = `${name} (check: ${verdicts.get(name)}, latexmk: ${b.code})\n${papers.find(([n]) => n === name)?.[1].files['main.tex']}\n${b.log}`;
+      if (verdicts.get(name) === 0) {
+        assert.equal(b.code, 0, where);
+        assert.match(b.log, /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree/, where);
+      } else {
+        assert.equal(b.code, 12, where);
+        assert.match(b.log, /pith-tex hook: the check failed \(above\); this LaTeX run is stopped/, where);
+        assert.doesNotMatch(b.log, /Output written on/, where);
+      }
+    }
+  },
+);

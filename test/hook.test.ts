@@ -7,7 +7,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { hookBlock, hookStatus, installHook, removeHook, HOOK_BEGIN } from '../src/core/latexmkrc.js';
 import { cliPath, fixture, repoRoot } from './helpers.js';
-import { cleanUpPaths, forgetInstalledPithTex, haveLatexmk, installHookIn, latexmk, pathWithoutNode, pathWithPithTex, writeLater } from './support/latexmk.js';
+import {
+  cleanUpPaths,
+  forgetInstalledPithTex,
+  haveLatexmk,
+  installHookIn,
+  latexmk,
+  pathWithoutNode,
+  pathWithPithTex,
+  writeLater,
+} from './support/latexmk.js';
 import { makeStampedPaper, paperTex, BODY, OTHER_BODY } from './support/stamped-paper.js';
 
 const block = hookBlock('print "hook\\n";\n');
@@ -48,7 +57,6 @@ test('latexmkrc: install keeps the author bytes, is idempotent, remove restores 
   assert.throws(() => removeHook(`x\n${HOOK_BEGIN}\nno end\n`), /without its/);
 });
 
-
 test('the hook block: under 40 lines of Perl that compile, running the installing pith-tex by its absolute path', () => {
   const template = readFileSync(path.join(repoRoot, 'templates', 'latexmkrc-hook.pl'), 'utf8');
   assert.ok(template.split('\n').length <= 40, `the template has ${template.split('\n').length} lines`);
@@ -74,30 +82,34 @@ test('the hook block: under 40 lines of Perl that compile, running the installin
   }
 });
 
-test('hook install upgrades the old 321-line Perl block in place; remove gives the author\'s bytes back', { skip: !haveLatexmk }, async () => {
-  const { dir } = await makeStampedPaper('pith-hook-upgrade-');
-  try {
-    const rc = path.join(dir, '.latexmkrc');
-    const authored = "$pdf_mode = 1;\r\n$pdflatex = 'pdflatex -synctex=1 %O %S';"; // CRLF, no final newline
-    const old = installHook(authored, hookBlock(readFileSync(fixture('latexmkrc-hook-v1.pl'), 'utf8'))).text;
-    assert.match(old, /sub pith_tex_run/);
-    writeFileSync(rc, old);
-    const out = installHookIn(dir);
-    assert.match(out, /updated the pith-tex hook/);
-    const text = readFileSync(rc, 'utf8');
-    assert.ok(text.startsWith(authored));
-    assert.equal(text.split(HOOK_BEGIN).length, 2, 'one block');
-    assert.doesNotMatch(text, /pith_tex_run|PithTexHook|JSON::PP/);
-    writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
-    const r = latexmk(dir, []);
-    assert.equal(r.code, 12, r.log);
-    assert.match(r.log, /pith-tex(?: check)?: ✗ main\.tex says \\pithnumber\{AAAA/);
-    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
-    assert.equal(readFileSync(rc, 'utf8'), authored);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "hook install upgrades the old 321-line Perl block in place; remove gives the author's bytes back",
+  { skip: !haveLatexmk },
+  async () => {
+    const { dir } = await makeStampedPaper('pith-hook-upgrade-');
+    try {
+      const rc = path.join(dir, '.latexmkrc');
+      const authored = "$pdf_mode = 1;\r\n$pdflatex = 'pdflatex -synctex=1 %O %S';"; // CRLF, no final newline
+      const old = installHook(authored, hookBlock(readFileSync(fixture('latexmkrc-hook-v1.pl'), 'utf8'))).text;
+      assert.match(old, /sub pith_tex_run/);
+      writeFileSync(rc, old);
+      const out = installHookIn(dir);
+      assert.match(out, /updated the pith-tex hook/);
+      const text = readFileSync(rc, 'utf8');
+      assert.ok(text.startsWith(authored));
+      assert.equal(text.split(HOOK_BEGIN).length, 2, 'one block');
+      assert.doesNotMatch(text, /pith_tex_run|PithTexHook|JSON::PP/);
+      writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+      const r = latexmk(dir, []);
+      assert.equal(r.code, 12, r.log);
+      assert.match(r.log, /pith-tex(?: check)?: ✗ main\.tex says \\pithnumber\{AAAA/);
+      assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
+      assert.equal(readFileSync(rc, 'utf8'), authored);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 // ------------------------------------------------------------------ real latexmk runs
 
@@ -178,166 +190,190 @@ test('hook: a tampered lock file fails the build; status and remove', { skip: !h
   }
 });
 
-test('hook: the installing pith-tex runs with no node and no pith-tex on the PATH; without it, the one on the PATH', { skip: !haveLatexmk }, async () => {
-  const dir = await hookedPaper();
-  try {
-    let r = latexmk(dir, ['-pdf'], noNodePath);
-    assert.equal(r.code, 0, r.log);
-    assert.match(r.log, AGREE);
-    forgetInstalledPithTex(dir);
-    writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
-    r = latexmk(dir, ['-pdf'], withPith);
-    assert.equal(r.code, 12, r.log);
-    assert.match(r.log, /pith-tex(?: check)?: ✗ main\.tex says \\pithnumber\{AAAA/);
-    writeLater(path.join(dir, 'main.tex'), paperTex(BODY));
-    r = latexmk(dir, ['-pdf'], withPith);
-    assert.equal(r.code, 0, r.log);
-    assert.match(r.log, AGREE);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  'hook: the installing pith-tex runs with no node and no pith-tex on the PATH; without it, the one on the PATH',
+  { skip: !haveLatexmk },
+  async () => {
+    const dir = await hookedPaper();
+    try {
+      let r = latexmk(dir, ['-pdf'], noNodePath);
+      assert.equal(r.code, 0, r.log);
+      assert.match(r.log, AGREE);
+      forgetInstalledPithTex(dir);
+      writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+      r = latexmk(dir, ['-pdf'], withPith);
+      assert.equal(r.code, 12, r.log);
+      assert.match(r.log, /pith-tex(?: check)?: ✗ main\.tex says \\pithnumber\{AAAA/);
+      writeLater(path.join(dir, 'main.tex'), paperTex(BODY));
+      r = latexmk(dir, ['-pdf'], withPith);
+      assert.equal(r.code, 0, r.log);
+      assert.match(r.log, AGREE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test('hook where no pith-tex can run (a co-author without Node): says so once per latexmk run; pith.sty\'s own check guards the build', { skip: !haveLatexmk }, async () => {
-  const dir = await hookedPaper();
-  try {
-    forgetInstalledPithTex(dir);
-    // Two LaTeX runs (a cross-reference), one notice.
-    writeLater(path.join(dir, 'main.tex'), paperTex(BODY, '').replace('Hi.', 'Hi \\ref{x}.\\label{x}'));
-    let r = latexmk(dir, ['-pdf'], noNodePath);
-    assert.equal(r.code, 0, r.log);
-    assert.ok((r.log.match(/Run number \d+ of rule 'pdflatex'/g)?.length ?? 0) >= 2, r.log);
-    assert.equal(count(r.log, NO_PITH_TEX), 1, r.log);
-    // pith.sty compares \pithnumber with the number it was stamped for: the build fails in TeX.
-    writeLater(path.join(dir, 'main.tex'), paperTex(`pith:2021:${OTHER_BODY}`));
-    r = latexmk(dir, ['-pdf'], noNodePath);
-    assert.equal(r.code, 12, r.log);
-    assert.match(r.log, /Package pith Error/);
-    assert.equal(count(r.log, NO_PITH_TEX), 1, r.log);
-    // TeX never reads the lock: a tampered lock is not seen without pith-tex (it is with it, above).
-    writeLater(path.join(dir, 'main.tex'), paperTex(BODY));
-    const lock = path.join(dir, 'pith.lock.json');
-    writeLater(lock, readFileSync(lock, 'utf8').replace('"primary_cat": "', '"primary_cat": "x'));
-    r = latexmk(dir, ['-pdf'], noNodePath);
-    assert.equal(r.code, 0, r.log);
-    assert.match(r.log, NO_PITH_TEX);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test(
+  "hook where no pith-tex can run (a co-author without Node): says so once per latexmk run; pith.sty's own check guards the build",
+  { skip: !haveLatexmk },
+  async () => {
+    const dir = await hookedPaper();
+    try {
+      forgetInstalledPithTex(dir);
+      // Two LaTeX runs (a cross-reference), one notice.
+      writeLater(path.join(dir, 'main.tex'), paperTex(BODY, '').replace('Hi.', 'Hi \\ref{x}.\\label{x}'));
+      let r = latexmk(dir, ['-pdf'], noNodePath);
+      assert.equal(r.code, 0, r.log);
+      assert.ok((r.log.match(/Run number \d+ of rule 'pdflatex'/g)?.length ?? 0) >= 2, r.log);
+      assert.equal(count(r.log, NO_PITH_TEX), 1, r.log);
+      // pith.sty compares \pithnumber with the number it was stamped for: the build fails in TeX.
+      writeLater(path.join(dir, 'main.tex'), paperTex(`pith:2021:${OTHER_BODY}`));
+      r = latexmk(dir, ['-pdf'], noNodePath);
+      assert.equal(r.code, 12, r.log);
+      assert.match(r.log, /Package pith Error/);
+      assert.equal(count(r.log, NO_PITH_TEX), 1, r.log);
+      // TeX never reads the lock: a tampered lock is not seen without pith-tex (it is with it, above).
+      writeLater(path.join(dir, 'main.tex'), paperTex(BODY));
+      const lock = path.join(dir, 'pith.lock.json');
+      writeLater(lock, readFileSync(lock, 'utf8').replace('"primary_cat": "', '"primary_cat": "x'));
+      r = latexmk(dir, ['-pdf'], noNodePath);
+      assert.equal(r.code, 0, r.log);
+      assert.match(r.log, NO_PITH_TEX);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 // With the engine from the rc, and with one named on the command line.
 const pvcCases: [string, string[]][] = [
   ['', []],
   [' -pdflatex="…" (engine from the command line)', ['-pdflatex=pdflatex %O %S']],
 ];
-for (const [label, engineArgs] of pvcCases) test(`hook with latexmk -pvc${label}: fails after a tampered edit, keeps watching, recovers when mended`, { skip: !haveLatexmk, timeout: 200_000 }, async () => {
-  const dir = await hookedPaper();
-  const child = spawn('latexmk', ['-pvc', '-view=none', '-pdf', ...engineArgs, '-interaction=nonstopmode', '-e', '$sleep_time=1; $| = 1', 'main.tex'], {
-    cwd: dir,
-    env: process.env,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  child.stdout.on('data', (d) => (log += d));
-  child.stderr.on('data', (d) => (log += d));
-  const waitFor = async (re: RegExp, from: number, what: string): Promise<number> => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const m = re.exec(log.slice(from));
-      if (m) return from + m.index + m[0].length;
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`timed out waiting for ${what}; log:\n${log}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  };
-  const ok = /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree[\s\S]*?=== Watching for updated files/;
-  const failed = /pith-tex hook: the check failed[\s\S]*?=== Watching for updated files/;
-  // latexmk sees a change by mtime (whole seconds) and size: let a second pass before each edit.
-  const edit = async (file: string, text: string): Promise<void> => {
-    await new Promise((r) => setTimeout(r, 1100));
-    writeFileSync(file, text);
-  };
-  try {
-    let at = await waitFor(ok, 0, 'the first build');
-    await edit(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
-    at = await waitFor(failed, at, 'the failure after a tampered \\pithnumber');
-    assert.equal(child.exitCode, null, '-pvc is still running');
-    await edit(path.join(dir, 'main.tex'), paperTex(BODY));
-    at = await waitFor(ok, at, 'recovery after mending');
-    // The lock file is watched too, though TeX never reads it.
-    const lock = path.join(dir, 'pith.lock.json');
-    const good = readFileSync(lock, 'utf8');
-    await edit(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
-    at = await waitFor(failed, at, 'the failure after a tampered lock');
-    await edit(lock, good);
-    await waitFor(ok, at, 'recovery after mending the lock');
-    assert.equal(child.exitCode, null);
-  } finally {
-    if (child.pid) {
+for (const [label, engineArgs] of pvcCases)
+  test(
+    `hook with latexmk -pvc${label}: fails after a tampered edit, keeps watching, recovers when mended`,
+    { skip: !haveLatexmk, timeout: 200_000 },
+    async () => {
+      const dir = await hookedPaper();
+      const child = spawn(
+        'latexmk',
+        ['-pvc', '-view=none', '-pdf', ...engineArgs, '-interaction=nonstopmode', '-e', '$sleep_time=1; $| = 1', 'main.tex'],
+        {
+          cwd: dir,
+          env: process.env,
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let log = '';
+      child.stdout.on('data', (d) => (log += d));
+      child.stderr.on('data', (d) => (log += d));
+      const waitFor = async (re: RegExp, from: number, what: string): Promise<number> => {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+          const m = re.exec(log.slice(from));
+          if (m) return from + m.index + m[0].length;
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`timed out waiting for ${what}; log:\n${log}`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      };
+      const ok = /pith-tex hook: main\.tex: pith\.lock\.json, \\pithnumber and pith\.sty agree[\s\S]*?=== Watching for updated files/;
+      const failed = /pith-tex hook: the check failed[\s\S]*?=== Watching for updated files/;
+      // latexmk sees a change by mtime (whole seconds) and size: let a second pass before each edit.
+      const edit = async (file: string, text: string): Promise<void> => {
+        await new Promise((r) => setTimeout(r, 1100));
+        writeFileSync(file, text);
+      };
       try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
+        let at = await waitFor(ok, 0, 'the first build');
+        await edit(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+        at = await waitFor(failed, at, 'the failure after a tampered \\pithnumber');
+        assert.equal(child.exitCode, null, '-pvc is still running');
+        await edit(path.join(dir, 'main.tex'), paperTex(BODY));
+        at = await waitFor(ok, at, 'recovery after mending');
+        // The lock file is watched too, though TeX never reads it.
+        const lock = path.join(dir, 'pith.lock.json');
+        const good = readFileSync(lock, 'utf8');
+        await edit(lock, good.replace('"primary_cat": "', '"primary_cat": "x'));
+        at = await waitFor(failed, at, 'the failure after a tampered lock');
+        await edit(lock, good);
+        await waitFor(ok, at, 'recovery after mending the lock');
+        assert.equal(child.exitCode, null);
+      } finally {
+        if (child.pid) {
+          try {
+            process.kill(-child.pid, 'SIGTERM');
+          } catch {
+            /* already gone */
+          }
+        }
+        rmSync(dir, { recursive: true, force: true });
       }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+    },
+  );
 
-
-test('hook install twice through the CLI: the author\'s .latexmkrc bytes stay a prefix, one block; their $pdflatex is kept and checked', { skip: !haveLatexmk }, async () => {
-  const { dir } = await makeStampedPaper('pith-hook-author-');
-  try {
-    const rc = path.join(dir, '.latexmkrc');
-    const authored = "# my settings\r\n$pdf_mode = 1;\r\n$pdflatex = 'pdflatex -synctex=1 %O %S';"; // CRLF, no final newline
-    writeFileSync(rc, authored);
-    for (let i = 0; i < 2; i++) installHookIn(dir);
-    const text = readFileSync(rc, 'utf8');
-    assert.ok(text.startsWith(authored));
-    assert.equal(text.split(HOOK_BEGIN).length, 2, 'one block');
-    // Plain `latexmk` (pdf_mode from the author's rc) runs the author's engine command, checked,
-    // and so does an engine the author sets after the block.
-    let r = latexmk(dir, []);
-    assert.equal(r.code, 0, r.log);
-    assert.match(r.log, AGREE);
-    const after = "$pdflatex = 'pdflatex -synctex=1 -file-line-error %O %S';\n";
-    writeFileSync(rc, text + after);
-    rmSync(path.join(dir, 'main.pdf'));
-    r = latexmk(dir, []);
-    assert.match(r.log, /-synctex=1 -file-line-error/);
-    assert.equal(r.code, 0, r.log);
-    assert.match(r.log, AGREE);
-    assert.ok(existsSync(path.join(dir, 'main.synctex.gz')), 'the author\'s -synctex=1 was kept');
-    writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
-    r = latexmk(dir, []);
-    assert.equal(r.code, 12, r.log);
-    assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
-    assert.equal(readFileSync(rc, 'utf8'), `${authored}\n${after}`, 'remove gives the author\'s bytes back exactly');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('hook: \\pithnumber in an \\input preamble file is checked there (and by pith.sty where no pith-tex runs)', { skip: !haveLatexmk }, async () => {
-  const dir = await hookedPaper();
-  try {
-    writeFileSync(path.join(dir, 'main.tex'), '\\documentclass{article}\n\\input{preamble}\n\\begin{document}\nHi.\n\\end{document}\n');
-    for (const coAuthor of [false, true]) {
-      if (coAuthor) forgetInstalledPithTex(dir);
-      writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
-      let r = latexmk(dir, ['-pdf'], noNodePath);
+test(
+  "hook install twice through the CLI: the author's .latexmkrc bytes stay a prefix, one block; their $pdflatex is kept and checked",
+  { skip: !haveLatexmk },
+  async () => {
+    const { dir } = await makeStampedPaper('pith-hook-author-');
+    try {
+      const rc = path.join(dir, '.latexmkrc');
+      const authored = "# my settings\r\n$pdf_mode = 1;\r\n$pdflatex = 'pdflatex -synctex=1 %O %S';"; // CRLF, no final newline
+      writeFileSync(rc, authored);
+      for (let i = 0; i < 2; i++) installHookIn(dir);
+      const text = readFileSync(rc, 'utf8');
+      assert.ok(text.startsWith(authored));
+      assert.equal(text.split(HOOK_BEGIN).length, 2, 'one block');
+      // Plain `latexmk` (pdf_mode from the author's rc) runs the author's engine command, checked,
+      // and so does an engine the author sets after the block.
+      let r = latexmk(dir, []);
       assert.equal(r.code, 0, r.log);
-      assert.doesNotMatch(r.log, /check failed/);
-      writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${OTHER_BODY}}\n`);
-      r = latexmk(dir, ['-pdf'], noNodePath);
+      assert.match(r.log, AGREE);
+      const after = "$pdflatex = 'pdflatex -synctex=1 -file-line-error %O %S';\n";
+      writeFileSync(rc, text + after);
+      rmSync(path.join(dir, 'main.pdf'));
+      r = latexmk(dir, []);
+      assert.match(r.log, /-synctex=1 -file-line-error/);
+      assert.equal(r.code, 0, r.log);
+      assert.match(r.log, AGREE);
+      assert.ok(existsSync(path.join(dir, 'main.synctex.gz')), "the author's -synctex=1 was kept");
+      writeLater(path.join(dir, 'main.tex'), paperTex(OTHER_BODY));
+      r = latexmk(dir, []);
       assert.equal(r.code, 12, r.log);
-      assert.match(r.log, coAuthor ? /Package pith Error/ : /preamble\.tex says \\pithnumber\{AAAA/);
+      assert.equal(spawnSync(process.execPath, [cliPath, 'hook', 'remove', dir], { encoding: 'utf8' }).status, 0);
+      assert.equal(readFileSync(rc, 'utf8'), `${authored}\n${after}`, "remove gives the author's bytes back exactly");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
+
+test(
+  'hook: \\pithnumber in an \\input preamble file is checked there (and by pith.sty where no pith-tex runs)',
+  { skip: !haveLatexmk },
+  async () => {
+    const dir = await hookedPaper();
+    try {
+      writeFileSync(path.join(dir, 'main.tex'), '\\documentclass{article}\n\\input{preamble}\n\\begin{document}\nHi.\n\\end{document}\n');
+      for (const coAuthor of [false, true]) {
+        if (coAuthor) forgetInstalledPithTex(dir);
+        writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${BODY}}\n`);
+        let r = latexmk(dir, ['-pdf'], noNodePath);
+        assert.equal(r.code, 0, r.log);
+        assert.doesNotMatch(r.log, /check failed/);
+        writeLater(path.join(dir, 'preamble.tex'), `\\usepackage{pith}\n\\pithnumber{${OTHER_BODY}}\n`);
+        r = latexmk(dir, ['-pdf'], noNodePath);
+        assert.equal(r.code, 12, r.log);
+        assert.match(r.log, coAuthor ? /Package pith Error/ : /preamble\.tex says \\pithnumber\{AAAA/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test('hook on a paper with nothing stamped: "not checked" and the build goes on', { skip: !haveLatexmk }, async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-hook-plain-'));

@@ -12,9 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
 import { startServer, json, status, failFirst, delayed, type Handler, type TestServer } from './support/http-server.js';
 import { FetchError, httpGet, httpOptionsFromEnv, proxyFor, type HttpOptions } from '../src/io/http.js';
+import { SEED } from './support/seed.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const BODY = SEED.body;
 
 const closers: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -196,27 +197,38 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ sta
   });
 }
 
-test('progress: shown on a terminal\'s stderr (retry notes, bytes, waiting), erased before the report; silent when piped', { skip: !hasScript && 'script(1) not available' }, async () => {
-  const p = `/pith/${BODY}/bundle.json`;
-  const s = await server({ [p]: failFirst(1, 503, delayed(900, json(BUNDLE_TEXT)), { 'retry-after': '0' }) });
-  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-http-'));
-  const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} resolve pith:2021:${BODY} --resolver ${s.base}`;
-  // script(1) runs the command on a pseudo-terminal: stdout and stderr are both that terminal.
-  // (Asynchronously: the test server answers from this process's event loop.)
-  const tty = await run('script', ['-qec', cmd, '/dev/null'], cleanEnv(cache));
-  assert.equal(tty.status, 0, tty.stdout + tty.stderr);
-  assert.match(tty.stdout, /pith-tex: HTTP 503 from .*; retrying in 0\.0 s \(attempt 2\)/);
-  assert.match(tty.stdout, /pith-tex: fetching http:\/\/127\.0\.0\.1:\d+\/pith\/NMB7QKC2NJYNHLPG6XMF2N35IK\/bundle\.json 13\.9 KiB of 13\.9 KiB/);
-  // The progress line is erased before the report is printed.
-  assert.match(tty.stdout, /KiB\r\u001b\[2Kpith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK {2}verified/);
-  // A resolver that is slow to answer at all: a waiting line after half a second.
-  const slow = await server({ [p]: delayed(1200, json(BUNDLE_TEXT)) });
-  const waiting = await run('script', ['-qec', `${cmd.replace(s.base, slow.base)} --refresh`, '/dev/null'], cleanEnv(cache));
-  assert.equal(waiting.status, 0, waiting.stdout);
-  assert.match(waiting.stdout, /^\r\u001b\[2Kpith-tex: waiting for the resolver…/);
-  // The same run with stderr piped: not one byte of progress.
-  const piped = await run(process.execPath, [cliPath, 'resolve', `pith:2021:${BODY}`, '--refresh', '--resolver', s.base], cleanEnv(cache));
-  assert.equal(piped.status, 0, piped.stderr);
-  assert.equal(piped.stderr, '');
-  assert.equal(s.count(p), 3);
-});
+test(
+  "progress: shown on a terminal's stderr (retry notes, bytes, waiting), erased before the report; silent when piped",
+  { skip: !hasScript && 'script(1) not available' },
+  async () => {
+    const p = `/pith/${BODY}/bundle.json`;
+    const s = await server({ [p]: failFirst(1, 503, delayed(900, json(BUNDLE_TEXT)), { 'retry-after': '0' }) });
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-http-'));
+    const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} resolve pith:2021:${BODY} --resolver ${s.base}`;
+    // script(1) runs the command on a pseudo-terminal: stdout and stderr are both that terminal.
+    // (Asynchronously: the test server answers from this process's event loop.)
+    const tty = await run('script', ['-qec', cmd, '/dev/null'], cleanEnv(cache));
+    assert.equal(tty.status, 0, tty.stdout + tty.stderr);
+    assert.match(tty.stdout, /pith-tex: HTTP 503 from .*; retrying in 0\.0 s \(attempt 2\)/);
+    assert.match(
+      tty.stdout,
+      /pith-tex: fetching http:\/\/127\.0\.0\.1:\d+\/pith\/NMB7QKC2NJYNHLPG6XMF2N35IK\/bundle\.json 13\.9 KiB of 13\.9 KiB/,
+    );
+    // The progress line is erased before the report is printed.
+    assert.match(tty.stdout, /KiB\r\u001b\[2Kpith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK {2}verified/);
+    // A resolver that is slow to answer at all: a waiting line after half a second.
+    const slow = await server({ [p]: delayed(1200, json(BUNDLE_TEXT)) });
+    const waiting = await run('script', ['-qec', `${cmd.replace(s.base, slow.base)} --refresh`, '/dev/null'], cleanEnv(cache));
+    assert.equal(waiting.status, 0, waiting.stdout);
+    assert.match(waiting.stdout, /^\r\u001b\[2Kpith-tex: waiting for the resolver…/);
+    // The same run with stderr piped: not one byte of progress.
+    const piped = await run(
+      process.execPath,
+      [cliPath, 'resolve', `pith:2021:${BODY}`, '--refresh', '--resolver', s.base],
+      cleanEnv(cache),
+    );
+    assert.equal(piped.status, 0, piped.stderr);
+    assert.equal(piped.stderr, '');
+    assert.equal(s.count(p), 3);
+  },
+);

@@ -14,7 +14,12 @@ import { NUMBER } from './support/stamped-paper.js';
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(cmd: string, args: string[], cwd: string, timeout = 300_000) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout, env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false' },
+  });
   return { code: r.status, out: r.stdout ?? '', err: `${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
@@ -27,19 +32,38 @@ test('npm pack → npm install -g --prefix (offline) → pith-tex --help, -v, st
     assert.equal(packed.code, 0, packed.err);
     const [info] = JSON.parse(packed.out) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path);
-    for (const f of ['LICENSE', 'README.md', 'bin/pith-tex.js', 'bin/package.json', 'dist/cli/cli.cjs', 'dist/cli/check.cjs', 'dist/src/cli.js', 'tex/pith.sty', 'templates/pith.sty.hbs', 'docs/stamp.md', 'examples/badge.svg']) {
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'bin/pith-tex.js',
+      'bin/package.json',
+      'dist/cli/cli.cjs',
+      'dist/cli/check.cjs',
+      'dist/src/cli.js',
+      'tex/pith.sty',
+      'templates/pith.sty.hbs',
+      'docs/stamp.md',
+      'examples/badge.svg',
+    ]) {
       assert.ok(files.includes(f), `the tarball holds ${f}`);
     }
-    assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/')), 'no tests or TypeScript sources');
+    assert.ok(
+      !files.some((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/')),
+      'no tests or TypeScript sources',
+    );
     // Relative links in the README point at files that are in the tarball.
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     for (const [, link] of readme.matchAll(/\]\(((?!https?:|#)[^)\s]+)\)/g)) {
       const target = (link as string).replace(/#.*$/, '').replace(/\/$/, '');
-      assert.ok(files.some((f) => f === target || f.startsWith(`${target}/`)), `README link ${link} is in the tarball`);
+      assert.ok(
+        files.some((f) => f === target || f.startsWith(`${target}/`)),
+        `README link ${link} is in the tarball`,
+      );
     }
 
     const prefix = path.join(work, 'prefix');
-    const install = (mode: string) => run(npm, ['install', '-g', '--prefix', prefix, mode, '--no-audit', '--no-fund', path.join(work, info!.filename)], work);
+    const install = (mode: string) =>
+      run(npm, ['install', '-g', '--prefix', prefix, mode, '--no-audit', '--no-fund', path.join(work, info!.filename)], work);
     // The dependencies' tarballs are in the npm cache (npm ci put them there); their registry
     // documents may not be (npm ci does not need them): then --prefer-offline reads only those
     // from the registry, once, and every later run is offline.
@@ -62,7 +86,10 @@ test('npm pack → npm install -g --prefix (offline) → pith-tex --help, -v, st
     // A fresh paper of the author's own, stamped from the installed package's example bundle.
     const paper = path.join(work, 'my-paper');
     mkdirSync(paper);
-    writeFileSync(path.join(paper, 'main.tex'), '\\documentclass{article}\n\\usepackage[hidelinks]{hyperref}\n\\title{My paper}\\author{Me}\n\\begin{document}\n\\maketitle\nHello.\n\\end{document}\n');
+    writeFileSync(
+      path.join(paper, 'main.tex'),
+      '\\documentclass{article}\n\\usepackage[hidelinks]{hyperref}\n\\title{My paper}\\author{Me}\n\\begin{document}\n\\maketitle\nHello.\n\\end{document}\n',
+    );
     const bundle = path.join(prefix, 'lib', 'node_modules', 'pith-tex', 'examples', 'moe-paper', '2109.10465v1.bundle.json');
     const stamp = run(bin, ['stamp', 'main.tex', '--bundle', bundle, '--offline'], paper);
     assert.equal(stamp.code, 0, stamp.err);
@@ -74,7 +101,12 @@ test('npm pack → npm install -g --prefix (offline) → pith-tex --help, -v, st
     assert.match(check.out, new RegExp(`✓ ${NUMBER}`));
     const inspect = run(bin, ['inspect', 'main.pdf'], paper);
     assert.equal(inspect.code, 0, inspect.out + inspect.err);
-    assert.deepEqual(readdirSync(paper).filter((f) => f.startsWith('pith')).sort(), ['pith.lock.json', 'pith.sty']);
+    assert.deepEqual(
+      readdirSync(paper)
+        .filter((f) => f.startsWith('pith'))
+        .sort(),
+      ['pith.lock.json', 'pith.sty'],
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

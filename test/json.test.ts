@@ -7,9 +7,43 @@ import { rng, pick, int } from './support/random.js';
 // Characters chosen to hit every trap named in the spec: astral plane vs U+E000..U+FFFF
 // ordering, control characters, U+2028/2029, '/', quotes, backslash, non-ASCII.
 const INTERESTING = [
-  'a', 'b', 'z', 'A', '0', ' ', '/', '"', '\\', '\n', '\t', '\r', '\b', '\f', '\u0000', '\u0001', '\u001f', '\u007f',
-  '\u0085', '\u00a0', 'é', 'ß', 'ÿ', '\u2028', '\u2029', '\ue000', '\uf8ff', '\ufeff', '\uffff', '\ufffd',
-  '😀', '𝔘', '\u{10ffff}', '\u{1f600}', '中', 'Ω', '\u0300',
+  'a',
+  'b',
+  'z',
+  'A',
+  '0',
+  ' ',
+  '/',
+  '"',
+  '\\',
+  '\n',
+  '\t',
+  '\r',
+  '\b',
+  '\f',
+  '\u0000',
+  '\u0001',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  'é',
+  'ß',
+  'ÿ',
+  '\u2028',
+  '\u2029',
+  '\ue000',
+  '\uf8ff',
+  '\ufeff',
+  '\uffff',
+  '\ufffd',
+  '😀',
+  '𝔘',
+  '\u{10ffff}',
+  '\u{1f600}',
+  '中',
+  'Ω',
+  '\u0300',
 ];
 
 function randomString(r: () => number, max: number): string {
@@ -71,7 +105,9 @@ for line in sys.stdin.buffer.read().decode('utf-8').split('\\n'):
     out.write(json.dumps(json.loads(line), sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8'))
     out.write(b'\\n')
 `;
-  const expected = execFileSync('python3', ['-c', python], { input, maxBuffer: 1 << 28 }).toString('utf-8').split('\n');
+  const expected = execFileSync('python3', ['-c', python], { input, maxBuffer: 1 << 28 })
+    .toString('utf-8')
+    .split('\n');
   let mismatches = 0;
   let first = '';
   docs.forEach((d, i) => {
@@ -118,12 +154,18 @@ const refusals: [string, string, RegExp][] = [
 ];
 for (const [name, text, message] of refusals) {
   test(`parseJson refuses ${name}`, () => {
-    assert.throws(() => parseJson(text), (err: unknown) => err instanceof JsonSyntaxError && message.test(err.message));
+    assert.throws(
+      () => parseJson(text),
+      (err: unknown) => err instanceof JsonSyntaxError && message.test(err.message),
+    );
   });
 }
 
 test('parseJson names the path of the bad value', () => {
-  assert.throws(() => parseJson('{"events":[{"payload":{"x":1.5}}]}'), (err: unknown) => err instanceof JsonSyntaxError && err.path === 'events[0].payload.x');
+  assert.throws(
+    () => parseJson('{"events":[{"payload":{"x":1.5}}]}'),
+    (err: unknown) => err instanceof JsonSyntaxError && err.path === 'events[0].payload.x',
+  );
 });
 
 test('100,000-deep nesting is refused at the depth cap without a stack overflow', () => {

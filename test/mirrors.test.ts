@@ -33,8 +33,17 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pith-mirrors-'));
 
 function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER', 'PITH_MIRRORS']) delete env[k];
-  return { ...env, XDG_CACHE_HOME: tmp(), PITH_HTTP_TIMEOUT_MS: '1500', PITH_HTTP_CONNECT_TIMEOUT_MS: '1000', PITH_HTTP_BACKOFF_MS: '20', PITH_HTTP_RETRIES: '1', ...extra };
+  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER', 'PITH_MIRRORS'])
+    delete env[k];
+  return {
+    ...env,
+    XDG_CACHE_HOME: tmp(),
+    PITH_HTTP_TIMEOUT_MS: '1500',
+    PITH_HTTP_CONNECT_TIMEOUT_MS: '1000',
+    PITH_HTTP_BACKOFF_MS: '20',
+    PITH_HTTP_RETRIES: '1',
+    ...extra,
+  };
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -50,7 +59,12 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
 }
 
 /** A mirror entry in the registry's shape, for a test server. */
-function mirrorEntry(s: TestServer, name: string, status: string, key: Record<string, unknown> | null = { public_key_b64: PINNED_B64, key_id: 'pith-v1-2026-05', rotates_at: null }) {
+function mirrorEntry(
+  s: TestServer,
+  name: string,
+  status: string,
+  key: Record<string, unknown> | null = { public_key_b64: PINNED_B64, key_id: 'pith-v1-2026-05', rotates_at: null },
+) {
   return {
     name,
     mirror_type: 'https',
@@ -64,10 +78,22 @@ function mirrorEntry(s: TestServer, name: string, status: string, key: Record<st
 }
 function manifestFile(mirrors: unknown[]): string {
   const file = path.join(tmp(), 'pith-mirrors.json');
-  writeFileSync(file, JSON.stringify({ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', merge_version: 'pith-open-graph-merge-v1', mirrors, notes: 'test' }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      manifest_type: 'pith_mirror_manifest',
+      manifest_version: '1.0',
+      merge_version: 'pith-open-graph-merge-v1',
+      mirrors,
+      notes: 'test',
+    }),
+  );
   return file;
 }
-const serving = (text: string, body = BODY): Record<string, Handler> => ({ [`/pith/${body}/bundle.json`]: json(text), [`/pith/${body}/state.json`]: json(JSON.stringify((parseJson(text) as JsonObject).state)) });
+const serving = (text: string, body = BODY): Record<string, Handler> => ({
+  [`/pith/${body}/bundle.json`]: json(text),
+  [`/pith/${body}/state.json`]: json(JSON.stringify((parseJson(text) as JsonObject).state)),
+});
 
 test('primary down: the secondary is used; the primary is asked first whatever the manifest order', async () => {
   const down = await server({ [`/pith/${BODY}/bundle.json`]: status(503) });
@@ -81,7 +107,15 @@ test('primary down: the secondary is used; the primary is asked first whatever t
   assert.match(r.stderr, /mirror "First" \(primary\)|trying the next mirror/);
   // Both down: exit 3, naming each mirror.
   const gone = await server({});
-  const both = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', manifestFile([mirrorEntry(down, 'First', 'primary'), mirrorEntry(gone, 'Second', 'mirror')])], testEnv());
+  const both = await cli(
+    [
+      'resolve',
+      `pith:2021:${BODY}`,
+      '--mirrors',
+      manifestFile([mirrorEntry(down, 'First', 'primary'), mirrorEntry(gone, 'Second', 'mirror')]),
+    ],
+    testEnv(),
+  );
   assert.equal(both.code, 3, both.stderr);
   assert.match(both.stderr, /no mirror served/);
 });
@@ -119,11 +153,19 @@ test('a manifest key that is not pinned (nor --trust-key) refuses the mirror, be
 
 test('rotates_at is honoured: signatures dated after the rotation fail', async () => {
   const s = await server(serving(BUNDLE_TEXT));
-  const rotated = mirrorEntry(s, 'Old', 'primary', { key_id: 'pith-v1-2026-05', public_key_b64: PINNED_B64, rotates_at: '2026-01-01T00:00:00Z' });
+  const rotated = mirrorEntry(s, 'Old', 'primary', {
+    key_id: 'pith-v1-2026-05',
+    public_key_b64: PINNED_B64,
+    rotates_at: '2026-01-01T00:00:00Z',
+  });
   const r = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', manifestFile([rotated])], testEnv());
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /rotated at 2026-01-01T00:00:00Z/);
-  const later = mirrorEntry(s, 'Later', 'primary', { key_id: 'pith-v1-2026-05', public_key_b64: PINNED_B64, rotates_at: '2099-01-01T00:00:00Z' });
+  const later = mirrorEntry(s, 'Later', 'primary', {
+    key_id: 'pith-v1-2026-05',
+    public_key_b64: PINNED_B64,
+    rotates_at: '2099-01-01T00:00:00Z',
+  });
   assert.equal((await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', manifestFile([later])], testEnv())).code, 0);
 });
 
@@ -132,7 +174,10 @@ test('resolve --state: the served state.json equals the merged state, or exit 1'
   const file = manifestFile([mirrorEntry(s, 'Main', 'primary')]);
   const ok = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', file, '--state'], testEnv());
   assert.equal(ok.code, 0, ok.stderr);
-  assert.match(ok.stdout, /served state +http:\/\/127\.0\.0\.1:\d+\/pith\/NMB7QKC2NJYNHLPG6XMF2N35IK\/state\.json equals the state merged from the bundle's events/);
+  assert.match(
+    ok.stdout,
+    /served state +http:\/\/127\.0\.0\.1:\d+\/pith\/NMB7QKC2NJYNHLPG6XMF2N35IK\/state\.json equals the state merged from the bundle's events/,
+  );
   assert.equal(s.count(`/pith/${BODY}/state.json`), 1);
 
   // A state that disagrees (one more event claimed), rehashed so it is self-consistent.
@@ -160,34 +205,83 @@ test('resolve --state: the served state.json equals the merged state, or exit 1'
 
 test('parseMirrorManifest: the registry shape, primary first; malformed manifests name the field', () => {
   const entry = (name: string, status: string) => ({ name, bundle_pattern: `https://${name}.example/pith/{suffix}/bundle.json`, status });
-  const ms = parseMirrorManifest(parseJson(JSON.stringify({ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [entry('b', 'mirror'), entry('a', 'primary'), entry('c', 'mirror')] })));
-  assert.deepEqual(ms.map((m) => m.name), ['a', 'b', 'c']);
+  const ms = parseMirrorManifest(
+    parseJson(
+      JSON.stringify({
+        manifest_type: 'pith_mirror_manifest',
+        manifest_version: '1.0',
+        mirrors: [entry('b', 'mirror'), entry('a', 'primary'), entry('c', 'mirror')],
+      }),
+    ),
+  );
+  assert.deepEqual(
+    ms.map((m) => m.name),
+    ['a', 'b', 'c'],
+  );
   const bad: [unknown, RegExp][] = [
     [{ manifest_type: 'x' }, /manifest_type/],
     [{ manifest_type: 'pith_mirror_manifest', manifest_version: '2.0', mirrors: [] }, /manifest_version/],
-    [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', merge_version: 'other', mirrors: [entry('a', 'primary')] }, /merge_version/],
+    [
+      { manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', merge_version: 'other', mirrors: [entry('a', 'primary')] },
+      /merge_version/,
+    ],
     [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [] }, /mirrors: expected a non-empty list/],
-    [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ bundle_pattern: 'https://x/bundle.json' }] }, /bundle_pattern: expected a URL pattern holding \{suffix\}/],
-    [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ ...entry('a', 'primary'), public_key: { key_id: 'k', public_key_hex: 'ab' } }] }, /public_key_hex/],
-    [{ manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ bundle_pattern: '/pith/{suffix}/bundle.json' }] }, /an absolute URL pattern/],
+    [
+      { manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ bundle_pattern: 'https://x/bundle.json' }] },
+      /bundle_pattern: expected a URL pattern holding \{suffix\}/,
+    ],
+    [
+      {
+        manifest_type: 'pith_mirror_manifest',
+        manifest_version: '1.0',
+        mirrors: [{ ...entry('a', 'primary'), public_key: { key_id: 'k', public_key_hex: 'ab' } }],
+      },
+      /public_key_hex/,
+    ],
+    [
+      { manifest_type: 'pith_mirror_manifest', manifest_version: '1.0', mirrors: [{ bundle_pattern: '/pith/{suffix}/bundle.json' }] },
+      /an absolute URL pattern/,
+    ],
   ];
-  for (const [doc, re] of bad) assert.throws(() => parseMirrorManifest(parseJson(JSON.stringify(doc))), (e: unknown) => e instanceof ManifestError && re.test(e.message));
+  for (const [doc, re] of bad)
+    assert.throws(
+      () => parseMirrorManifest(parseJson(JSON.stringify(doc))),
+      (e: unknown) => e instanceof ManifestError && re.test(e.message),
+    );
   // The pinned key under another id is refused; the earlier rotation time wins.
   const m = ms[0]!;
   const hex = Buffer.from(PINNED_B64, 'base64').toString('hex');
   assert.ok('refused' in keysForMirror({ ...m, publicKey: { keyId: 'other-id', publicKeyHex: hex, rotatesAt: null } }, PINNED_KEYS));
-  const k = keysForMirror({ ...m, publicKey: { keyId: 'pith-v1-2026-05', publicKeyHex: hex, rotatesAt: '2030-01-01T00:00:00Z' } }, PINNED_KEYS);
+  const k = keysForMirror(
+    { ...m, publicKey: { keyId: 'pith-v1-2026-05', publicKeyHex: hex, rotatesAt: '2030-01-01T00:00:00Z' } },
+    PINNED_KEYS,
+  );
   assert.ok('keys' in k && k.keys[0]!.rotatesAt === '2030-01-01T00:00:00Z');
 });
 
 test('resolve --registry-status: the record JSON flags beside what pith-tex checked; claims are never taken as checked', async () => {
   const status = {
-    content_addressed: true, pith_receipt: true, author_attested: true, weak_author_claims: 0, strong_author_claims: 0,
-    externally_anchored: true, storage_verified: false, citation_signatures: 0, replication_records: 0,
-    graph_snapshot: true, references_resolved: false, formal_links_present: false,
+    content_addressed: true,
+    pith_receipt: true,
+    author_attested: true,
+    weak_author_claims: 0,
+    strong_author_claims: 0,
+    externally_anchored: true,
+    storage_verified: false,
+    citation_signatures: 0,
+    replication_records: 0,
+    graph_snapshot: true,
+    references_resolved: false,
+    formal_links_present: false,
   };
   const recordJson = (record: unknown) =>
-    JSON.stringify({ record_type: 'pith_number_record', pith_number: `pith:2021:${BODY}`, canonical_sha256: BUNDLE.canonical_sha256, canonical_record: record, verification_status: status });
+    JSON.stringify({
+      record_type: 'pith_number_record',
+      pith_number: `pith:2021:${BODY}`,
+      canonical_sha256: BUNDLE.canonical_sha256,
+      canonical_record: record,
+      verification_status: status,
+    });
   const s = await server({ ...serving(BUNDLE_TEXT), [`/pith/${BODY}.json`]: json(recordJson(BUNDLE.canonical_record)) });
   const r = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--registry-status', '--json'], testEnv());
   assert.equal(r.code, 0, r.stderr);
@@ -219,7 +313,11 @@ test('stamp resolves through the same sources: PITH_MIRRORS reaches it, the seco
   cpSync(path.join(repoRoot, 'examples', 'moe-paper', 'main.tex'), path.join(dir, 'main.tex'));
   const file = manifestFile([mirrorEntry(down, 'First', 'primary'), mirrorEntry(up, 'Second', 'mirror')]);
   const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'stamp', 'main.tex', '--number', `pith:2021:${BODY}`], { env: testEnv({ PITH_MIRRORS: file }), cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, 'stamp', 'main.tex', '--number', `pith:2021:${BODY}`], {
+      env: testEnv({ PITH_MIRRORS: file }),
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

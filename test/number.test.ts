@@ -5,6 +5,7 @@ import { base32Encode, BASE32_ALPHABET, hexToBytes } from '../src/core/encoding.
 import { bodyFromSha256Hex, numberMismatch, parsePithNumber, pithNumberFrom, NumberFormatError } from '../src/core/number.js';
 import { vectorRecords } from './support/vectors.js';
 import { rng } from './support/random.js';
+import { SEED } from './support/seed.js';
 
 test('numbers derive from the digest for every vector (body, year, short forms)', () => {
   for (const v of vectorRecords()) {
@@ -21,7 +22,13 @@ test('base32 agrees with Python base64.b32encode on random bytes', () => {
   const r = rng(7);
   const samples = Array.from({ length: 200 }, (_, i) => Uint8Array.from({ length: i % 40 }, () => Math.floor(r() * 256)));
   const hex = samples.map((b) => Buffer.from(b).toString('hex')).join('\n');
-  const py = execFileSync('python3', ['-c', "import sys,base64\nfor h in sys.stdin.read().split('\\n'): print(base64.b32encode(bytes.fromhex(h)).decode().rstrip('='))"], { input: hex }).toString().split('\n');
+  const py = execFileSync(
+    'python3',
+    ['-c', "import sys,base64\nfor h in sys.stdin.read().split('\\n'): print(base64.b32encode(bytes.fromhex(h)).decode().rstrip('='))"],
+    { input: hex },
+  )
+    .toString()
+    .split('\n');
   samples.forEach((b, i) => assert.equal(base32Encode(b), py[i], `sample ${i}`));
 });
 
@@ -34,13 +41,13 @@ test('the body is 130 bits: the 26th character can be any of the 32 symbols', ()
     seen.add(bodyFromSha256Hex(Buffer.from(digest).toString('hex')).at(-1)!);
   }
   assert.equal(seen.size, 32);
-  assert.equal(bodyFromSha256Hex('6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42'), 'NMB7QKC2NJYNHLPG6XMF2N35IK');
+  assert.equal(bodyFromSha256Hex(SEED.sha256), SEED.body);
   void hexToBytes;
   void BASE32_ALPHABET;
 });
 
 test('every written form parses and normalises', () => {
-  const body = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+  const body = SEED.body;
   assert.deepEqual(parsePithNumber(`pith:2021:${body}`), { kind: 'full', body, year: '2021' });
   assert.deepEqual(parsePithNumber(`pith:${body}`), { kind: 'full', body, year: null });
   assert.deepEqual(parsePithNumber(body.toLowerCase()), { kind: 'full', body, year: null });
@@ -65,15 +72,21 @@ const malformed: [string, RegExp][] = [
 ];
 for (const [input, message] of malformed) {
   test(`a malformed number is refused with what is wrong: ${JSON.stringify(input)}`, () => {
-    assert.throws(() => parsePithNumber(input), (err: unknown) => err instanceof NumberFormatError && message.test(err.message));
+    assert.throws(
+      () => parsePithNumber(input),
+      (err: unknown) => err instanceof NumberFormatError && message.test(err.message),
+    );
   });
 }
 
 test('a number compared with the record names the disagreement (body, year, prefix)', () => {
-  const actual = pithNumberFrom('6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42', '2021-09-22T00:57:46Z');
-  assert.equal(numberMismatch(parsePithNumber('pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK'), actual), null);
+  const actual = pithNumberFrom(SEED.sha256, '2021-09-22T00:57:46Z');
+  assert.equal(numberMismatch(parsePithNumber(SEED.number), actual), null);
   assert.equal(numberMismatch(parsePithNumber('pith:NMB7QKC2'), actual), null);
-  assert.match(numberMismatch(parsePithNumber('pith:2022:NMB7QKC2NJYNHLPG6XMF2N35IK'), actual)!, /year 2022 disagrees with the record's submission year 2021/);
+  assert.match(
+    numberMismatch(parsePithNumber(`pith:2022:${SEED.body}`), actual)!,
+    /year 2022 disagrees with the record's submission year 2021/,
+  );
   assert.match(numberMismatch(parsePithNumber('AAAAAAAA'), actual)!, /not a prefix/);
   assert.match(numberMismatch(parsePithNumber('NMB7QKC2NJYNHLPG6XMF2N35IA'), actual)!, /differs from the record's/);
 });

@@ -5,11 +5,12 @@ import { parseQuery, queryKey, queryMismatch, recordKeys, resolverSegment, Query
 import { parseJson, type JsonObject } from '../src/core/json.js';
 import { numberOfRecord, type CanonicalRecord } from '../src/core/record.js';
 import { fixture } from './helpers.js';
+import { SEED } from './support/seed.js';
 
 const bundle = parseJson(readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8')) as JsonObject;
 const record = bundle.canonical_record as CanonicalRecord;
 const num = numberOfRecord(record);
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const BODY = SEED.body;
 
 test('arXiv ids, URLs and DOIs parse to the same paper', () => {
   const cases: [string, string, number | null][] = [
@@ -73,11 +74,14 @@ test('malformed queries name the accepted forms', () => {
     'NMB7QKC0',
   ];
   for (const input of bad) {
-    assert.throws(() => parseQuery(input), (err: unknown) => {
-      assert.ok(err instanceof QueryError, input);
-      assert.match(err.message, /accepted forms: an arXiv id/, input);
-      return true;
-    });
+    assert.throws(
+      () => parseQuery(input),
+      (err: unknown) => {
+        assert.ok(err instanceof QueryError, input);
+        assert.match(err.message, /accepted forms: an arXiv id/, input);
+        return true;
+      },
+    );
   }
 });
 

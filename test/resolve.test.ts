@@ -10,7 +10,16 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
 import { startServer, json, status, failFirst, hang, delayed, type Handler, type TestServer } from './support/http-server.js';
-import { assertAllowedUrl, bypassProxy, FetchError, httpGet, httpOptionsFromEnv, isLoopbackHost, proxyFor, retryAfterMs } from '../src/io/http.js';
+import {
+  assertAllowedUrl,
+  bypassProxy,
+  FetchError,
+  httpGet,
+  httpOptionsFromEnv,
+  isLoopbackHost,
+  proxyFor,
+  retryAfterMs,
+} from '../src/io/http.js';
 import { BundleCache } from '../src/io/cache.js';
 import { resolveQuery } from '../src/io/resolve.js';
 import { parseQuery } from '../src/core/query.js';
@@ -19,14 +28,13 @@ import { PINNED_KEYS } from '../src/core/keys.js';
 import { lockFromBundle, serializeLock } from '../src/core/lock.js';
 import { verifyBundle } from '../src/core/verify.js';
 import { PithError } from '../src/errors.js';
-import { canonicalJson } from '../src/core/json.js';
-import { canonicalSha256, numberOfRecord, type CanonicalRecord } from '../src/core/record.js';
-import { resignBundle } from './support/sign.js';
+import { SEED } from './support/seed.js';
+import { testBundle as sharedTestBundle } from './support/test-bundles.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
 const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
-const NUMBER = `pith:2021:${BODY}`;
+const BODY = SEED.body;
+const NUMBER = SEED.number;
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -387,7 +395,10 @@ test('--bundle FILE: verified and used offline; a tampered file is exit 1; --sav
   const dir = tmp();
   const cache = tmp();
   const save = path.join(dir, 'saved.bundle.json');
-  const r = await cli(['resolve', '2109.10465', '--bundle', fixture('2109.10465v1.bundle.json'), '--offline', '--save', save], testEnv(cache));
+  const r = await cli(
+    ['resolve', '2109.10465', '--bundle', fixture('2109.10465v1.bundle.json'), '--offline', '--save', save],
+    testEnv(cache),
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /from +bundle file/);
   assert.equal(readFileSync(save, 'utf8'), BUNDLE_TEXT);
@@ -464,11 +475,29 @@ test('plain http to a non-loopback resolver is refused; a bad query is exit 2', 
 
 function makeCert(dir: string): { key: string; cert: string } | null {
   try {
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=pith.test', '-addext', 'subjectAltName=DNS:pith.test',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=pith.test',
+        '-addext',
+        'subjectAltName=DNS:pith.test',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
   } catch {
     return null;
@@ -535,7 +564,10 @@ test('loopback and URL policy', () => {
   assert.doesNotThrow(() => assertAllowedUrl('http://127.0.0.1:8080/x'));
   assert.doesNotThrow(() => assertAllowedUrl('https://pith.science/x'));
   for (const u of ['http://pith.science/x', 'ftp://127.0.0.1/x', 'file:///etc/passwd']) {
-    assert.throws(() => assertAllowedUrl(u), (e: unknown) => e instanceof FetchError && e.kind === 'insecure');
+    assert.throws(
+      () => assertAllowedUrl(u),
+      (e: unknown) => e instanceof FetchError && e.kind === 'insecure',
+    );
   }
 });
 
@@ -579,7 +611,14 @@ test('Retry-After: seconds, HTTP date, capped wait', async () => {
 });
 
 test('httpGet errors carry a kind', async () => {
-  const s = await server({ '/gone': status(410), '/teapot': status(418), '/slowbody': (_q, res) => { res.writeHead(200); res.write('{'); } });
+  const s = await server({
+    '/gone': status(410),
+    '/teapot': status(418),
+    '/slowbody': (_q, res) => {
+      res.writeHead(200);
+      res.write('{');
+    },
+  });
   const opts = httpOptionsFromEnv({}, { totalTimeoutMs: 300, retries: 0 });
   const kind = async (p: string) => {
     try {
@@ -615,45 +654,9 @@ test('cache: rollback protection keeps the newer bundle, with a warning', async 
 
 // ---------------------------------------------------------------- rollback and versions (test-signed bundles)
 
-const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
-const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
-
-/**
- * The seed bundle (or a synthetic other version of its paper), re-signed by a test key with a
- * chosen built_at: a correctly formed bundle that verifies when that key is trusted.
- */
-function testBundle(opts: { version?: number; builtAt: string; arxivId?: string }): { text: string; body: string; number: string; keyEntry: JsonObject } {
-  const record = JSON.parse(JSON.stringify(BUNDLE.canonical_record)) as CanonicalRecord;
-  if (opts.version !== undefined) (record.source as { version: number }).version = opts.version;
-  if (opts.arxivId !== undefined) (record.source as { id: string }).id = opts.arxivId;
-  const sha = canonicalSha256(record as unknown as JsonObject);
-  const num = numberOfRecord(record);
-  let text = BUNDLE_TEXT;
-  const swaps: [string, string][] = [
-    [NUMBER, num.full],
-    [BODY, num.body],
-    [BODY.slice(0, 16), num.body.slice(0, 16)],
-    [BODY.slice(0, 12), num.body.slice(0, 12)],
-    [BODY.slice(0, 8), num.body.slice(0, 8)],
-    [SEED_SHA, sha],
-    ['2109.10465v1', `${record.source.id}v${record.source.version}`],
-    ['2109.10465', record.source.id],
-  ];
-  for (const [a, b] of swaps) text = text.split(a).join(b);
-  const bundle = parseJson(text) as JsonObject;
-  bundle.canonical_record = record as unknown as JsonObject;
-  (bundle.source as JsonObject).version = record.source.version;
-  for (const e of bundle.events as JsonObject[]) {
-    if (e.event_type === 'record_created') {
-      const payload = e.payload as JsonObject;
-      payload.canonical_record = record as unknown as JsonObject;
-      payload.source_version = record.source.version;
-    }
-  }
-  bundle.built_at = opts.builtAt;
-  const signed = resignBundle(bundle, TEST_SECRET, 'pith-test-resolve');
-  return { text: canonicalJson(signed), body: num.body, number: num.full, keyEntry: (signed.public_keys as JsonObject[])[0]! };
-}
+/** The seed bundle re-signed by the test key (test/support/test-bundles.ts), under this file's key id. */
+const testBundle = (opts: { version?: number; builtAt: string; arxivId?: string }) =>
+  sharedTestBundle({ ...opts, keyId: 'pith-test-resolve' });
 
 test('rollback: a resolver serving an older state than the cache holds is warned about, and the newer one is used and kept', async () => {
   const newer = testBundle({ builtAt: '2026-08-01T00:00:00Z' });
@@ -671,7 +674,10 @@ test('rollback: a resolver serving an older state than the cache holds is warned
   const second = await cli(['resolve', NUMBER, '--refresh', '--json', '--trust-key', keyFile, '--resolver', s.base], env);
   assert.equal(second.code, 0, second.stderr);
   assert.equal(s.count(p), 2);
-  assert.match(second.stderr, /warning: not caching the bundle for NMB7QKC2NJYNHLPG6XMF2N35IK: it was built at 2026-07-01T00:00:00Z, before the one already cached \(2026-08-01T00:00:00Z\); .* rollback/);
+  assert.match(
+    second.stderr,
+    /warning: not caching the bundle for NMB7QKC2NJYNHLPG6XMF2N35IK: it was built at 2026-07-01T00:00:00Z, before the one already cached \(2026-08-01T00:00:00Z\); .* rollback/,
+  );
   const out = JSON.parse(second.stdout);
   assert.equal(out.cache.stored, 'kept-newer');
   assert.equal(out.source.kind, 'cache');
@@ -722,7 +728,7 @@ test('PITH_RESOLVER names the resolver when --resolver is not given', async () =
   assert.equal(JSON.parse(r.stdout).source.location, `${s.base}/pith/NMB7QKC2/bundle.json`);
 });
 
-test('the status line has the registry page\'s words, in its order', async () => {
+test("the status line has the registry page's words, in its order", async () => {
   const page = readFileSync(fixture('pages', '2109.10465v1.page.txt'), 'utf8');
   const pageStatus = /^(not attested not anchored not stored)/m.exec(page)?.[1];
   assert.ok(pageStatus);
@@ -736,7 +742,13 @@ test('resolveQuery (direct): stores, then an offline --refresh is an offline mis
   const cacheDir = path.join(tmp(), 'pith-tex');
   const s = await server(bothLayouts());
   const warnings: string[] = [];
-  const res = await resolveQuery(parseQuery(NUMBER), { trusted: PINNED_KEYS, resolver: s.base, cacheDir, env: {}, warn: (m) => warnings.push(m) });
+  const res = await resolveQuery(parseQuery(NUMBER), {
+    trusted: PINNED_KEYS,
+    resolver: s.base,
+    cacheDir,
+    env: {},
+    warn: (m) => warnings.push(m),
+  });
   assert.equal(res.number.full, NUMBER);
   assert.equal(res.cache.stored, 'stored');
   const before = s.count();
@@ -777,7 +789,7 @@ test('an old-style arXiv id (hep-th/9901001v1) resolves end to end: "/" percent-
   assert.equal(other.code, 3);
 });
 
-test('a bare id\'s cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver is asked (v2 found); unreachable, the cached one is used with a warning', async () => {
+test("a bare id's cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver is asked (v2 found); unreachable, the cached one is used with a warning", async () => {
   const v2 = testBundle({ version: 2, builtAt: '2026-08-01T00:00:00Z' });
   const keyFile = path.join(tmp(), 'key.json');
   writeFileSync(keyFile, JSON.stringify(v2.keyEntry));
@@ -798,7 +810,10 @@ test('a bare id\'s cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolve
   assert.equal(stale.code, 0, stale.stderr);
   assert.equal(JSON.parse(stale.stdout).pith_number, v2.number);
   assert.equal(JSON.parse(stale.stdout).source.kind, 'resolver');
-  const off = await cli(['resolve', '2109.10465', '--offline', '--json', '--trust-key', keyFile], testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
+  const off = await cli(
+    ['resolve', '2109.10465', '--offline', '--json', '--trust-key', keyFile],
+    testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
+  );
   assert.equal(JSON.parse(off.stdout).pith_number, v2.number, off.stderr);
   // Past it with the resolver down: the verified cached answer, and a warning that says so.
   const down = await cli(
@@ -808,7 +823,10 @@ test('a bare id\'s cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolve
   assert.equal(down.code, 0, down.stderr);
   assert.equal(JSON.parse(down.stdout).pith_number, v2.number);
   assert.equal(JSON.parse(down.stdout).source.kind, 'cache');
-  assert.match(down.stderr, /could not ask the resolver whether arXiv 2109\.10465 has a version newer than v2 .*using the cached one, last checked/);
+  assert.match(
+    down.stderr,
+    /could not ask the resolver whether arXiv 2109\.10465 has a version newer than v2 .*using the cached one, last checked/,
+  );
   // A versioned id never expires: no request even with a zero time to live.
   const before = s.requests.length;
   const pinned = await cli(['resolve', '2109.10465v1', '--json', '--resolver', s.base], testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));

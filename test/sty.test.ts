@@ -8,15 +8,16 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { repoRoot } from './helpers.js';
 import { packageVersion, readStampedSty, renderPithSty, texEscape, type StyValues } from '../src/core/sty.js';
 import { toolVersion } from '../src/io/package-files.js';
+import { SEED } from './support/seed.js';
 
 const templateText = fs.readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8');
 const packageSource = fs.readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
 const values: StyValues = {
-  body: 'NMB7QKC2NJYNHLPG6XMF2N35IK',
+  body: SEED.body,
   year: '2021',
-  number: 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK',
-  recordUrl: 'https://pith.science/pith/NMB7QKC2NJYNHLPG6XMF2N35IK',
-  canonicalSha256: '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42',
+  number: SEED.number,
+  recordUrl: `https://pith.science/pith/${SEED.body}`,
+  canonicalSha256: SEED.sha256,
   toolVersion: toolVersion(),
 };
 const render = (v: Partial<StyValues> = {}) => renderPithSty({ templateText, packageSource, values: { ...values, ...v } });
@@ -42,7 +43,10 @@ test('checksum line: sha256 of the text without that line', () => {
   const out = render();
   const m = /^%% pith-tex-checksum: sha256:([0-9a-f]{64})$/m.exec(out);
   assert.ok(m?.[1], 'checksum line present');
-  const without = out.split('\n').filter((l) => !l.startsWith('%% pith-tex-checksum:')).join('\n');
+  const without = out
+    .split('\n')
+    .filter((l) => !l.startsWith('%% pith-tex-checksum:'))
+    .join('\n');
   assert.equal(m[1], bytesToHex(sha256(utf8ToBytes(without))));
   assert.equal(out.split('\n').filter((l) => l.startsWith('%% pith-tex-checksum:')).length, 1);
 });
@@ -73,7 +77,7 @@ test('readStampedSty: any edit (package text, values, checksum) is detected', ()
   assert.equal(readStampedSty(`${out}% my note\n`).edited, true);
 });
 
-test('readStampedSty: the plain package (or anyone else\'s file) is not ours', () => {
+test("readStampedSty: the plain package (or anyone else's file) is not ours", () => {
   assert.deepEqual(readStampedSty(packageSource), { generatedByPithTex: false, edited: false });
   assert.deepEqual(readStampedSty('\\ProvidesPackage{pith}\n'), { generatedByPithTex: false, edited: false });
 });
@@ -106,9 +110,7 @@ test('template without a checksum placeholder is rejected', () => {
 });
 
 test('strict template: a missing value is an error, not an empty string', () => {
-  assert.throws(() =>
-    renderPithSty({ templateText: `${templateText}{{{nope}}}`, packageSource, values }),
-  );
+  assert.throws(() => renderPithSty({ templateText: `${templateText}{{{nope}}}`, packageSource, values }));
 });
 
 test('packageVersion reads \\ProvidesPackage', () => {

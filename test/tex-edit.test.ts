@@ -8,8 +8,9 @@ import { hasDocumentclass, maskTex } from '../src/core/tex-mask.js';
 import { unifiedDiff } from '../src/core/patch.js';
 import { chooseRoot, findIncludingRoot, parseLatexmkrcDefaultFiles } from '../src/core/paper.js';
 import { int, pick, rng } from './support/random.js';
+import { SEED } from './support/seed.js';
 
-const B = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const B = SEED.body;
 const B2 = '7E6MSA6GOP56H4R35CPJZVR5Y4';
 const doc = (preamble: string, eol = '\n'): string =>
   ['\\documentclass{article}', ...preamble.split('\n'), '\\begin{document}', 'Hello.', '\\end{document}', ''].join(eol);
@@ -24,28 +25,47 @@ function stamp(text: string, body = B, ctx = {}): string {
 test('inserts \\usepackage{pith} and \\pithnumber before hyperref when hyperref is loaded', () => {
   const src = doc('\\usepackage{amsmath}\n\\usepackage[colorlinks]{hyperref}\n\\usepackage{cleveref}');
   const out = stamp(src);
-  assert.equal(out, doc(`\\usepackage{amsmath}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\usepackage[colorlinks]{hyperref}\n\\usepackage{cleveref}`));
+  assert.equal(
+    out,
+    doc(`\\usepackage{amsmath}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\usepackage[colorlinks]{hyperref}\n\\usepackage{cleveref}`),
+  );
   assert.equal(unstampText(out), src);
 });
 
 test('inserts after the last \\usepackage without hyperref, and after \\documentclass with no package', () => {
-  assert.equal(stamp(doc('\\usepackage{a}\n\\newcommand{\\x}{y}\n\\usepackage{b}\n\\title{T}')), doc(`\\usepackage{a}\n\\newcommand{\\x}{y}\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`));
+  assert.equal(
+    stamp(doc('\\usepackage{a}\n\\newcommand{\\x}{y}\n\\usepackage{b}\n\\title{T}')),
+    doc(`\\usepackage{a}\n\\newcommand{\\x}{y}\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`),
+  );
   assert.equal(stamp(doc('\\title{T}')), doc(`\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`));
   // \documentclass with options over several lines.
   const multi = '\\documentclass[\n  11pt,\n  a4paper]{article}\n\\title{T}\n\\begin{document}\n\\end{document}\n';
-  assert.equal(stamp(multi), `\\documentclass[\n  11pt,\n  a4paper]{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}\n\\begin{document}\n\\end{document}\n`);
+  assert.equal(
+    stamp(multi),
+    `\\documentclass[\n  11pt,\n  a4paper]{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}\n\\begin{document}\n\\end{document}\n`,
+  );
 });
 
 test('a \\usepackage with options spread over lines: the stamp goes after its last line', () => {
   const src = doc('\\usepackage[%\n  margin=1in,% wide\n  top=2cm]{geometry}\n\\title{T}');
-  assert.equal(stamp(src), doc(`\\usepackage[%\n  margin=1in,% wide\n  top=2cm]{geometry}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`));
+  assert.equal(
+    stamp(src),
+    doc(`\\usepackage[%\n  margin=1in,% wide\n  top=2cm]{geometry}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`),
+  );
 });
 
 test('packages inside a conditional are not anchors; \\RequirePackage before \\documentclass is not either', () => {
-  const src = '\\RequirePackage{fix-cm}\n\\documentclass{article}\n\\usepackage{a}\n\\ifpdf\n  \\usepackage{b}\n\\fi\n\\begin{document}\n\\end{document}\n';
-  assert.equal(stamp(src), `\\RequirePackage{fix-cm}\n\\documentclass{article}\n\\usepackage{a}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\ifpdf\n  \\usepackage{b}\n\\fi\n\\begin{document}\n\\end{document}\n`);
+  const src =
+    '\\RequirePackage{fix-cm}\n\\documentclass{article}\n\\usepackage{a}\n\\ifpdf\n  \\usepackage{b}\n\\fi\n\\begin{document}\n\\end{document}\n';
+  assert.equal(
+    stamp(src),
+    `\\RequirePackage{fix-cm}\n\\documentclass{article}\n\\usepackage{a}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\ifpdf\n  \\usepackage{b}\n\\fi\n\\begin{document}\n\\end{document}\n`,
+  );
   const noTop = '\\documentclass{article}\n\\newif\\iffoo\n\\iffoo\\usepackage{b}\\fi\n\\begin{document}\n\\end{document}\n';
-  assert.equal(stamp(noTop), `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\newif\\iffoo\n\\iffoo\\usepackage{b}\\fi\n\\begin{document}\n\\end{document}\n`);
+  assert.equal(
+    stamp(noTop),
+    `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\newif\\iffoo\n\\iffoo\\usepackage{b}\\fi\n\\begin{document}\n\\end{document}\n`,
+  );
 });
 
 test('updates an existing stamp in place: a new record changes the number and nothing else', () => {
@@ -53,11 +73,16 @@ test('updates an existing stamp in place: a new record changes the number and no
   const r = stampText(stamped, B2);
   assert.equal(r.text, stamped.replace(B, B2));
   assert.deepEqual(r.actions, [`updated \\pithnumber{${B}} to \\pithnumber{${B2}}`]);
-  assert.equal(unifiedDiff(stamped, r.text, 'a', 'b').split('\n').filter((l) => /^[-+][^-+]/.test(l)).length, 2);
+  assert.equal(
+    unifiedDiff(stamped, r.text, 'a', 'b')
+      .split('\n')
+      .filter((l) => /^[-+][^-+]/.test(l)).length,
+    2,
+  );
   assert.equal(stampText(stamped, B).changed, false);
 });
 
-test('\\pithnumber{pith:YEAR:BODY} is the same number; a new record keeps the author\'s form', () => {
+test("\\pithnumber{pith:YEAR:BODY} is the same number; a new record keeps the author's form", () => {
   const src = doc(`\\usepackage{pith}\n\\pithnumber{pith:2021:${B}}`);
   assert.equal(stampText(src, B, { year: '2021' }).changed, false);
   assert.equal(stampText(src, B2, { year: '2022' }).text, src.replace(`pith:2021:${B}`, `pith:2022:${B2}`));
@@ -65,27 +90,44 @@ test('\\pithnumber{pith:YEAR:BODY} is the same number; a new record keeps the au
 });
 
 test('\\usepackage[opts]{pith} and \\usepackage{a,pith,b} are stamps: only the number is added, after them', () => {
-  assert.equal(stamp(doc('\\usepackage[badge=footnote]{pith}\n\\usepackage{x}')), doc(`\\usepackage[badge=footnote]{pith}\n\\pithnumber{${B}}\n\\usepackage{x}`));
-  assert.equal(stamp(doc('\\usepackage{a, pith ,b}\n\\usepackage{x}')), doc(`\\usepackage{a, pith ,b}\n\\pithnumber{${B}}\n\\usepackage{x}`));
+  assert.equal(
+    stamp(doc('\\usepackage[badge=footnote]{pith}\n\\usepackage{x}')),
+    doc(`\\usepackage[badge=footnote]{pith}\n\\pithnumber{${B}}\n\\usepackage{x}`),
+  );
+  assert.equal(
+    stamp(doc('\\usepackage{a, pith ,b}\n\\usepackage{x}')),
+    doc(`\\usepackage{a, pith ,b}\n\\pithnumber{${B}}\n\\usepackage{x}`),
+  );
   assert.equal(stamp(doc('\\RequirePackage{pith}')), doc(`\\RequirePackage{pith}\n\\pithnumber{${B}}`));
   assert.equal(stamp(doc('\\usepackage{pithy}')), doc(`\\usepackage{pithy}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
 });
 
 test('a \\pithnumber without the package gets \\usepackage{pith} on the line before it', () => {
-  assert.equal(stamp(doc(`\\usepackage{x}\n\\pithnumber{${B2}}\n\\title{T}`)), doc(`\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`));
+  assert.equal(
+    stamp(doc(`\\usepackage{x}\n\\pithnumber{${B2}}\n\\title{T}`)),
+    doc(`\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\title{T}`),
+  );
 });
 
 test('a \\pithnumber in the body is updated there, not duplicated in the preamble', () => {
   const src = `\\documentclass{article}\n\\usepackage{pith}\n\\begin{document}\n\\pithnumber{${B2}}\n\\end{document}\n`;
   assert.equal(stamp(src), src.replace(B2, B));
   const noPkg = `\\documentclass{article}\n\\usepackage{x}\n\\begin{document}\n\\pithnumber{${B}}\n\\end{document}\n`;
-  assert.equal(stamp(noPkg), `\\documentclass{article}\n\\usepackage{x}\n\\usepackage{pith}\n\\begin{document}\n\\pithnumber{${B}}\n\\end{document}\n`);
+  assert.equal(
+    stamp(noPkg),
+    `\\documentclass{article}\n\\usepackage{x}\n\\usepackage{pith}\n\\begin{document}\n\\pithnumber{${B}}\n\\end{document}\n`,
+  );
 });
 
 test('commented-out stamps are not stamps; \\% is not a comment', () => {
   const src = doc(`% \\usepackage{pith}\n%\\pithnumber{${B2}}\n\\usepackage{x} % \\usepackage{pith}\n\\def\\p{50\\%}\\usepackage{y}`);
   const out = stamp(src);
-  assert.equal(out, doc(`% \\usepackage{pith}\n%\\pithnumber{${B2}}\n\\usepackage{x} % \\usepackage{pith}\n\\def\\p{50\\%}\\usepackage{y}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
+  assert.equal(
+    out,
+    doc(
+      `% \\usepackage{pith}\n%\\pithnumber{${B2}}\n\\usepackage{x} % \\usepackage{pith}\n\\def\\p{50\\%}\\usepackage{y}\n\\usepackage{pith}\n\\pithnumber{${B}}`,
+    ),
+  );
   assert.equal(unstampText(out), src);
   // "\\%" is a line break then a comment.
   assert.equal(analyzeTex('a\\\\% \\usepackage{pith}\n').pithPackage, null);
@@ -94,7 +136,12 @@ test('commented-out stamps are not stamps; \\% is not a comment', () => {
 test('\\iffalse ... \\fi blocks are skipped, including nested conditionals; the \\else branch is code', () => {
   const src = doc(`\\iffalse\n\\usepackage{pith}\n\\ifx\\a\\b \\fi\n\\pithnumber{${B2}}\n\\fi\n\\usepackage{x}`);
   const out = stamp(src);
-  assert.equal(out, doc(`\\iffalse\n\\usepackage{pith}\n\\ifx\\a\\b \\fi\n\\pithnumber{${B2}}\n\\fi\n\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
+  assert.equal(
+    out,
+    doc(
+      `\\iffalse\n\\usepackage{pith}\n\\ifx\\a\\b \\fi\n\\pithnumber{${B2}}\n\\fi\n\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}`,
+    ),
+  );
   const withElse = doc(`\\iffalse\n\\usepackage{old}\n\\else\n\\usepackage{pith}\n\\fi`);
   assert.notEqual(analyzeTex(withElse).pithPackage, null);
 });
@@ -131,7 +178,11 @@ test('encodings: UTF-8 with and without BOM, Latin-1 declared or detected, decod
   assert.deepEqual(encodeSource(d2), bom);
   assert.ok(!d2.text.startsWith('\ufeff'));
   // Latin-1 by declaration (bytes that would also be valid UTF-8: "Ã©" is C3 A9).
-  const latin = Uint8Array.from([...'\\documentclass{article}\n\\usepackage[latin1]{inputenc}\n\\title{Caf'].map((c) => c.charCodeAt(0)).concat([0xc3, 0xa9, 0x7d, 0x0a]));
+  const latin = Uint8Array.from(
+    [...'\\documentclass{article}\n\\usepackage[latin1]{inputenc}\n\\title{Caf']
+      .map((c) => c.charCodeAt(0))
+      .concat([0xc3, 0xa9, 0x7d, 0x0a]),
+  );
   const d3 = decodeSource(latin);
   assert.equal(d3.encoding, 'latin1');
   assert.deepEqual(encodeSource(d3), latin);
@@ -159,7 +210,11 @@ test('a stamp in an \\input preamble file: the context stops inserts, and the fi
 test('root files: \\documentclass in code only; .latexmkrc @default_files; the including root is named', () => {
   assert.equal(hasDocumentclass('% \\documentclass{article}\n\\section{x}'), false);
   assert.equal(hasDocumentclass('\\documentclass{article}'), true);
-  assert.deepEqual(parseLatexmkrcDefaultFiles("# x\n@default_files = ('paper.tex', \"b.tex\");\npush @default_files, 'c';\n"), ['paper.tex', 'b.tex', 'c']);
+  assert.deepEqual(parseLatexmkrcDefaultFiles("# x\n@default_files = ('paper.tex', \"b.tex\");\npush @default_files, 'c';\n"), [
+    'paper.tex',
+    'b.tex',
+    'c',
+  ]);
   assert.deepEqual(parseLatexmkrcDefaultFiles('@default_files = qw(one.tex two);'), ['one.tex', 'two']);
   const cands = [
     { name: 'intro.tex', text: '\\section{Intro}' },
@@ -194,7 +249,8 @@ function randomSource(seed: number): { bytes: Uint8Array; latin1: boolean } {
   const ws = () => pick(r, ['', '', ' ', '\t', '  ', '\t\t']);
   const gen: (() => string)[] = [
     () => `${ws()}% ${pick(r, ['a comment', `\\usepackage{pith}`, `\\pithnumber{${B2}}`, `note ${pick(r, accents)}`])}`,
-    () => `${ws()}\\usepackage${r() < 0.5 ? `[${pick(r, ['utf8', 'margin=1in', 'colorlinks,linkcolor=blue', 'T1'])}]` : ''}{${pick(r, words)}}${r() < 0.2 ? ' % why' : ''}`,
+    () =>
+      `${ws()}\\usepackage${r() < 0.5 ? `[${pick(r, ['utf8', 'margin=1in', 'colorlinks,linkcolor=blue', 'T1'])}]` : ''}{${pick(r, words)}}${r() < 0.2 ? ' % why' : ''}`,
     () => `${ws()}\\usepackage{${pick(r, words)},${pick(r, words)}}`,
     () => `${ws()}\\newcommand{\\x${int(r, 0, 99)}}{${pick(r, ['x', '\\mathbf{x}', `caf${pick(r, accents)}`])}}`,
     () => '',
@@ -213,10 +269,13 @@ function randomSource(seed: number): { bytes: Uint8Array; latin1: boolean } {
   for (let i = 0; i < n; i++) lines.push(pick(r, gen)());
   if (!preambleOnly) lines.push('\\begin{document}', `Text ${pick(r, accents)}.`, '\\end{document}');
   let text = '';
-  lines.join('\n').split('\n').forEach((l, i, all) => {
-    text += l;
-    if (i < all.length - 1) text += eol === 'mixed' ? pick(r, ['\n', '\r\n']) : eol;
-  });
+  lines
+    .join('\n')
+    .split('\n')
+    .forEach((l, i, all) => {
+      text += l;
+      if (i < all.length - 1) text += eol === 'mixed' ? pick(r, ['\n', '\r\n']) : eol;
+    });
   if (r() < 0.7) text += eol === 'mixed' ? '\n' : eol;
   const body = latin1 ? Uint8Array.from([...text].map((c) => c.charCodeAt(0))) : new TextEncoder().encode(text);
   const withBom = !latin1 && r() < 0.3;
@@ -238,7 +297,11 @@ test('property: for 2,000 random preambles, stamping twice = once, unstamping gi
     assert.deepEqual(encodeSource({ ...again, text: unstampText(again.text) }), bytes, `seed ${seed}: unstamp gives the original bytes`);
     const a = analyzeTex(once.text);
     assert.ok(a.pithPackage, `seed ${seed}: package present`);
-    assert.deepEqual(a.numbers.map((x) => x.value), [B], `seed ${seed}`);
+    assert.deepEqual(
+      a.numbers.map((x) => x.value),
+      [B],
+      `seed ${seed}`,
+    );
     const other = stampText(once.text, B2).text;
     assert.equal(other, once.text.replace(`\\pithnumber{${B}}`, `\\pithnumber{${B2}}`), `seed ${seed}: only the number changes`);
   }
@@ -249,17 +312,32 @@ test('property: for 2,000 random preambles, stamping twice = once, unstamping gi
 // preambles, and the dry-run diff applied back.
 
 test('\\ifthenelse and etoolbox tests are not conditionals: packages after them are still anchors; inside \\iffalse they do not nest', () => {
-  const src = doc('\\usepackage{ifthen,etoolbox}\n\\ifthenelse{\\boolean{x}}{a}{b}\n\\ifdef{\\foo}{}{}\n\\ifstrequal{a}{b}{}{}\n\\usepackage{b}');
-  assert.equal(stamp(src), doc(`\\usepackage{ifthen,etoolbox}\n\\ifthenelse{\\boolean{x}}{a}{b}\n\\ifdef{\\foo}{}{}\n\\ifstrequal{a}{b}{}{}\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
+  const src = doc(
+    '\\usepackage{ifthen,etoolbox}\n\\ifthenelse{\\boolean{x}}{a}{b}\n\\ifdef{\\foo}{}{}\n\\ifstrequal{a}{b}{}{}\n\\usepackage{b}',
+  );
+  assert.equal(
+    stamp(src),
+    doc(
+      `\\usepackage{ifthen,etoolbox}\n\\ifthenelse{\\boolean{x}}{a}{b}\n\\ifdef{\\foo}{}{}\n\\ifstrequal{a}{b}{}{}\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}`,
+    ),
+  );
   const skipped = doc(`\\iffalse\n\\ifthenelse{x}{y}{z}\n\\usepackage{pith}\n\\fi\n\\usepackage{b}`);
   assert.equal(analyzeTex(skipped).pithPackage, null, 'the \\fi closes the \\iffalse');
-  assert.equal(stamp(skipped), doc(`\\iffalse\n\\ifthenelse{x}{y}{z}\n\\usepackage{pith}\n\\fi\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}`));
+  assert.equal(
+    stamp(skipped),
+    doc(`\\iffalse\n\\ifthenelse{x}{y}{z}\n\\usepackage{pith}\n\\fi\n\\usepackage{b}\n\\usepackage{pith}\n\\pithnumber{${B}}`),
+  );
   // Real conditionals still count: \ifdefined, \ifcsname, \ifnum, \ifx, \ifpdf.
   const real = doc('\\usepackage{a}\n\\ifdefined\\x\n\\usepackage{b}\n\\fi\n\\ifcsname y\\endcsname\\usepackage{c}\\fi');
-  assert.equal(stamp(real), doc(`\\usepackage{a}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\ifdefined\\x\n\\usepackage{b}\n\\fi\n\\ifcsname y\\endcsname\\usepackage{c}\\fi`));
+  assert.equal(
+    stamp(real),
+    doc(
+      `\\usepackage{a}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\ifdefined\\x\n\\usepackage{b}\n\\fi\n\\ifcsname y\\endcsname\\usepackage{c}\\fi`,
+    ),
+  );
 });
 
-test('the author\'s form is kept for a new record: BODY, pith:BODY, pith:YEAR:BODY', () => {
+test("the author's form is kept for a new record: BODY, pith:BODY, pith:YEAR:BODY", () => {
   for (const [was, now] of [
     [B2, B],
     [`pith:${B2}`, `pith:${B}`],
@@ -272,9 +350,15 @@ test('the author\'s form is kept for a new record: BODY, pith:BODY, pith:YEAR:BO
 
 test('one-line preambles: the stamp never goes before \\documentclass nor after \\begin{document}', () => {
   const a = '\\documentclass{article}\\usepackage{hyperref}\n\\begin{document}\nx\n\\end{document}\n';
-  assert.equal(stamp(a), `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\usepackage{hyperref}\n\\begin{document}\nx\n\\end{document}\n`);
+  assert.equal(
+    stamp(a),
+    `\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\usepackage{hyperref}\n\\begin{document}\nx\n\\end{document}\n`,
+  );
   const b = '\\documentclass{article}\n\\usepackage{x}\\begin{document}x\\end{document}';
-  assert.equal(stamp(b), `\\documentclass{article}\n\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\begin{document}x\\end{document}`);
+  assert.equal(
+    stamp(b),
+    `\\documentclass{article}\n\\usepackage{x}\n\\usepackage{pith}\n\\pithnumber{${B}}\n\\begin{document}x\\end{document}`,
+  );
   const c = '\\documentclass{article}\\begin{document}x\\end{document}\r\n';
   assert.equal(stamp(c), `\\documentclass{article}\r\n\\usepackage{pith}\r\n\\pithnumber{${B}}\r\n\\begin{document}x\\end{document}\r\n`);
   const d = `\\documentclass{article}\n\\usepackage{pith}\\begin{document}x\\end{document}\n`;
@@ -282,7 +366,10 @@ test('one-line preambles: the stamp never goes before \\documentclass nor after 
   for (const t of [a, b, c, d]) {
     const out = analyzeTex(stamp(t));
     assert.ok(out.pithPackage && out.documentclassEnd !== null && out.pithPackage.start > out.documentclassEnd, t);
-    assert.ok(out.numbers.every((n) => n.start < out.preambleEnd), t);
+    assert.ok(
+      out.numbers.every((n) => n.start < out.preambleEnd),
+      t,
+    );
   }
 });
 
@@ -341,17 +428,39 @@ test('property: the dry-run diff of 500 random edits, applied back, gives the ne
 test('analyzeTex finds numbers and the preamble end in windows exactly as a search of the whole masked text does', () => {
   const r = rng(16);
   const pieces = [
-    '\\pithnumber{X}', '\\pithnumber {Y}', '\\pithnumber\n  {Z}', '\\pithnumber%c\n{W}', '\\pithnumbers{no}', '\\pithnumber{a{b}c}',
-    '\\pithnumber' + ' '.repeat(300) + '{far}', '\\pithnumber{' + 'v'.repeat(400) + '}', '\\pithnumber{open', '% \\pithnumber{C}\n',
-    '\\iffalse \\pithnumber{F}\\fi ', '\\begin{verbatim}\\pithnumber{V}\\end{verbatim}', '\\verb|\\pithnumber{v}|', '\\begin{document}',
-    '\\begin {document}', '% \\begin{document}\n', '\\begin' + ' '.repeat(500) + '{document}', '\\usepackage{x}', '\n', 'text ', '{', '}',
+    '\\pithnumber{X}',
+    '\\pithnumber {Y}',
+    '\\pithnumber\n  {Z}',
+    '\\pithnumber%c\n{W}',
+    '\\pithnumbers{no}',
+    '\\pithnumber{a{b}c}',
+    '\\pithnumber' + ' '.repeat(300) + '{far}',
+    '\\pithnumber{' + 'v'.repeat(400) + '}',
+    '\\pithnumber{open',
+    '% \\pithnumber{C}\n',
+    '\\iffalse \\pithnumber{F}\\fi ',
+    '\\begin{verbatim}\\pithnumber{V}\\end{verbatim}',
+    '\\verb|\\pithnumber{v}|',
+    '\\begin{document}',
+    '\\begin {document}',
+    '% \\begin{document}\n',
+    '\\begin' + ' '.repeat(500) + '{document}',
+    '\\usepackage{x}',
+    '\n',
+    'text ',
+    '{',
+    '}',
   ];
   for (let t = 0; t < 300; t++) {
     const text = Array.from({ length: int(r, 1, 30) }, () => pick(r, pieces)).join('');
     const masked = maskTex(text);
     const whole = [...masked.matchAll(/\\pithnumber(?![a-zA-Z])\s*\{([^{}]*)\}/g)].map((m) => m.index);
     const a = analyzeTex(text);
-    assert.deepEqual(a.numbers.map((n) => n.start), whole, JSON.stringify(text));
+    assert.deepEqual(
+      a.numbers.map((n) => n.start),
+      whole,
+      JSON.stringify(text),
+    );
     assert.equal(a.preambleEnd, /\\begin\s*\{document\}/.exec(masked)?.index ?? text.length, JSON.stringify(text));
     assert.equal(a.maskedPreamble, masked.slice(0, a.preambleEnd));
   }

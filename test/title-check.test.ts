@@ -54,7 +54,10 @@ test("a paper stamped with another paper's bundle: a warning naming the record, 
 
   const warned = await cli(['stamp', 'main.tex', '--bundle', other.bundleFile, '--trust-key', other.keyFile], dir);
   assert.equal(warned.code, 0, warned.stderr);
-  assert.match(warned.stderr, /warning: the title of main\.tex, "Scalable and Efficient MoE Training for Multitask Multilingual Models", does not match/);
+  assert.match(
+    warned.stderr,
+    /warning: the title of main\.tex, "Scalable and Efficient MoE Training for Multitask Multilingual Models", does not match/,
+  );
   assert.match(warned.stderr, /--strict makes this an error/);
   assert.match(warned.stdout, /Stamped main\.tex with pith:2022:7E6MSA6GOP56H4R35CPJZVR5Y4/);
 

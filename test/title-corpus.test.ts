@@ -19,7 +19,11 @@ function templates(): { name: string; dir: string; main: string }[] {
   if (!existsSync(CORPUS)) return [];
   return readdirSync(CORPUS)
     .filter((d) => d in TITLES && existsSync(path.join(CORPUS, d, 'expect.json')))
-    .map((d) => ({ name: d, dir: path.join(CORPUS, d), main: JSON.parse(readFileSync(path.join(CORPUS, d, 'expect.json'), 'utf8')).main as string }));
+    .map((d) => ({
+      name: d,
+      dir: path.join(CORPUS, d),
+      main: JSON.parse(readFileSync(path.join(CORPUS, d, 'expect.json'), 'utf8')).main as string,
+    }));
 }
 
 test('corpus: the LaTeX title matches the hand-typed arXiv title for most templates (figure printed)', (t) => {
@@ -38,7 +42,9 @@ test('corpus: the LaTeX title matches the hand-typed arXiv title for most templa
 test('corpus: five templates stamped with a record made from their own title get "title matches"', (t) => {
   const all = templates();
   if (all.length === 0) return t.skip('test/corpus is not in this checkout (it lands with the corpus branch)');
-  const picks = ['revtex-aip', 'ieee-journal-transmag', 'kluwer', 'aomart', 'jmlr-pmlr', 'beamer'].filter((n) => all.some((a) => a.name === n));
+  const picks = ['revtex-aip', 'ieee-journal-transmag', 'kluwer', 'aomart', 'jmlr-pmlr', 'beamer'].filter((n) =>
+    all.some((a) => a.name === n),
+  );
   assert.ok(picks.length >= 5, `only ${picks.length} of the chosen templates are in test/corpus`);
   for (const name of picks) {
     const tpl = all.find((a) => a.name === name)!;
@@ -46,7 +52,11 @@ test('corpus: five templates stamped with a record made from their own title get
     try {
       cpSync(tpl.dir, dir, { recursive: true });
       const files = writeOtherBundle(dir, 0, bundleForRecord(recordWithTitle(TITLES[name] as string)));
-      const out = execFileSync(process.execPath, [cliPath, 'stamp', tpl.main, '--bundle', files.bundleFile, '--trust-key', files.keyFile, '--strict'], { cwd: dir, encoding: 'utf8' });
+      const out = execFileSync(
+        process.execPath,
+        [cliPath, 'stamp', tpl.main, '--bundle', files.bundleFile, '--trust-key', files.keyFile, '--strict'],
+        { cwd: dir, encoding: 'utf8' },
+      );
       assert.match(out, /title matches the record/, name);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,8 @@ import { findLatexTitle, matchTitle, titleCandidates, titleHash } from '../src/c
 import { repoRoot } from './helpers.js';
 import { allRegistryVectors, seedBundle } from './support/vectors.js';
 
-const doc = (preamble: string, body = '\\maketitle\nText.') => `\\documentclass{article}\n${preamble}\n\\begin{document}\n${body}\n\\end{document}\n`;
+const doc = (preamble: string, body = '\\maketitle\nText.') =>
+  `\\documentclass{article}\n${preamble}\n\\begin{document}\n${body}\n\\end{document}\n`;
 const hashOf = (title: string) => titleHash(title);
 
 test('the registry rule: every real record title hashes to its title_canon_sha256, raw TeX as written', () => {
@@ -46,7 +47,10 @@ test('what an author adds for the page is dropped: thanks, footnotes, line break
     ['\\icmltitle{Deep Nets for the Schr\\"odinger Equation}', 'ICML'],
     ['\\Title{Deep Nets for the Schr\\"odinger Equation}', 'MDPI'],
     ['\\title*{Deep Nets for the Schr\\"odinger Equation}', 'starred (svmult)'],
-    ['% \\title{Old title}\n\\iffalse\\title{Older}\\fi\n\\title{Deep Nets for the % comment\nSchr\\"odinger Equation}', 'comments, \\iffalse'],
+    [
+      '% \\title{Old title}\n\\iffalse\\title{Older}\\fi\n\\title{Deep Nets for the % comment\nSchr\\"odinger Equation}',
+      'comments, \\iffalse',
+    ],
     ['\\def\\title#1{}\n\\title{Deep Nets for the Schr\\"odinger Equation}', 'a definition is not a use'],
   ];
   for (const [preamble, what] of cases) {

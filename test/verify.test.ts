@@ -18,7 +18,20 @@ test('the seed bundle verifies: every check passes', () => {
   assert.deepEqual(failed(report), []);
   assert.equal(report.ok, true);
   assert.equal(report.pith_number, 'pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK');
-  for (const id of ['canonical_hash', 'number', 'short_number', 'alias:doi', 'receipt.signature', 'event[0].signature', 'event[1].signature', 'state.merge', 'state.hash', 'bundle.hash', 'bundle.signature', 'key:pith-v1-2026-05']) {
+  for (const id of [
+    'canonical_hash',
+    'number',
+    'short_number',
+    'alias:doi',
+    'receipt.signature',
+    'event[0].signature',
+    'event[1].signature',
+    'state.merge',
+    'state.hash',
+    'bundle.hash',
+    'bundle.signature',
+    'key:pith-v1-2026-05',
+  ]) {
     assert.equal(check(report, id)?.status, 'pass', id);
   }
 });
@@ -26,7 +39,12 @@ test('the seed bundle verifies: every check passes', () => {
 test("the bundle's state_sha256 is reproduced from its events", () => {
   const bundle = seedBundle();
   const events = bundle.events as JsonObject[];
-  const state = mergeState({ pithNumber: bundle.pith_number as string, sourceAliases: bundle.source_aliases as JsonValue, events, invalidReasons: [null, null] });
+  const state = mergeState({
+    pithNumber: bundle.pith_number as string,
+    sourceAliases: bundle.source_aliases as JsonValue,
+    events,
+    invalidReasons: [null, null],
+  });
   assert.equal(state.state_sha256, (bundle.state as JsonObject).state_sha256);
   assert.equal(canonicalJson(state), canonicalJson(bundle.state as JsonObject));
 });
@@ -140,7 +158,11 @@ test('every leaf covered by a hash or signature is caught, one at a time, by the
       continue;
     }
     assert.equal(report.ok, false, `tampering ${path.join('.')} went unnoticed`);
-    assert.equal(check(report, expected)?.status, 'fail', `tampering ${path.join('.')}: expected ${expected} to fail; failed: ${failed(report).join(', ')}`);
+    assert.equal(
+      check(report, expected)?.status,
+      'fail',
+      `tampering ${path.join('.')}: expected ${expected} to fail; failed: ${failed(report).join(', ')}`,
+    );
     tested++;
   }
   assert.ok(tested > 150);
@@ -151,10 +173,18 @@ test('a copy re-signed with a fresh key under the same key_id fails as "untruste
   const report = verifyBundle(forged, PINNED_KEYS);
   assert.equal(report.ok, false);
   // The hashes are all consistent: only trust is wrong.
-  for (const id of ['canonical_hash', 'event[0].content_hash', 'state.hash', 'bundle.hash']) assert.equal(check(report, id)?.status, 'pass', id);
+  for (const id of ['canonical_hash', 'event[0].content_hash', 'state.hash', 'bundle.hash'])
+    assert.equal(check(report, id)?.status, 'pass', id);
   // Untrusted events are not applied, so the claimed state cannot be reproduced either.
   assert.equal(check(report, 'state.merge')?.status, 'fail');
-  for (const id of ['receipt.signature', 'event[0].signature', 'event[1].signature', 'bundle.signature', 'key:pith-v1-2026-05', 'key:listed[0]']) {
+  for (const id of [
+    'receipt.signature',
+    'event[0].signature',
+    'event[1].signature',
+    'bundle.signature',
+    'key:pith-v1-2026-05',
+    'key:listed[0]',
+  ]) {
     const c = check(report, id);
     assert.equal(c?.status, 'fail', id);
     assert.equal(c?.code, 'untrusted_key', id);
@@ -221,11 +251,20 @@ test('record + receipt alone (what a lock keeps) verify, and a foreign receipt d
 
 test('documents of the wrong shape are refused as input, naming the field', () => {
   assert.throws(() => verifyDocument([], PINNED_KEYS), /not an array/);
-  assert.throws(() => verifyDocument({ bundle_type: 'other' }, PINNED_KEYS), (e: unknown) => e instanceof ShapeError && e.field === 'bundle_type');
+  assert.throws(
+    () => verifyDocument({ bundle_type: 'other' }, PINNED_KEYS),
+    (e: unknown) => e instanceof ShapeError && e.field === 'bundle_type',
+  );
   const bundle = seedBundle();
   bundle.events = {};
-  assert.throws(() => verifyDocument(bundle, PINNED_KEYS), (e: unknown) => e instanceof ShapeError && e.field === 'events');
+  assert.throws(
+    () => verifyDocument(bundle, PINNED_KEYS),
+    (e: unknown) => e instanceof ShapeError && e.field === 'events',
+  );
   const noMeta = seedBundle();
   delete (noMeta.canonical_record as JsonObject).metadata;
-  assert.throws(() => verifyDocument(noMeta, PINNED_KEYS), (e: unknown) => e instanceof ShapeError && e.field === 'canonical_record.metadata');
+  assert.throws(
+    () => verifyDocument(noMeta, PINNED_KEYS),
+    (e: unknown) => e instanceof ShapeError && e.field === 'canonical_record.metadata',
+  );
 });

@@ -43,7 +43,10 @@ async function paperQuery(arg: string | undefined): Promise<{ query: Query; dir:
   try {
     text = await readBoundedText(lockFile, 16 * 1024 * 1024, 'lock file');
   } catch {
-    throw new PithError(`${shown}: no ${LOCK_FILE} beside it; stamp the paper first (pith-tex stamp ${shown} --arxiv ID), or give the record: pith-tex badge ID`, EXIT.badInput);
+    throw new PithError(
+      `${shown}: no ${LOCK_FILE} beside it; stamp the paper first (pith-tex stamp ${shown} --arxiv ID), or give the record: pith-tex badge ID`,
+      EXIT.badInput,
+    );
   }
   let number: unknown = null;
   try {
@@ -52,13 +55,15 @@ async function paperQuery(arg: string | undefined): Promise<{ query: Query; dir:
   } catch {
     /* reported below */
   }
-  if (typeof number !== 'string') throw new PithError(`${lockFile}: pith_number: expected pith:YEAR:BODY; fix: pith-tex stamp ${shown} --arxiv ID`, EXIT.badInput);
+  if (typeof number !== 'string')
+    throw new PithError(`${lockFile}: pith_number: expected pith:YEAR:BODY; fix: pith-tex stamp ${shown} --arxiv ID`, EXIT.badInput);
   return { query: parseQuery(number), dir };
 }
 
 export async function run(target: string | undefined, options: BadgeOptions = {}): Promise<number> {
   const format = (options.format ?? 'svg') as BadgeFormat;
-  if (!BADGE_FORMATS.includes(format)) throw new PithError(`--format ${options.format}: ${expectedOneOf(String(options.format), BADGE_FORMATS)}`, EXIT.badInput);
+  if (!BADGE_FORMATS.includes(format))
+    throw new PithError(`--format ${options.format}: ${expectedOneOf(String(options.format), BADGE_FORMATS)}`, EXIT.badInput);
   let query: Query;
   let dir = process.cwd();
   if (isPaperArg(target)) ({ query, dir } = await paperQuery(target));

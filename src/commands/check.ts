@@ -7,7 +7,15 @@
 // or when --trust-key is given.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { auxSaysBadgeNotPrinted, compareStamp, formatFinding, leanVerifyLock, stampedOfSty, type CheckInputs, type CheckReport } from '../core/check.js';
+import {
+  auxSaysBadgeNotPrinted,
+  compareStamp,
+  formatFinding,
+  leanVerifyLock,
+  stampedOfSty,
+  type CheckInputs,
+  type CheckReport,
+} from '../core/check.js';
 import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { parseJson, type JsonValue } from '../core/json.js';
 import type { PithLock } from '../core/lock.js';
@@ -98,13 +106,17 @@ async function lockInput(lockFile: string, options: CheckOptions): Promise<Check
     const parts = num ? splitFullNumber(num) : null;
     return { number: num, body: parts?.body ?? null, year: parts?.year ?? null, verified: report.ok, problems };
   } catch (err) {
-    if (err instanceof ShapeError) return { number: null, body: null, year: null, verified: false, problems: [`${err.field}: expected ${err.expected}`] };
+    if (err instanceof ShapeError)
+      return { number: null, body: null, year: null, verified: false, problems: [`${err.field}: expected ${err.expected}`] };
     throw err;
   }
 }
 
 /** Gather the three places and compare them. Throws CheckUsage (or PithError) for unreadable input. */
-export async function checkPaper(paperArg: string | undefined, options: CheckOptions = {}): Promise<CheckReport & { title?: TitleVerdict | null }> {
+export async function checkPaper(
+  paperArg: string | undefined,
+  options: CheckOptions = {},
+): Promise<CheckReport & { title?: TitleVerdict | null }> {
   const paperFile = await findPaper(paperArg, process.cwd(), 'check');
   const dir = path.dirname(paperFile);
   const styText = readText(path.join(dir, STY_FILE), STY_FILE);
@@ -123,7 +135,10 @@ export async function checkPaper(paperArg: string | undefined, options: CheckOpt
     }
   };
   const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
-    resolve: (name) => inputFileNames(name).map((n) => path.resolve(dir, n)).find(present) ?? null,
+    resolve: (name) =>
+      inputFileNames(name)
+        .map((n) => path.resolve(dir, n))
+        .find(present) ?? null,
     read: (file) => analysed(file, readText(file) ?? ''),
   });
   const paperNumbers: string[] = [];
@@ -191,7 +206,10 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
   }
   if (report.title && !report.title.ok) {
     const { STRICT_HINT } = await import('../core/title-match.js');
-    if (!options.json) process.stderr.write(`pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`);
+    if (!options.json)
+      process.stderr.write(
+        `pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`,
+      );
     if (options.strict) return EXIT.checkFailed;
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
@@ -214,7 +232,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
       const v = a === '--trust-key' ? args[++i] : a.slice('--trust-key='.length);
       if (!v) return usage('--trust-key needs a FILE', args);
       (options.trustKey ??= []).push(v);
-    } else if (a === '--') positionals.push(...args.slice(i + 1)), (i = args.length);
+    } else if (a === '--') (positionals.push(...args.slice(i + 1)), (i = args.length));
     else if (a.startsWith('-') && a !== '-') return usage(`unknown option ${a}`, args);
     else positionals.push(a);
   }

@@ -27,7 +27,7 @@ export interface ComputeOptions {
 export const COMPUTE_REPORT_VERSION = 1;
 
 const INFERRED_NOTE =
-  'holds text beyond ASCII: the title/abstract rule (Python lower(), whitespace collapsed) is proven for ASCII and inferred beyond it (spec §2), so this hash may differ from the registry\'s';
+  "holds text beyond ASCII: the title/abstract rule (Python lower(), whitespace collapsed) is proven for ASCII and inferred beyond it (spec §2), so this hash may differ from the registry's";
 
 export async function run(file: string | undefined, options: ComputeOptions): Promise<number> {
   const meta: PaperMetadata = {};
@@ -54,7 +54,8 @@ export async function run(file: string | undefined, options: ComputeOptions): Pr
     [meta.title_sha256, meta.title] = [options.titleSha256, undefined];
   }
   if (options.abstractSha256 !== undefined) {
-    if (options.abstract !== undefined || options.abstractFile !== undefined) throw new PithError('give --abstract(-file) or --abstract-sha256, not both', EXIT.badInput);
+    if (options.abstract !== undefined || options.abstractFile !== undefined)
+      throw new PithError('give --abstract(-file) or --abstract-sha256, not both', EXIT.badInput);
     [meta.abstract_sha256, meta.abstract] = [options.abstractSha256, undefined];
   }
   if (options.primaryCat !== undefined) meta.primary_cat = options.primaryCat;
@@ -181,7 +182,13 @@ function readMetadataFile(text: string, file: string, wantId?: string): { metada
 function registryRecordFrom(doc: JsonValue, file: string, computed: ComputeResult): JsonObject {
   if (Array.isArray(doc)) {
     const id = computed.record.source.id;
-    const found = doc.find((e) => isJsonObject(e) && isJsonObject(e.canonical_record) && isJsonObject(e.canonical_record.source) && e.canonical_record.source.id === id);
+    const found = doc.find(
+      (e) =>
+        isJsonObject(e) &&
+        isJsonObject(e.canonical_record) &&
+        isJsonObject(e.canonical_record.source) &&
+        e.canonical_record.source.id === id,
+    );
     if (!found || !isJsonObject(found)) throw new PithError(`${file}: no record for arXiv ${id} in the list`, EXIT.badInput);
     return found.canonical_record as JsonObject;
   }

@@ -66,14 +66,23 @@ export async function run(action: string, dir: string | undefined, options: Hook
       if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'install', file: rc, result: result.action });
       else {
         say(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
-        say(`It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`);
+        say(
+          `It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`,
+        );
       }
       return EXIT.ok;
     }
     if (action === 'remove') {
       const result = text === null ? { text: '', changed: false } : removeHook(text);
       if (result.changed) await writeFileAtomic(rc, result.text);
-      if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'remove', file: rc, result: result.changed ? 'removed' : 'absent' });
+      if (options.json)
+        printJson({
+          report: 'pith-tex/hook',
+          report_version: 1,
+          action: 'remove',
+          file: rc,
+          result: result.changed ? 'removed' : 'absent',
+        });
       else say(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
       return EXIT.ok;
     }
@@ -83,7 +92,16 @@ export async function run(action: string, dir: string | undefined, options: Hook
       const latexmk = onPath('latexmk');
       const ok = status.state === 'current';
       if (options.json) {
-        printJson({ report: 'pith-tex/hook', report_version: 1, action: 'status', file: rc, ...status, ok, pith_tex_on_path: pithTex, latexmk_on_path: latexmk });
+        printJson({
+          report: 'pith-tex/hook',
+          report_version: 1,
+          action: 'status',
+          file: rc,
+          ...status,
+          ok,
+          pith_tex_on_path: pithTex,
+          latexmk_on_path: latexmk,
+        });
       } else {
         const lines = [
           status.state === 'absent'
@@ -92,7 +110,11 @@ export async function run(action: string, dir: string | undefined, options: Hook
               ? `✓ the pith-tex hook in ${rc} is current`
               : `✗ the pith-tex hook in ${rc} is outdated or edited${status.blocks > 1 ? ` (${status.blocks} blocks)` : ''} — fix: pith-tex hook install ${folder}`,
         ];
-        lines.push(pithTex ? `✓ pith-tex on the PATH: ${pithTex}` : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there');
+        lines.push(
+          pithTex
+            ? `✓ pith-tex on the PATH: ${pithTex}`
+            : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there',
+        );
         lines.push(latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH');
         say(`${lines.join('\n')}\n`);
       }

@@ -28,7 +28,13 @@ export interface InspectReport {
   report_version: 1;
   pdf: string;
   ok: boolean;
-  pdf_metadata: { number: string | null; record: string | null; canonical_sha256: string | null; from: PdfPithMetadata['from']; xmp: PdfPithMetadata['xmp'] };
+  pdf_metadata: {
+    number: string | null;
+    record: string | null;
+    canonical_sha256: string | null;
+    from: PdfPithMetadata['from'];
+    xmp: PdfPithMetadata['xmp'];
+  };
   record_source: string;
   pith_number: string | null;
   checks: Check[];
@@ -43,13 +49,24 @@ export function compareMetadata(meta: PdfPithMetadata, num: PithNumber, sha: str
   try {
     const parsed = parsePithNumber(pdfNumber);
     const mismatch = parsed.kind === 'short' ? `a short number; pith.sty writes the full pith:YEAR:BODY` : numberMismatch(parsed, num);
-    checks.push(mismatch === null ? { id: 'pdf.number', status: 'pass', detail: `PithNumber ${pdfNumber} is the record's` } : { id: 'pdf.number', status: 'fail', detail: `PithNumber ${pdfNumber}: ${mismatch}` });
+    checks.push(
+      mismatch === null
+        ? { id: 'pdf.number', status: 'pass', detail: `PithNumber ${pdfNumber} is the record's` }
+        : { id: 'pdf.number', status: 'fail', detail: `PithNumber ${pdfNumber}: ${mismatch}` },
+    );
   } catch (err) {
     checks.push({ id: 'pdf.number', status: 'fail', detail: `PithNumber ${JSON.stringify(pdfNumber)}: ${(err as Error).message}` });
   }
-  if (meta.canonicalSha256 === null) checks.push({ id: 'pdf.canonical_sha256', status: 'n/a', detail: 'no PithCanonicalSHA256 in the PDF' });
-  else if (meta.canonicalSha256.toLowerCase() === sha) checks.push({ id: 'pdf.canonical_sha256', status: 'pass', detail: `PithCanonicalSHA256 ${sha}` });
-  else checks.push({ id: 'pdf.canonical_sha256', status: 'fail', detail: `PithCanonicalSHA256 ${meta.canonicalSha256} is not the record's ${sha}` });
+  if (meta.canonicalSha256 === null)
+    checks.push({ id: 'pdf.canonical_sha256', status: 'n/a', detail: 'no PithCanonicalSHA256 in the PDF' });
+  else if (meta.canonicalSha256.toLowerCase() === sha)
+    checks.push({ id: 'pdf.canonical_sha256', status: 'pass', detail: `PithCanonicalSHA256 ${sha}` });
+  else
+    checks.push({
+      id: 'pdf.canonical_sha256',
+      status: 'fail',
+      detail: `PithCanonicalSHA256 ${meta.canonicalSha256} is not the record's ${sha}`,
+    });
   if (meta.record === null) checks.push({ id: 'pdf.record', status: 'n/a', detail: 'no PithRecord in the PDF' });
   // Exactly the registry's record URL (the one pith.sty is stamped with), not any URL ending
   // in /pith/BODY: https://evil.example/x/pith/BODY sends the reader elsewhere.
@@ -59,7 +76,12 @@ export function compareMetadata(meta: PdfPithMetadata, num: PithNumber, sha: str
   // must name the same record, or the PDF says two things.
   if (meta.from === 'info') {
     const x = meta.xmp;
-    if (x === null) checks.push({ id: 'pdf.xmp', status: 'n/a', detail: 'no pith properties in XMP (the document has no XMP writer: \\DocumentMetadata or hyperxmp)' });
+    if (x === null)
+      checks.push({
+        id: 'pdf.xmp',
+        status: 'n/a',
+        detail: 'no pith properties in XMP (the document has no XMP writer: \\DocumentMetadata or hyperxmp)',
+      });
     else {
       const wrong: string[] = [];
       if (x.number !== null) {
@@ -135,7 +157,10 @@ async function recordFor(pdf: string, meta: PdfPithMetadata, options: InspectOpt
 export async function inspectPdf(pdf: string, options: InspectOptions = {}): Promise<InspectReport> {
   const meta = await readPdfPithMetadata(pdf);
   if (meta.number === null) {
-    throw new PithError(`${pdf}: no Pith metadata (no PithNumber in the document information, no pith:number in XMP); was it built with pith.sty and metadata=true?`, EXIT.badInput);
+    throw new PithError(
+      `${pdf}: no Pith metadata (no PithNumber in the document information, no pith:number in XMP); was it built with pith.sty and metadata=true?`,
+      EXIT.badInput,
+    );
   }
   const source = await recordFor(pdf, meta, options);
   const { report } = source;
@@ -147,7 +172,12 @@ export async function inspectPdf(pdf: string, options: InspectOptions = {}): Pro
   }
   checks.push(...report.checks.map((c) => ({ ...c, id: `record.${c.id}` })));
   const notPrinted = badgeNotPrinted(pdf.replace(/(\.pdf)?$/i, '.aux'));
-  if (!report.signatures_checked) checks.push({ id: 'record.signatures', status: 'fail', detail: 'the record source carries no signatures; give the lock or the bundle' });
+  if (!report.signatures_checked)
+    checks.push({
+      id: 'record.signatures',
+      status: 'fail',
+      detail: 'the record source carries no signatures; give the lock or the bundle',
+    });
   return {
     report: 'pith-tex/inspect',
     report_version: 1,
@@ -166,11 +196,16 @@ export async function run(pdf: string, options: InspectOptions = {}): Promise<nu
   if (options.json) printJson(report);
   else {
     const failed = report.checks.filter((c) => c.status === 'fail').length;
-    const verdict = (report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`) + (report.badge_printed === false ? ', badge not printed' : '');
+    const verdict =
+      (report.ok ? 'verified' : `NOT verified: ${failed} check${failed === 1 ? '' : 's'} failed`) +
+      (report.badge_printed === false ? ', badge not printed' : '');
     const shown = report.checks.filter((c) => c.id.startsWith('pdf.') || c.status === 'fail');
     say(`${report.pdf_metadata.number}  ${verdict}\n${pdf}: against the ${report.record_source}\n`);
     process.stdout.write(`${formatChecks(shown)}\n`); // escaped inside, around its colour codes
-    if (report.ok) say(`  record and receipt verified (${report.checks.filter((c) => c.id.startsWith('record.') && c.status === 'pass').length} checks)\n`);
+    if (report.ok)
+      say(
+        `  record and receipt verified (${report.checks.filter((c) => c.id.startsWith('record.') && c.status === 'pass').length} checks)\n`,
+      );
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }

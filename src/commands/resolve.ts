@@ -7,7 +7,15 @@ import { writeFileAtomic } from '../io/files.js';
 import { noteRecordSource, printJson, say, warn } from '../io/output.js';
 import { registryStatusFlags, type StatusFlag } from '../core/registry-status.js';
 import type { JsonObject } from '../core/json.js';
-import { checkServedState, fetchRecordJson, resolveQuery, type ResolveOptions, DEFAULT_RESOLVER, type Resolved, type StateCheck } from '../io/resolve.js';
+import {
+  checkServedState,
+  fetchRecordJson,
+  resolveQuery,
+  type ResolveOptions,
+  DEFAULT_RESOLVER,
+  type Resolved,
+  type StateCheck,
+} from '../io/resolve.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
 export interface ResolveCommandOptions {
@@ -61,7 +69,9 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
   const state = options.state
     ? await checkServedState(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http })
     : null;
-  const flags = options.registryStatus ? await registryFlags(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http }) : null;
+  const flags = options.registryStatus
+    ? await registryFlags(result, { trusted, resolver: options.resolver, mirrors: options.mirrors, http })
+    : null;
   if (options.save) {
     if (result.text === null) throw new PithError('--save needs a whole bundle, and the source gave only a record', EXIT.badInput);
     await writeFileAtomic(options.save, result.text);
@@ -73,7 +83,9 @@ export async function run(input: string, options: ResolveCommandOptions): Promis
     if (flags) say(flagLines(flags));
   }
   if (state && !state.matches) {
-    warn(`the state served at ${state.url} is not the state merged from the bundle's events (first difference at ${state.difference}); resolve with --refresh, and if it persists the server's state cannot be trusted`);
+    warn(
+      `the state served at ${state.url} is not the state merged from the bundle's events (first difference at ${state.difference}); resolve with --refresh, and if it persists the server's state cannot be trusted`,
+    );
     return EXIT.checkFailed;
   }
   return EXIT.ok;
@@ -99,7 +111,8 @@ export function statusOf(r: Resolved): RecordStatus {
 
 export function statusText(s: RecordStatus): string {
   const word = (v: boolean | null, yes: string) => (v === null ? `${yes}: unknown` : v ? yes : `not ${yes}`);
-  if (s.attested === null && s.anchored === null && s.stored === null) return 'unknown (the lock file holds no state; resolve with --refresh for it)';
+  if (s.attested === null && s.anchored === null && s.stored === null)
+    return 'unknown (the lock file holds no state; resolve with --refresh for it)';
   return [word(s.attested, 'attested'), word(s.anchored, 'anchored'), word(s.stored, 'stored')].join(' · ');
 }
 
@@ -189,7 +202,9 @@ function flagLines(f: RegistryFlags): string {
   const lines = [`  registry flags  from ${f.url}: the registry's claims; ✓ marks the ones pith-tex checked itself`];
   for (const x of f.flags) {
     // The flag names come from the server: printed escaped.
-    lines.push(`    ${x.checked_by_pith_tex ? '✓' : '·'} ${JSON.stringify(x.flag).slice(1, -1).padEnd(width)}  registry: ${JSON.stringify(x.registry)}  pith-tex: ${x.pith_tex}`);
+    lines.push(
+      `    ${x.checked_by_pith_tex ? '✓' : '·'} ${JSON.stringify(x.flag).slice(1, -1).padEnd(width)}  registry: ${JSON.stringify(x.registry)}  pith-tex: ${x.pith_tex}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

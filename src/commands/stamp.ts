@@ -59,7 +59,6 @@ export interface StampOptions {
   allowOlder?: boolean;
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Test hook: PITH_TEX_TEST_CRASH_AT=<point> kills the process (SIGKILL) at that point, e.g.
 // `sty:temp-written`, `lock:renamed`, `after-lock`, `paper:temp-synced` (test/crash.test.ts).
@@ -78,7 +77,10 @@ interface ChosenRecord {
   from: string;
 }
 
-const failedChecks = (report: VerifyReport): string => failedCheckLines(report).map((l) => `  ✗ ${l}`).join('\n');
+const failedChecks = (report: VerifyReport): string =>
+  failedCheckLines(report)
+    .map((l) => `  ✗ ${l}`)
+    .join('\n');
 
 function numberOfLock(lock: PithLock): PithNumber {
   const parsed = parsePithNumber(lock.pith_number);
@@ -99,7 +101,8 @@ async function fromBundleFile(file: string, options: StampOptions): Promise<Chos
 
 async function fromLockFile(file: string, options: StampOptions): Promise<ChosenRecord> {
   const { lock, report } = await readVerifiedLock(file, await loadTrustedKeys(options.trustKey));
-  if (!report.ok) throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
+  if (!report.ok)
+    throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
   return { lock, number: numberOfLock(lock), from: `lock ${path.basename(file)}` };
 }
 
@@ -135,14 +138,16 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
 async function chooseRecord(options: StampOptions, dir: string, sources: readonly PaperSource[]): Promise<ChosenRecord> {
   const paperFile = (sources[0] as PaperSource).file;
   const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
-  if (given.length > 1) throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
+  if (given.length > 1)
+    throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
   if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
   if (options.number !== undefined) return fromQuery(options.number, options, dir);
   if (options.arxiv !== undefined) return fromQuery(options.arxiv, options, dir);
   if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
   const lockFile = path.join(dir, LOCK_FILE);
   const written = firstNumber(sources);
-  if (written && written.value.includes('\\')) throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
+  if (written && written.value.includes('\\'))
+    throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
   if (await exists(lockFile)) {
     const fromLock = await fromLockFile(lockFile, options);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):
@@ -247,7 +252,10 @@ export async function run(file: string | undefined, options: StampOptions): Prom
   if (options.wait !== undefined) {
     const seconds = Number(options.wait);
     if (options.wait.trim() === '' || !Number.isFinite(seconds) || seconds < 0) {
-      throw new PithError(`--wait ${options.wait}: expected a number of seconds (0 refuses at once when another stamp holds the folder)`, EXIT.badInput);
+      throw new PithError(
+        `--wait ${options.wait}: expected a number of seconds (0 refuses at once when another stamp holds the folder)`,
+        EXIT.badInput,
+      );
     }
     waitMs = seconds * 1000;
   }
@@ -262,7 +270,10 @@ export async function run(file: string | undefined, options: StampOptions): Prom
       reportDryRun(plan, Boolean(options.json));
       return EXIT.ok;
     }
-    await applyPlan(plan, state.sources.map((s) => path.basename(s.file)));
+    await applyPlan(
+      plan,
+      state.sources.map((s) => path.basename(s.file)),
+    );
     reportStamp(plan, Boolean(options.json));
     return EXIT.ok;
   } finally {
@@ -340,13 +351,31 @@ export function planStamp(state: StampState): StampPlan {
   const styDetails = styChange(state);
   if (styDetails.length > 0) {
     const file = path.join(state.dir, STY_FILE);
-    files.push({ file, label: 'sty', old: state.oldSty, data: enc.encode(state.styText), oldText: decode(state.oldSty), newText: state.styText, encoding: 'utf-8', details: styDetails });
+    files.push({
+      file,
+      label: 'sty',
+      old: state.oldSty,
+      data: enc.encode(state.styText),
+      oldText: decode(state.oldSty),
+      newText: state.styText,
+      encoding: 'utf-8',
+      details: styDetails,
+    });
   }
   const lockText = serializeLock(lock);
   const oldLockText = decode(state.oldLock);
   if (oldLockText !== lockText) {
     const file = path.join(state.dir, LOCK_FILE);
-    files.push({ file, label: 'lock', old: state.oldLock, data: enc.encode(lockText), oldText: oldLockText, newText: lockText, encoding: 'utf-8', details: [state.oldLock ? 'updated' : 'written'] });
+    files.push({
+      file,
+      label: 'lock',
+      old: state.oldLock,
+      data: enc.encode(lockText),
+      oldText: oldLockText,
+      newText: lockText,
+      encoding: 'utf-8',
+      details: [state.oldLock ? 'updated' : 'written'],
+    });
   }
   const texPlans = planTex(state.sources, number);
   const [rootPlan, ...inputPlans] = texPlans as [(typeof texPlans)[number], ...typeof texPlans];
@@ -446,8 +475,11 @@ function reportStamp(plan: StampPlan, json: boolean): void {
     return;
   }
   const paperFiles = files.filter((p) => p.label === 'paper' || p.label === 'input');
-  const extras = files.filter((p) => p.label === 'sty' || p.label === 'lock').map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
-  const lead = paperFiles.length > 0 ? `Stamped ${rel(plan.paper)} with ${number.full}` : `${rel(plan.paper)} already carries ${number.full}`;
+  const extras = files
+    .filter((p) => p.label === 'sty' || p.label === 'lock')
+    .map((p) => `${p.label === 'sty' ? 'pith.sty' : 'lock'} ${p.details.join(', ')}`);
+  const lead =
+    paperFiles.length > 0 ? `Stamped ${rel(plan.paper)} with ${number.full}` : `${rel(plan.paper)} already carries ${number.full}`;
   say(`${lead}${extras.length > 0 ? ` (${extras.join(', ')})` : ''}\n`);
   for (const p of paperFiles) for (const d of p.details) say(`  ${rel(p.file)}: ${d}\n`);
   say(titleLine);

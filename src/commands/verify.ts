@@ -70,7 +70,8 @@ export async function verifyFile(file: string, trusted: readonly TrustedKey[]): 
     const doc = await readJsonFile(file, 'Pith bundle or record');
     return { file, report: verifyDocument(doc, trusted) };
   } catch (err) {
-    if (err instanceof ShapeError) return { file, error: { message: `${file}: ${err.field}: expected ${err.expected}`, exitCode: EXIT.badInput } };
+    if (err instanceof ShapeError)
+      return { file, error: { message: `${file}: ${err.field}: expected ${err.expected}`, exitCode: EXIT.badInput } };
     if (err instanceof PithError) return { file, error: { message: err.message, exitCode: err.exitCode } };
     return { file, error: { message: `${file}: internal error: ${(err as Error)?.message ?? String(err)}`, exitCode: 70 } };
   }
@@ -87,8 +88,12 @@ async function listFiles(args: readonly string[]): Promise<string[]> {
     const entries = await fs.readdir(arg, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
       throw new PithError(`${arg}: cannot read the folder (${err.code ?? String(err)})`, EXIT.badInput);
     });
-    const json = entries.filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name).sort();
-    if (json.length === 0) throw new PithError(`${arg}: no .json files in this folder; name bundle files or a folder that holds them`, EXIT.badInput);
+    const json = entries
+      .filter((e) => e.isFile() && e.name.endsWith('.json'))
+      .map((e) => e.name)
+      .sort();
+    if (json.length === 0)
+      throw new PithError(`${arg}: no .json files in this folder; name bundle files or a folder that holds them`, EXIT.badInput);
     files.push(...json.map((name) => path.join(arg, name)));
   }
   return files;
@@ -109,7 +114,10 @@ async function verifyAll(files: readonly string[], trusted: TrustedKey[], each: 
     return;
   }
   const script = new URL(import.meta.url.endsWith('.cjs') ? './verify-worker.cjs' : './verify-worker.js', import.meta.url);
-  const workers = Array.from({ length: Math.min(cores, Math.ceil(files.length / BATCH)) }, () => new Worker(script, { workerData: { pithVerifyWorker: true, trusted } satisfies WorkerInit }));
+  const workers = Array.from(
+    { length: Math.min(cores, Math.ceil(files.length / BATCH)) },
+    () => new Worker(script, { workerData: { pithVerifyWorker: true, trusted } satisfies WorkerInit }),
+  );
   let next = 0;
   const send = (w: InstanceType<typeof Worker>): boolean => {
     if (next >= files.length) return false;
@@ -182,12 +190,24 @@ async function verifyMany(args: readonly string[], options: VerifyOptions): Prom
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const ok = counts.verified === files.length;
   if (options.json) {
-    const summary = { report: 'pith-tex/verify-summary', report_version: 1, ok, files: files.length, ...counts, seconds: Number(seconds.toFixed(3)) };
+    const summary = {
+      report: 'pith-tex/verify-summary',
+      report_version: 1,
+      ok,
+      files: files.length,
+      ...counts,
+      seconds: Number(seconds.toFixed(3)),
+    };
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } else {
     const rate = seconds > 0 ? `, ${(files.length / seconds).toFixed(0)} files/s` : '';
-    const problems = [counts.failed && `${counts.failed} failed`, counts.unreadable && `${counts.unreadable} not readable as a bundle or record`].filter(Boolean);
-    process.stdout.write(`${ok ? 'all verified' : problems.join(', ')}: ${counts.verified} of ${files.length} verified in ${seconds.toFixed(2)} s${rate}\n`);
+    const problems = [
+      counts.failed && `${counts.failed} failed`,
+      counts.unreadable && `${counts.unreadable} not readable as a bundle or record`,
+    ].filter(Boolean);
+    process.stdout.write(
+      `${ok ? 'all verified' : problems.join(', ')}: ${counts.verified} of ${files.length} verified in ${seconds.toFixed(2)} s${rate}\n`,
+    );
   }
   return counts.unreadable > 0 ? EXIT.badInput : counts.failed > 0 ? EXIT.checkFailed : EXIT.ok;
 }
@@ -209,7 +229,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
       const v = a === '--trust-key' ? args[++i] : a.slice('--trust-key='.length);
       if (!v) return null;
       (options.trustKey ??= []).push(v);
-    } else if (a === '--') files.push(...args.slice(i + 1)), (i = args.length);
+    } else if (a === '--') (files.push(...args.slice(i + 1)), (i = args.length));
     else if (a.startsWith('-') && a !== '-') return null;
     else files.push(a);
   }

@@ -40,14 +40,33 @@ export interface Reference {
  * Other commands that read a file into the paper (verbatim, listings, minted, pdfpages, svg,
  * standalone): the `paths` and `files` items see them as they see \input.
  */
-export const FILE_READING_COMMANDS = ['verbatiminput', 'VerbatimInput', 'lstinputlisting', 'inputminted', 'includepdf', 'includesvg', 'includestandalone'] as const;
+export const FILE_READING_COMMANDS = [
+  'verbatiminput',
+  'VerbatimInput',
+  'lstinputlisting',
+  'inputminted',
+  'includepdf',
+  'includesvg',
+  'includestandalone',
+] as const;
 export type FileReadingCommand = (typeof FILE_READING_COMMANDS)[number];
 
 /** The reference as the author wrote it, for messages. */
 export const showReference = (r: Reference): string => r.shown ?? `\\${r.command}{${r.name}}`;
 
 /** Packages that need shell-escape (arXiv never grants it). */
-export const SHELL_ESCAPE_PACKAGES = ['minted', 'svg', 'pythontex', 'shellesc', 'gnuplottex', 'sagetex', 'bashful', 'pyluatex', 'auto-pst-pdf', 'pstool'];
+export const SHELL_ESCAPE_PACKAGES = [
+  'minted',
+  'svg',
+  'pythontex',
+  'shellesc',
+  'gnuplottex',
+  'sagetex',
+  'bashful',
+  'pyluatex',
+  'auto-pst-pdf',
+  'pstool',
+];
 
 /** Protect `%` inside \url{...} and \href{...}: replaced by a non-comment character, same length. */
 export function protectUrls(text: string): string {
@@ -72,7 +91,10 @@ export function scanTex(text: string, from: string, base = ''): TexScan {
   const code = texCode(text);
   const references: Reference[] = [];
   const add = (command: Reference['command'], raw: string): void => {
-    for (const name of raw.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    for (const name of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')) {
       // `#1` is a macro's parameter (\newcommand{\fig}[1]{\includegraphics{#1}}), not a file.
       if (name.includes('#')) continue;
       references.push(base ? { command, name, from, base } : { command, name, from });
@@ -82,7 +104,13 @@ export function scanTex(text: string, from: string, base = ''): TexScan {
   for (const { sub, kind, folder: dir, file, text: all } of importArguments(code)) {
     if (dir.includes('#') || file.includes('#') || file.trim() === '') continue;
     const folder = joinFolder(sub ? base : '', dir.trim());
-    references.push({ command: kind === 'includefrom' ? 'include' : 'input', name: `${folder}${file.trim()}`, from, base: folder, shown: all.replace(/\s+/g, ' ') });
+    references.push({
+      command: kind === 'includefrom' ? 'include' : 'input',
+      name: `${folder}${file.trim()}`,
+      from,
+      base: folder,
+      shown: all.replace(/\s+/g, ' '),
+    });
   }
   for (const a of inputArguments(code, ['input', 'include', 'subfile'])) add(a.command, a.name);
   for (const m of code.matchAll(new RegExp(`\\\\includegraphics\\*?${ARG}`, 'g'))) add('includegraphics', m[1] as string);
@@ -100,7 +128,12 @@ export function scanTex(text: string, from: string, base = ''): TexScan {
   }
   const packages: string[] = [];
   for (const m of code.matchAll(/\\(?:usepackage|RequirePackage)\s*(?:\[[^\]]*\]\s*)?\{([^{}]*)\}/g)) {
-    packages.push(...(m[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== ''));
+    packages.push(
+      ...(m[1] as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    );
   }
   const shellEscape = packages.filter((p) => SHELL_ESCAPE_PACKAGES.includes(p)).map((p) => `\\usepackage{${p}}`);
   if (/\\(?:immediate\s*)?\\write\s*18|\\ShellEscape(?![a-zA-Z])/.test(code)) shellEscape.push('\\write18');
@@ -144,9 +177,29 @@ export function badFileName(rel: string): string | null {
   return null;
 }
 
-const GRAPHICS_EXTS = ['.pdf', '.png', '.jpg', '.jpeg', '.mps', '.jbig2', '.jb2', '.PDF', '.PNG', '.JPG', '.JPEG', '.JBIG2', '.JB2', '.eps'];
+const GRAPHICS_EXTS = [
+  '.pdf',
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.mps',
+  '.jbig2',
+  '.jb2',
+  '.PDF',
+  '.PNG',
+  '.JPG',
+  '.JPEG',
+  '.JBIG2',
+  '.JB2',
+  '.eps',
+];
 
-const normal = (p: string): string => p.replace(/\\/g, '/').replace(/\/{2,}/g, '/').replace(/^(\.\/)+/, '').replace(/\/\.\//g, '/');
+const normal = (p: string): string =>
+  p
+    .replace(/\\/g, '/')
+    .replace(/\/{2,}/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/\.\//g, '/');
 
 /** The names TeX would try for a reference, in its order (relative to the root folder). */
 export function candidatesFor(ref: Reference, graphicspath: readonly string[]): string[] {
@@ -237,7 +290,34 @@ export function flsFromRoots(fls: string, roots: readonly string[]): string[] {
 }
 
 /** Files a compile writes that never belong in an upload. */
-export const OUTPUT_EXTS = ['.aux', '.log', '.out', '.toc', '.lof', '.lot', '.fls', '.fdb_latexmk', '.synctex.gz', '.bcf', '.run.xml', '.blg', '.nav', '.snm', '.vrb', '.pdf', '.dvi', '.xdv', '.ps', '.idx', '.ilg', '.glo', '.ist', '.brf', '.thm', '.loa'];
+export const OUTPUT_EXTS = [
+  '.aux',
+  '.log',
+  '.out',
+  '.toc',
+  '.lof',
+  '.lot',
+  '.fls',
+  '.fdb_latexmk',
+  '.synctex.gz',
+  '.bcf',
+  '.run.xml',
+  '.blg',
+  '.nav',
+  '.snm',
+  '.vrb',
+  '.pdf',
+  '.dvi',
+  '.xdv',
+  '.ps',
+  '.idx',
+  '.ilg',
+  '.glo',
+  '.ist',
+  '.brf',
+  '.thm',
+  '.loa',
+];
 
 /** The upload: what the compile read, plus pith.sty and the .bbl; never the lock, PDFs or aux files. */
 export function packList(read: readonly string[], main: string, present: ReadonlySet<string>): string[] {

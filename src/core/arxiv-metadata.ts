@@ -95,7 +95,8 @@ function decodeEntities(text: string): string {
     if (ent === undefined) throw new XmlError('a bare "&" in text (write &amp;)');
     if (ent.startsWith('#')) {
       const code = ent[1] === 'x' ? parseInt(ent.slice(2), 16) : parseInt(ent.slice(1), 10);
-      if (!Number.isFinite(code) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw new XmlError(`bad character reference ${whole}`);
+      if (!Number.isFinite(code) || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+        throw new XmlError(`bad character reference ${whole}`);
       return String.fromCodePoint(code);
     }
     const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
@@ -167,9 +168,11 @@ function fromAtom(doc: XmlElement, wantId?: string): ParsedExport {
     }
   }
   const { e, id, version } = pick as (typeof parsed)[number];
-  if (!id) throw new XmlError('the Atom entry\'s <id> is not an arxiv.org/abs/ URL');
+  if (!id) throw new XmlError("the Atom entry's <id> is not an arxiv.org/abs/ URL");
   const primary = first(e, 'primary_category')?.attrs.term;
-  const cats = findAll(e, 'category').map((c) => c.attrs.term).filter((t): t is string => typeof t === 'string');
+  const cats = findAll(e, 'category')
+    .map((c) => c.attrs.term)
+    .filter((t): t is string => typeof t === 'string');
   const meta: PaperMetadata = {
     arxiv_id: id,
     title: textOf(first(e, 'title')),

@@ -38,17 +38,19 @@ export function badgeSvg(n: PithNumber): string {
   const width = labelWidth + valueWidth;
   // Ids carry the body, so two badges inlined in one HTML page do not share a gradient or clip.
   const id = `pith-${n.body.slice(0, 8).toLowerCase()}`;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${LABEL}: ${value}">`,
-    `<title>${n.full}: verified Pith number (${recordUrl(n.body)})</title>`,
-    `<linearGradient id="${id}-s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>`,
-    `<clipPath id="${id}-r"><rect width="${width}" height="${HEIGHT}" rx="3" fill="#fff"/></clipPath>`,
-    `<g clip-path="url(#${id}-r)"><rect width="${labelWidth}" height="${HEIGHT}" fill="${LABEL_COLOUR}"/><rect x="${labelWidth}" width="${valueWidth}" height="${HEIGHT}" fill="${VALUE_COLOUR}"/><rect width="${width}" height="${HEIGHT}" fill="url(#${id}-s)"/></g>`,
-    `<g fill="#fff" text-anchor="middle" font-family="${FONT}" font-size="11">`,
-    text(labelWidth / 2, textWidth(LABEL), LABEL),
-    text(labelWidth + valueWidth / 2, textWidth(value), value),
-    '</g></svg>',
-  ].join('') + '\n';
+  return (
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${HEIGHT}" viewBox="0 0 ${width} ${HEIGHT}" role="img" aria-label="${LABEL}: ${value}">`,
+      `<title>${n.full}: verified Pith number (${recordUrl(n.body)})</title>`,
+      `<linearGradient id="${id}-s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient>`,
+      `<clipPath id="${id}-r"><rect width="${width}" height="${HEIGHT}" rx="3" fill="#fff"/></clipPath>`,
+      `<g clip-path="url(#${id}-r)"><rect width="${labelWidth}" height="${HEIGHT}" fill="${LABEL_COLOUR}"/><rect x="${labelWidth}" width="${valueWidth}" height="${HEIGHT}" fill="${VALUE_COLOUR}"/><rect width="${width}" height="${HEIGHT}" fill="url(#${id}-s)"/></g>`,
+      `<g fill="#fff" text-anchor="middle" font-family="${FONT}" font-size="11">`,
+      text(labelWidth / 2, textWidth(LABEL), LABEL),
+      text(labelWidth + valueWidth / 2, textWidth(value), value),
+      '</g></svg>',
+    ].join('') + '\n'
+  );
 }
 
 /** Markdown for a README: the badge image (at `image`) linking to the record page. */

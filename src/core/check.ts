@@ -82,8 +82,12 @@ function leanRecordShape(value: JsonValue | undefined): value is JsonObject {
   if (!isJsonObject(m) || typeof m.license !== 'string' || typeof m.primary_cat !== 'string') return false;
   if (typeof m.submitted_at !== 'string' || !SUBMITTED_AT_RE.test(m.submitted_at)) return false;
   if (!Array.isArray(m.cross_cats_sorted) || !m.cross_cats_sorted.every((c) => typeof c === 'string')) return false;
-  return typeof m.title_canon_sha256 === 'string' && SHA_RE.test(m.title_canon_sha256) &&
-    typeof m.abstract_canon_sha256 === 'string' && SHA_RE.test(m.abstract_canon_sha256);
+  return (
+    typeof m.title_canon_sha256 === 'string' &&
+    SHA_RE.test(m.title_canon_sha256) &&
+    typeof m.abstract_canon_sha256 === 'string' &&
+    SHA_RE.test(m.abstract_canon_sha256)
+  );
 }
 
 // ------------------------------------------------------------------- the paper's side
@@ -137,7 +141,11 @@ export function compareStamp(input: CheckInputs): CheckReport {
   const findings: Finding[] = [];
   const styName = STY_FILE;
   const lockName = LOCK_FILE;
-  const parsedPaper = input.paperNumbers.map((raw, i) => ({ raw, parsed: parseTexNumber(raw), where: input.paperNumberFiles?.[i] ?? input.paper }));
+  const parsedPaper = input.paperNumbers.map((raw, i) => ({
+    raw,
+    parsed: parseTexNumber(raw),
+    where: input.paperNumberFiles?.[i] ?? input.paper,
+  }));
   const styStamped = sty?.generatedByPithTex ? sty : null;
   // Every fix is a command that works as printed: the stamp with the record named (the verified
   // lock's number, else the paper's, else pith.sty's), and --force when pith.sty is not ours to
@@ -145,7 +153,9 @@ export function compareStamp(input: CheckInputs): CheckReport {
   const named = lock?.verified && lock.number ? lock.number : (parsedPaper.find((p) => p.parsed)?.parsed ?? null);
   const record = typeof named === 'string' ? named : named ? formatNumber(named) : (styStamped?.number ?? null);
   const force = sty !== null && (!sty.generatedByPithTex || sty.edited === true) ? ' --force' : '';
-  const stampFix = record ? `${input.stampCommand} --number ${record}${force}` : `${input.stampCommand} --arxiv ID (or --bundle FILE)${force}`;
+  const stampFix = record
+    ? `${input.stampCommand} --number ${record}${force}`
+    : `${input.stampCommand} --arxiv ID (or --bundle FILE)${force}`;
   const add = (places: string[], message: string, fix = stampFix): void => {
     findings.push({ places, message, fix });
   };
@@ -176,7 +186,10 @@ export function compareStamp(input: CheckInputs): CheckReport {
 
   // The paper's \pithnumber.
   if (parsedPaper.length === 0) {
-    add([lockName, paper], `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`);
+    add(
+      [lockName, paper],
+      `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`,
+    );
   }
   for (const { raw, parsed, where } of parsedPaper) {
     if (!parsed && raw.includes('\\')) {

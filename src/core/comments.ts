@@ -119,7 +119,10 @@ const SHOWN_COMMENTS = 3;
  * failure) when comments hold text, with the count and the first few, since arXiv publishes the
  * source as uploaded. `fix` is the command that packs without them.
  */
-export function commentItem(texts: readonly { file: string; text: string }[], fix: string): { id: string; status: 'pass' | 'warn'; detail: string; fix?: string } {
+export function commentItem(
+  texts: readonly { file: string; text: string }[],
+  fix: string,
+): { id: string; status: 'pass' | 'warn'; detail: string; fix?: string } {
   const found = texts.flatMap(({ file, text }) => textComments(text).map((c) => ({ file, c, text })));
   if (found.length === 0) return { id: 'comments', status: 'pass', detail: 'no % comments with text in the sources' };
   const first = found.slice(0, SHOWN_COMMENTS).map(({ file, c, text }) => `${file}:${c.line}: ${shownLine(text.slice(c.start, c.end))}`);

@@ -101,7 +101,8 @@ export function normaliseSubmittedAt(text: string, field = 'submitted_at'): { va
   }
   const local = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(local);
-  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) throw new MetadataError(field, `"${text}": there is no day ${d} in that month`);
+  if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1)
+    throw new MetadataError(field, `"${text}": there is no day ${d} in that month`);
   const utc = new Date(local - offsetMin * 60_000);
   const value = utc.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (!/^\d{4}-/.test(value)) throw new MetadataError(field, `"${text}" is out of range`);
@@ -154,7 +155,13 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
   }
 
   const titleHash = canonHash(meta, 'title', 'title_sha256', 'give --title (as arXiv lists it) or --title-sha256', inferred);
-  const abstractHash = canonHash(meta, 'abstract', 'abstract_sha256', 'give --abstract or --abstract-file (as arXiv lists it) or --abstract-sha256', inferred);
+  const abstractHash = canonHash(
+    meta,
+    'abstract',
+    'abstract_sha256',
+    'give --abstract or --abstract-file (as arXiv lists it) or --abstract-sha256',
+    inferred,
+  );
 
   const primary = assertCategory(required(meta, 'primary_cat', 'give --primary-cat (e.g. cs.LG)'), 'primary_cat');
   const rawCross = meta.cross_cats === undefined ? [] : typeof meta.cross_cats === 'string' ? splitCats(meta.cross_cats) : meta.cross_cats;
@@ -173,8 +180,12 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
 
   // Papers from 1993-2004 carry an empty licence in the registry's records ("license": ""),
   // so an empty one is kept as it is; anything else must look like a URL.
-  const license = required(meta, 'license', 'give --license (the license URL arXiv shows, e.g. http://creativecommons.org/licenses/by/4.0/, or "" for an old paper without one)').trim();
-  if (license === '') notes.push('license is empty, as in the registry\'s records of papers from 1993-2004 that arXiv lists without one');
+  const license = required(
+    meta,
+    'license',
+    'give --license (the license URL arXiv shows, e.g. http://creativecommons.org/licenses/by/4.0/, or "" for an old paper without one)',
+  ).trim();
+  if (license === '') notes.push("license is empty, as in the registry's records of papers from 1993-2004 that arXiv lists without one");
   if (isBeyondAscii(license) || /\s/.test(license)) throw new MetadataError('license', `"${license}" is not a license URL`);
 
   const submitted = normaliseSubmittedAt(required(meta, 'submitted_at', 'give --submitted-at (first version, e.g. 2022-01-14T18:36:04Z)'));
@@ -218,7 +229,11 @@ function canonHash(
   if (text !== undefined && hash !== undefined) throw new MetadataError(hashField, `give the ${field} or its hash, not both`);
   if (hash !== undefined) {
     const h = hash.trim().toLowerCase();
-    if (!HEX64.test(h)) throw new MetadataError(hashField, `"${hash}" is not a SHA-256 in hex (64 characters 0-9a-f, as the record page shows ${field}_canon_sha256)`);
+    if (!HEX64.test(h))
+      throw new MetadataError(
+        hashField,
+        `"${hash}" is not a SHA-256 in hex (64 characters 0-9a-f, as the record page shows ${field}_canon_sha256)`,
+      );
     return { sha256: h, canon: null };
   }
   const raw = required(meta, field, hint);
@@ -234,7 +249,10 @@ export function splitCats(text: string): string[] {
 }
 
 /** A registry record to compare with: the first differing field, with both values, or null. */
-export function recordDifference(computed: CanonicalRecord, registry: JsonObject): { field: string; computed: unknown; registry: unknown } | null {
+export function recordDifference(
+  computed: CanonicalRecord,
+  registry: JsonObject,
+): { field: string; computed: unknown; registry: unknown } | null {
   const order: [string, (r: JsonObject) => unknown][] = [
     ['schema_version', (r) => r.schema_version],
     ['source.kind', (r) => get(r, 'source', 'kind')],

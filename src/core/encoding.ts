@@ -12,7 +12,9 @@ export { BASE32_ALPHABET, base32Encode } from './base32.js';
  * running noble's JavaScript cold in a short-lived process (a third of `verify`'s own work).
  */
 export function sha256Bytes(data: Uint8Array | string): Uint8Array {
-  const digest = createHash('sha256').update(typeof data === 'string' ? utf8ToBytes(data) : data).digest();
+  const digest = createHash('sha256')
+    .update(typeof data === 'string' ? utf8ToBytes(data) : data)
+    .digest();
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
 }
 

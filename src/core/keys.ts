@@ -78,7 +78,8 @@ function keyFromEntry(entry: JsonValue, origin: string, at: string): TrustedKey 
     if (!publicKey || publicKey.length !== 32) throw new KeyEntryError('expected base64 of a 32-byte Ed25519 key', field('public_key_b64'));
   }
   if (typeof entry.public_key_hex === 'string') {
-    if (!/^[0-9a-f]{64}$/.test(entry.public_key_hex)) throw new KeyEntryError('expected 64 lower-case hex characters', field('public_key_hex'));
+    if (!/^[0-9a-f]{64}$/.test(entry.public_key_hex))
+      throw new KeyEntryError('expected 64 lower-case hex characters', field('public_key_hex'));
     const fromHex = hexToBytes(entry.public_key_hex);
     if (publicKey && bytesToHex(publicKey) !== entry.public_key_hex) {
       throw new KeyEntryError('public_key_hex and public_key_b64 name different keys', field('public_key_hex'));
@@ -87,7 +88,11 @@ function keyFromEntry(entry: JsonValue, origin: string, at: string): TrustedKey 
   }
   if (!publicKey) throw new KeyEntryError('expected public_key_b64 or public_key_hex', field('public_key_b64'));
   const unusable = unusableKeyReason(publicKey);
-  if (unusable !== null) throw new KeyEntryError(`the key is ${unusable}; it can never be trusted`, field(entry.public_key_hex !== undefined ? 'public_key_hex' : 'public_key_b64'));
+  if (unusable !== null)
+    throw new KeyEntryError(
+      `the key is ${unusable}; it can never be trusted`,
+      field(entry.public_key_hex !== undefined ? 'public_key_hex' : 'public_key_b64'),
+    );
   const fingerprint = keyFingerprint(publicKey);
   if (entry.fingerprint_sha256_hex !== undefined && entry.fingerprint_sha256_hex !== fingerprint) {
     throw new KeyEntryError(`fingerprint does not match the key (expected ${fingerprint})`, field('fingerprint_sha256_hex'));

@@ -30,8 +30,13 @@ const perlString = (s: string): string => `'${s.replace(/[\\']/g, (c) => `\\${c}
  * The block for a template (the Perl code between the markers): `@PITH_TEX_INSTALLED@` becomes
  * the installing pith-tex's command (absolute node and script), `@PITH_TEX_LOCK_FILE@` the lock's name.
  */
-export function hookBlock(template: string, fill: { installed: readonly string[]; lockFile: string } = { installed: [], lockFile: LOCK_FILE }): string {
-  const filled = template.replaceAll('@PITH_TEX_INSTALLED@', fill.installed.map(perlString).join(', ')).replaceAll('@PITH_TEX_LOCK_FILE@', fill.lockFile);
+export function hookBlock(
+  template: string,
+  fill: { installed: readonly string[]; lockFile: string } = { installed: [], lockFile: LOCK_FILE },
+): string {
+  const filled = template
+    .replaceAll('@PITH_TEX_INSTALLED@', fill.installed.map(perlString).join(', '))
+    .replaceAll('@PITH_TEX_LOCK_FILE@', fill.lockFile);
   const body = filled.endsWith('\n') ? filled : `${filled}\n`;
   return `${HOOK_BEGIN}${BEGIN_NOTE}\n${body}${HOOK_END}\n`;
 }

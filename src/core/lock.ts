@@ -47,7 +47,8 @@ export function serializeLock(lock: PithLock): string {
 export function assertLock(value: JsonValue): asserts value is PithLock {
   if (!isJsonObject(value)) throw new ShapeError('(top level)', 'a pith-tex lock object');
   if (value.lock !== LOCK_KIND) throw new ShapeError('lock', `"${LOCK_KIND}"`);
-  if (value.lock_version !== LOCK_VERSION) throw new ShapeError('lock_version', `${LOCK_VERSION} (this pith-tex reads version ${LOCK_VERSION}; upgrade pith-tex)`);
+  if (value.lock_version !== LOCK_VERSION)
+    throw new ShapeError('lock_version', `${LOCK_VERSION} (this pith-tex reads version ${LOCK_VERSION}; upgrade pith-tex)`);
   if (typeof value.pith_number !== 'string') throw new ShapeError('pith_number', 'a string pith:YEAR:BODY');
   if (typeof value.canonical_sha256 !== 'string') throw new ShapeError('canonical_sha256', '64 hex characters');
   if (!isJsonObject(value.canonical_record)) throw new ShapeError('canonical_record', 'the canonical record object');

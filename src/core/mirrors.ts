@@ -37,12 +37,14 @@ const text = (o: JsonObject, key: string, at: string): string => {
   if (typeof v !== 'string' || v === '') throw new ManifestError(`${at}.${key}`, 'a non-empty string');
   return v;
 };
-const optionalText = (o: JsonObject, key: string, at: string): string | null => (o[key] === undefined || o[key] === null ? null : text(o, key, at));
+const optionalText = (o: JsonObject, key: string, at: string): string | null =>
+  o[key] === undefined || o[key] === null ? null : text(o, key, at);
 
 function pattern(o: JsonObject, key: string, at: string, required: boolean): string | null {
   const p = required ? text(o, key, at) : optionalText(o, key, at);
   if (p !== null && !p.includes('{suffix}')) throw new ManifestError(`${at}.${key}`, 'a URL pattern holding {suffix}');
-  if (p !== null && !URL.canParse(fillPattern(p, 'BODY'))) throw new ManifestError(`${at}.${key}`, 'an absolute URL pattern (https://host/pith/{suffix}/bundle.json)');
+  if (p !== null && !URL.canParse(fillPattern(p, 'BODY')))
+    throw new ManifestError(`${at}.${key}`, 'an absolute URL pattern (https://host/pith/{suffix}/bundle.json)');
   return p;
 }
 
@@ -57,7 +59,8 @@ function mirrorKey(v: JsonValue | undefined, at: string): MirrorKey | null {
     if (hex !== null && hex !== fromB64) throw new ManifestError(`${at}.public_key_hex`, 'the same key as public_key_b64');
     hex = fromB64;
   }
-  if (hex === null || !/^[0-9a-f]{64}$/.test(hex)) throw new ManifestError(`${at}.public_key_hex`, 'a 32-byte Ed25519 key (public_key_hex or public_key_b64)');
+  if (hex === null || !/^[0-9a-f]{64}$/.test(hex))
+    throw new ManifestError(`${at}.public_key_hex`, 'a 32-byte Ed25519 key (public_key_hex or public_key_b64)');
   const rotatesAt = v.rotates_at ?? null;
   if (rotatesAt !== null && (typeof rotatesAt !== 'string' || Number.isNaN(Date.parse(rotatesAt)))) {
     throw new ManifestError(`${at}.rotates_at`, 'null or an ISO 8601 time');
@@ -105,7 +108,9 @@ export function keysForMirror(mirror: Mirror, trusted: readonly TrustedKey[]): {
   const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
   const same = trusted.find((t) => hex(t.publicKey) === k.publicKeyHex);
   if (!same) {
-    return { refused: `its key ${k.keyId} (${k.publicKeyHex.slice(0, 16)}…) is neither pinned nor given with --trust-key; an unsigned manifest cannot add trust` };
+    return {
+      refused: `its key ${k.keyId} (${k.publicKeyHex.slice(0, 16)}…) is neither pinned nor given with --trust-key; an unsigned manifest cannot add trust`,
+    };
   }
   if (same.keyId !== k.keyId) return { refused: `it names the trusted key ${same.keyId} as ${k.keyId}` };
   const times = [same.rotatesAt, k.rotatesAt].filter((t): t is string => t !== null);

@@ -34,7 +34,8 @@ export function pithNumberFrom(canonicalSha256: string, submittedAt: string): Pi
 }
 
 /** A full body: 26 characters of the base32 alphabet, upper case. */
-export const isBody = (s: unknown): s is string => typeof s === 'string' && s.length === BODY_LENGTH && [...s].every((c) => BASE32_ALPHABET.includes(c));
+export const isBody = (s: unknown): s is string =>
+  typeof s === 'string' && s.length === BODY_LENGTH && [...s].every((c) => BASE32_ALPHABET.includes(c));
 
 /** A number written out: `pith:YEAR:BODY`, or `pith:BODY` without a year. */
 export const formatNumber = (n: { body: string; year?: string | null }): string => (n.year ? `pith:${n.year}:${n.body}` : `pith:${n.body}`);
@@ -45,13 +46,10 @@ export function yearOf(submittedAt: string): string {
   return m[1] as string;
 }
 
-export const recordUrl = (body: string, base = 'https://pith.science'): string =>
-  `${base.replace(/\/+$/, '')}/pith/${body}`;
+export const recordUrl = (body: string, base = 'https://pith.science'): string => `${base.replace(/\/+$/, '')}/pith/${body}`;
 
 /** A parsed number as written: a full body (maybe with its year) or a short prefix. */
-export type ParsedNumber =
-  | { kind: 'full'; body: string; year: string | null }
-  | { kind: 'short'; prefix: string; length: 8 | 12 | 16 };
+export type ParsedNumber = { kind: 'full'; body: string; year: string | null } | { kind: 'short'; prefix: string; length: 8 | 12 | 16 };
 
 export class NumberFormatError extends Error {
   constructor(message: string) {

@@ -38,10 +38,16 @@ export const isRootText = (text: string): boolean => hasDocumentclass(text);
 export function includedNames(text: string): string[] {
   const masked = maskTex(text);
   const imports = importArguments(masked).filter((a) => !a.sub && a.kind === 'import');
-  return [...inputArguments(masked, ['input', 'include', 'subfile']).map((a) => a.name), ...imports.map((a) => a.file.trim())].filter((n) => n !== '');
+  return [...inputArguments(masked, ['input', 'include', 'subfile']).map((a) => a.name), ...imports.map((a) => a.file.trim())].filter(
+    (n) => n !== '',
+  );
 }
 
-const stripTex = (name: string): string => name.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\.tex$/, '');
+const stripTex = (name: string): string =>
+  name
+    .replace(/\\/g, '/')
+    .replace(/^\.\//, '')
+    .replace(/\.tex$/, '');
 
 /** Does a file named `includer` (relative) include `target` (relative, same base folder)? */
 export function includes(includerText: string, includerName: string, targetName: string): boolean {
@@ -76,10 +82,13 @@ export function chooseRoot(candidates: readonly Candidate[], latexmkrc: string |
       if (hit) return { kind: 'root', name: hit.name, via: 'latexmkrc' };
     }
   }
-  const roots = candidates.filter((c) => isRootText(c.text)).map((c) => c.name).sort();
+  const roots = candidates
+    .filter((c) => isRootText(c.text))
+    .map((c) => c.name)
+    .sort();
   if (roots.length === 1) return { kind: 'root', name: roots[0] as string, via: 'single-documentclass' };
   if (roots.length === 0) {
-    return { kind: 'none', message: 'no .tex file with \\documentclass here; name the paper\'s main file: pith-tex stamp main.tex' };
+    return { kind: 'none', message: "no .tex file with \\documentclass here; name the paper's main file: pith-tex stamp main.tex" };
   }
   return {
     kind: 'ambiguous',

@@ -46,7 +46,15 @@ export function parseArxivId(text: string): { id: string; version: number | null
   }
   const o = OLD_ID.exec(text);
   if (o) {
-    const [, archive, cls, yy, mm, num, v] = o as unknown as [string, string, string | undefined, string, string, string, string | undefined];
+    const [, archive, cls, yy, mm, num, v] = o as unknown as [
+      string,
+      string,
+      string | undefined,
+      string,
+      string,
+      string,
+      string | undefined,
+    ];
     const month = Number(mm);
     if (month < 1 || month > 12) throw new QueryError(`"${text}": arXiv id month ${mm} is not 01-12`);
     return { id: `${archive}${cls ? `.${cls}` : ''}/${yy}${mm}${num}`, version: versionOf(v, text) };
@@ -118,9 +126,7 @@ function parseInner(input: string): Query {
 function parseDoi(doi: string, input: string): Query {
   const m = ARXIV_DOI.exec(doi);
   if (!m) {
-    throw new QueryError(
-      `"${input}" is not an arXiv DOI (10.48550/arXiv.ID): the registry holds arXiv papers, and names them by arXiv id`,
-    );
+    throw new QueryError(`"${input}" is not an arXiv DOI (10.48550/arXiv.ID): the registry holds arXiv papers, and names them by arXiv id`);
   }
   const parsed = parseArxivId(m[1] as string);
   if (!parsed) throw new QueryError(`"${input}": the DOI does not end in an arXiv id`);
@@ -198,7 +204,9 @@ export function queryMismatch(
       if (q.year !== null && q.year !== number.year) return `asked for year ${q.year}, the record's number has year ${number.year}`;
       return null;
     case 'short':
-      return number.body.startsWith(q.prefix) ? null : `asked for short number ${q.prefix}, got ${number.body}, which does not start with it`;
+      return number.body.startsWith(q.prefix)
+        ? null
+        : `asked for short number ${q.prefix}, got ${number.body}, which does not start with it`;
     case 'arxiv': {
       const src = record.source;
       if (src.kind !== 'arxiv') return `asked for arXiv ${q.id}, got a record of source kind ${src.kind}`;

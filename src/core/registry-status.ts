@@ -29,7 +29,10 @@ function ownCheck(flag: string, report: VerifyReport, bundle: JsonObject | null)
     case 'graph_snapshot': {
       if (!bundle) return { checked: false, text: 'not checked: the source held no bundle (resolve with --refresh)' };
       const events = Array.isArray(bundle.events) ? bundle.events.filter((e) => isJsonObject(e) && e.event_type === 'graph_snapshot') : [];
-      return { checked: true, text: events.length > 0 ? `yes: ${events.length} signed graph_snapshot event(s) verified` : 'no graph_snapshot event in the bundle' };
+      return {
+        checked: true,
+        text: events.length > 0 ? `yes: ${events.length} signed graph_snapshot event(s) verified` : 'no graph_snapshot event in the bundle',
+      };
     }
     default:
       return null;
@@ -43,7 +46,8 @@ export function registryStatusFlags(
 ): { flags: StatusFlag[] } | { problem: string } {
   if (!isJsonObject(recordJson)) return { problem: 'the record JSON is not an object' };
   const diff = firstDifference(recordJson.canonical_record, verified.record);
-  if (diff !== null) return { problem: `its canonical_record differs from the verified record at ${diff || '(top level)'}: it is not about this record` };
+  if (diff !== null)
+    return { problem: `its canonical_record differs from the verified record at ${diff || '(top level)'}: it is not about this record` };
   const status = recordJson.verification_status;
   if (!isJsonObject(status)) return { problem: 'it has no verification_status object' };
   return {
@@ -53,7 +57,8 @@ export function registryStatusFlags(
         flag,
         registry: status[flag] ?? null,
         checked_by_pith_tex: own?.checked ?? false,
-        pith_tex: own?.text ?? 'not checked: pith-tex cannot verify this claim itself (no signed evidence of it that it knows how to check)',
+        pith_tex:
+          own?.text ?? 'not checked: pith-tex cannot verify this claim itself (no signed evidence of it that it knows how to check)',
       };
     }),
   };

@@ -47,7 +47,10 @@ export function analyzeTex(text: string): TexAnalysis {
   const dc = /\\documentclass(?![a-zA-Z])\s*(?:\[[^\]]*\]\s*)?\{[^{}]*\}/.exec(preamble);
   const packages: PackageUse[] = [];
   for (const m of preamble.matchAll(PACKAGE_RE)) {
-    const list = (m[1] as string).split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const list = (m[1] as string)
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     packages.push({ start: m.index, end: m.index + m[0].length, packages: list });
   }
   // \pithnumber may also be given in the body (pith.sty reads it from the .aux).

@@ -144,7 +144,10 @@ type Anchor = { before: Line; pos: number } | { after: Line; indent: string };
 /** Where a new `\usepackage{pith}` line goes: {line to insert before} or {line to insert after}. */
 function insertionAnchor(text: string, a: TexAnalysis): Anchor {
   const afterClass = a.packages.filter((p) => a.documentclassEnd === null || p.start >= a.documentclassEnd);
-  const depths = conditionalDepths(a.maskedPreamble, afterClass.map((p) => p.start));
+  const depths = conditionalDepths(
+    a.maskedPreamble,
+    afterClass.map((p) => p.start),
+  );
   const top = afterClass.filter((_, i) => depths[i] === 0);
   const hyperref = top.find((p) => p.packages.includes('hyperref'));
   if (hyperref) return { before: lineAt(text, hyperref.start), pos: hyperref.start };
@@ -167,7 +170,8 @@ function placeLines(text: string, a: TexAnalysis, anchor: Anchor, lines: string[
     return { at, remove: 0, insert: eol + lines.join(eol) + eol };
   };
   if ('before' in anchor) {
-    if (a.documentclassEnd !== null && anchor.before.start < a.documentclassEnd && anchor.pos >= a.documentclassEnd) return breakAt(anchor.pos, anchor.before);
+    if (a.documentclassEnd !== null && anchor.before.start < a.documentclassEnd && anchor.pos >= a.documentclassEnd)
+      return breakAt(anchor.pos, anchor.before);
     return insertLinesBefore(text, anchor.before, lines);
   }
   if (anchor.after.end > a.preambleEnd) return breakAt(a.preambleEnd, anchor.after);
@@ -218,7 +222,11 @@ export function stampText(text: string, body: string, ctx: StampContext = {}, a:
     actions.push('inserted \\usepackage{pith}');
     if (needNumber) actions.push(`inserted \\pithnumber{${body}}`);
   } else if (needNumber && a.pithPackage) {
-    edits.push(placeLines(text, a, { after: lineAt(text, a.pithPackage.end - 1), indent: indentOf(text, lineAt(text, a.pithPackage.start)) }, [numberLine(body)]));
+    edits.push(
+      placeLines(text, a, { after: lineAt(text, a.pithPackage.end - 1), indent: indentOf(text, lineAt(text, a.pithPackage.start)) }, [
+        numberLine(body),
+      ]),
+    );
     actions.push(`inserted \\pithnumber{${body}}`);
   } else if (needNumber) {
     // pith is loaded by another file, the number is set nowhere: after the last package here.

@@ -14,7 +14,8 @@ export interface DecodedSource {
 const BOM = [0xef, 0xbb, 0xbf];
 
 /** Non-UTF-8 inputenc options: the file's bytes are kept one-to-one (decoded as ISO-8859-1). */
-const BYTE_ENCODINGS = /\\usepackage\s*\[\s*(latin1|latin2|latin3|latin4|latin5|latin9|latin10|l7xenc|cp1250|cp1252|cp1257|ansinew|applemac|macce|cp437|cp850|cp852|cp858|cp865|decmulti|next)\s*\]\s*\{\s*inputenc\s*\}/;
+const BYTE_ENCODINGS =
+  /\\usepackage\s*\[\s*(latin1|latin2|latin3|latin4|latin5|latin9|latin10|l7xenc|cp1250|cp1252|cp1257|ansinew|applemac|macce|cp437|cp850|cp852|cp858|cp865|decmulti|next)\s*\]\s*\{\s*inputenc\s*\}/;
 
 function latin1Decode(bytes: Uint8Array): string {
   let out = '';

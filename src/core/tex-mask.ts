@@ -9,8 +9,19 @@
 
 /** Environments whose content TeX does not read as commands. */
 export const VERBATIM_ENVS = new Set([
-  'verbatim', 'verbatim*', 'Verbatim', 'Verbatim*', 'BVerbatim', 'LVerbatim', 'comment', 'lstlisting',
-  'minted', 'filecontents', 'filecontents*', 'alltt', 'spverbatim',
+  'verbatim',
+  'verbatim*',
+  'Verbatim',
+  'Verbatim*',
+  'BVerbatim',
+  'LVerbatim',
+  'comment',
+  'lstlisting',
+  'minted',
+  'filecontents',
+  'filecontents*',
+  'alltt',
+  'spverbatim',
 ]);
 
 /**
@@ -18,7 +29,8 @@ export const VERBATIM_ENVS = new Set([
  * ifthen's `\ifthenelse`, etoolbox's `\ifdef...`/`\ifcs...`/`\ifstr...`/... tests. TeX's own
  * conditionals (`\ifdefined`, `\ifcsname`, `\ifnum`, `\ifdim`, ...) and `\newif` ones count.
  */
-const NOT_CONDITIONAL = /^if(?:thenelse|boolexp[re]|(?:def|undef|cs|csundef|str|blank|bool|toggle|ltx|rmnum|inlist|patchable)[a-zA-Z]*|(?:num|dim)(?:comp|equal|greater|less|odd|zero)[a-zA-Z]*)$/;
+const NOT_CONDITIONAL =
+  /^if(?:thenelse|boolexp[re]|(?:def|undef|cs|csundef|str|blank|bool|toggle|ltx|rmnum|inlist|patchable)[a-zA-Z]*|(?:num|dim)(?:comp|equal|greater|less|odd|zero)[a-zA-Z]*)$/;
 const PRIMITIVE_IF = new Set(['ifdefined', 'ifcsname']);
 
 /** Does `\NAME` (NAME starting with `if`) open a conditional that a `\fi` closes? */

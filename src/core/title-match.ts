@@ -31,10 +31,47 @@ const TITLE_COMMANDS = ['title', 'icmltitle', 'Title'];
 const NOTE_COMMANDS = ['thanks', 'titletag', 'footnote', 'titlenote', 'tnoteref', 'footnotetext', 'label', 'fnref', 'support'];
 // Font, size and case switches: the arXiv title has none of them. Dropped, their text kept.
 const FONT_COMMANDS = [
-  'textbf', 'textit', 'textsc', 'textsf', 'texttt', 'textrm', 'textmd', 'textup', 'textsl', 'emph', 'mbox',
-  'bf', 'it', 'sc', 'sf', 'tt', 'rm', 'sl', 'em', 'bfseries', 'itshape', 'scshape', 'sffamily', 'ttfamily',
-  'rmfamily', 'mdseries', 'upshape', 'normalfont', 'tiny', 'scriptsize', 'footnotesize', 'small',
-  'normalsize', 'large', 'Large', 'LARGE', 'huge', 'Huge', 'uppercase', 'MakeUppercase', 'protect',
+  'textbf',
+  'textit',
+  'textsc',
+  'textsf',
+  'texttt',
+  'textrm',
+  'textmd',
+  'textup',
+  'textsl',
+  'emph',
+  'mbox',
+  'bf',
+  'it',
+  'sc',
+  'sf',
+  'tt',
+  'rm',
+  'sl',
+  'em',
+  'bfseries',
+  'itshape',
+  'scshape',
+  'sffamily',
+  'ttfamily',
+  'rmfamily',
+  'mdseries',
+  'upshape',
+  'normalfont',
+  'tiny',
+  'scriptsize',
+  'footnotesize',
+  'small',
+  'normalsize',
+  'large',
+  'Large',
+  'LARGE',
+  'huge',
+  'Huge',
+  'uppercase',
+  'MakeUppercase',
+  'protect',
 ];
 
 /** Index just past the balanced group opening at `open` (`{...}`, or `[...]` with braces inside), or -1. */
@@ -139,8 +176,9 @@ function plainer(text: string): string {
   // TeX logos are typed as words on arXiv's form: \LaTeX\ -> LaTeX.
   let t = text
     .replace(re, '')
-    .replace(/\\(LaTeXe|LaTeX|TeX|BibTeX|XeLaTeX|LuaLaTeX|AmS)(?![A-Za-z@])(?:\{\}|\\\s)?/g, (m: string, logo: string) =>
-      (logo === 'LaTeXe' ? 'LaTeX2e' : logo === 'AmS' ? 'AMS' : logo) + (/\\\s$/.test(m) ? ' ' : ''),
+    .replace(
+      /\\(LaTeXe|LaTeX|TeX|BibTeX|XeLaTeX|LuaLaTeX|AmS)(?![A-Za-z@])(?:\{\}|\\\s)?/g,
+      (m: string, logo: string) => (logo === 'LaTeXe' ? 'LaTeX2e' : logo === 'AmS' ? 'AMS' : logo) + (/\\\s$/.test(m) ? ' ' : ''),
     )
     .replace(/(?<!\\)~/g, ' ');
   // Braces left by `{\bf X}` or `\textbf{X}`: `{X}` → `X`, innermost first, but never a group
@@ -154,7 +192,11 @@ function plainer(text: string): string {
   return t;
 }
 
-const collapse = (text: string): string => text.split(/\s+/).filter((w) => w !== '').join(' ');
+const collapse = (text: string): string =>
+  text
+    .split(/\s+/)
+    .filter((w) => w !== '')
+    .join(' ');
 
 /** The texts an author's arXiv title is likely to be, from the LaTeX title, most literal first. */
 export function titleCandidates(latex: LatexTitle | string): string[] {
@@ -233,7 +275,12 @@ export function titleVerdictOfRecord(source: string, record: unknown, number: st
   const body = /([A-Z2-7]{26})$/.exec(number)?.[1] ?? '';
   return titleVerdict(
     matchTitle(source, sha),
-    { arxivId: id, version: typeof r?.source?.version === 'number' ? r.source.version : null, number, pageUrl: `https://pith.science/pith/${body}` },
+    {
+      arxivId: id,
+      version: typeof r?.source?.version === 'number' ? r.source.version : null,
+      number,
+      pageUrl: `https://pith.science/pith/${body}`,
+    },
     paper,
   );
 }

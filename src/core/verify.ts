@@ -95,7 +95,8 @@ export function verifyRecordEnvelope(env: JsonObject): VerifyReport {
   const checks = new Checks();
   const sha = canonicalSha256(record);
   const num = numberOfRecord(record);
-  if (env.canonical_sha256 === undefined) checks.add('canonical_hash', 'n/a', `computed ${sha}; no registry value beside the record to compare`);
+  if (env.canonical_sha256 === undefined)
+    checks.add('canonical_hash', 'n/a', `computed ${sha}; no registry value beside the record to compare`);
   else checks.compare('canonical_hash', env.canonical_sha256, sha, 'canonical_sha256');
   if (typeof env.canonical_json === 'string') {
     checks.compare('canonical_json', env.canonical_json, canonicalJson(record), 'canonical_json');
@@ -121,7 +122,8 @@ const isBareReceipt = (doc: JsonObject): boolean =>
 
 export function verifyBareReceipt(doc: JsonObject, trusted: readonly TrustedKey[]): VerifyReport {
   const sha = doc.canonical_sha256;
-  if (typeof sha !== 'string' || !isSha256Hex(sha.toLowerCase())) throw new ShapeError('canonical_sha256', '64 hex characters (the signed canonical hash)');
+  if (typeof sha !== 'string' || !isSha256Hex(sha.toLowerCase()))
+    throw new ShapeError('canonical_sha256', '64 hex characters (the signed canonical hash)');
   if (typeof doc.key_id !== 'string') throw new ShapeError('key_id', 'the signing key id, e.g. "pith-v1-2026-05"');
   const raw = doc.signature_b64 ?? doc.signature;
   if (typeof raw !== 'string') throw new ShapeError('signature', 'the Ed25519 signature, base64 or hex');
@@ -134,7 +136,8 @@ export function verifyBareReceipt(doc: JsonObject, trusted: readonly TrustedKey[
     key_id: doc.key_id,
     signature_b64: signatureB64,
   };
-  for (const k of ['signed_at', 'public_key_fingerprint', 'signature_status'] as const) if (doc[k] !== undefined) sig[k] = doc[k] as JsonValue;
+  for (const k of ['signed_at', 'public_key_fingerprint', 'signature_status'] as const)
+    if (doc[k] !== undefined) sig[k] = doc[k] as JsonValue;
   checkSignature(checks, 'receipt.signature', sig, EXPECTED_SIGNED_MESSAGE.receipt, digest, { trusted, listedKeys: [] });
   let num: PithNumber | null = null;
   if (typeof doc.pith_number === 'string') {
@@ -151,7 +154,11 @@ export function verifyBareReceipt(doc: JsonObject, trusted: readonly TrustedKey[
       if (parsed.kind === 'full' && parsed.year !== null) num = { body, year: parsed.year, full: `pith:${parsed.year}:${body}` };
     } else checks.add('number', 'fail', `pith_number ${doc.pith_number}: the hash gives the body ${body}`);
   }
-  checks.add('record', 'n/a', 'not here: a bare receipt proves the registry signed this hash; the record with this canonical_sha256 is the one it vouches for');
+  checks.add(
+    'record',
+    'n/a',
+    'not here: a bare receipt proves the registry signed this hash; the record with this canonical_sha256 is the one it vouches for',
+  );
   return finish('receipt', checks, num, digest, true);
 }
 
@@ -181,14 +188,25 @@ function checkSignature(
   const keyId = sig.key_id;
   const key = ctx.trusted.find((k) => k.keyId === keyId);
   if (!key) {
-    return checks.add(id, 'fail', `untrusted key: key_id ${JSON.stringify(keyId)} is not pinned (a bundle cannot vouch for its own key; add one with --trust-key)`, 'untrusted_key');
+    return checks.add(
+      id,
+      'fail',
+      `untrusted key: key_id ${JSON.stringify(keyId)} is not pinned (a bundle cannot vouch for its own key; add one with --trust-key)`,
+      'untrusted_key',
+    );
   }
   if (sig.public_key_fingerprint !== undefined && sig.public_key_fingerprint !== key.fingerprint) {
-    return checks.add(id, 'fail', `untrusted key: fingerprint ${JSON.stringify(sig.public_key_fingerprint)} is not the pinned ${key.fingerprint} of ${key.keyId}`, 'untrusted_key');
+    return checks.add(
+      id,
+      'fail',
+      `untrusted key: fingerprint ${JSON.stringify(sig.public_key_fingerprint)} is not the pinned ${key.fingerprint} of ${key.keyId}`,
+      'untrusted_key',
+    );
   }
   if (key.rotatesAt !== null) {
     const signedAt = typeof sig.signed_at === 'string' ? Date.parse(sig.signed_at) : NaN;
-    if (Number.isNaN(signedAt)) return checks.add(id, 'fail', `key ${key.keyId} rotates at ${key.rotatesAt}; the signature has no readable signed_at`);
+    if (Number.isNaN(signedAt))
+      return checks.add(id, 'fail', `key ${key.keyId} rotates at ${key.rotatesAt}; the signature has no readable signed_at`);
     if (signedAt >= Date.parse(key.rotatesAt)) {
       return checks.add(id, 'fail', `key ${key.keyId} was rotated at ${key.rotatesAt}; this signature is dated ${String(sig.signed_at)}`);
     }
@@ -205,7 +223,12 @@ function checkSignature(
     if (!isJsonObject(listed) || listed.key_id !== keyId || typeof listed.public_key_b64 !== 'string') continue;
     const other = base64Decode(listed.public_key_b64);
     if (other && other.length === 32 && verifyEd25519(signature, message, other)) {
-      return checks.add(id, 'fail', `untrusted key: signed by the bundle's own key for ${key.keyId} (fingerprint ${keyFingerprint(other)}), not the pinned key (${key.fingerprint})`, 'untrusted_key');
+      return checks.add(
+        id,
+        'fail',
+        `untrusted key: signed by the bundle's own key for ${key.keyId} (fingerprint ${keyFingerprint(other)}), not the pinned key (${key.fingerprint})`,
+        'untrusted_key',
+      );
     }
   }
   checks.add(id, 'fail', `invalid signature: does not verify under ${key.keyId} for digest ${digestHex}`);
@@ -252,14 +275,22 @@ export function verifyBundle(bundle: JsonObject, trusted: readonly TrustedKey[])
     checks.compare(`${at}.event_id`, event.event_id, `sha256:${content}`, 'event_id');
     checks.compare(`${at}.subject`, event.subject_pith_number, num.full, 'subject_pith_number');
     const type = event.event_type;
-    if (typeof type === 'string' && (KNOWN_EVENT_TYPES as readonly string[]).includes(type)) checks.add(`${at}.type`, 'pass', `event_type ${type}`);
-    else checks.add(`${at}.type`, 'fail', `unknown event type ${JSON.stringify(type)}: this pith-tex cannot merge it (not applied, not dropped; upgrade pith-tex)`);
+    if (typeof type === 'string' && (KNOWN_EVENT_TYPES as readonly string[]).includes(type))
+      checks.add(`${at}.type`, 'pass', `event_type ${type}`);
+    else
+      checks.add(
+        `${at}.type`,
+        'fail',
+        `unknown event type ${JSON.stringify(type)}: this pith-tex cannot merge it (not applied, not dropped; upgrade pith-tex)`,
+      );
     checkSignature(checks, `${at}.signature`, event.signature, EXPECTED_SIGNED_MESSAGE.event, content, ctx);
     if (type === 'record_created') {
       recordCreatedSeen++;
       checkRecordCreated(checks, event, record, sha, ctx);
     }
-    const failed = checks.list.slice(before).find((c) => c.status === 'fail' && !c.id.startsWith('record_created') && !c.id.startsWith('receipt'));
+    const failed = checks.list
+      .slice(before)
+      .find((c) => c.status === 'fail' && !c.id.startsWith('record_created') && !c.id.startsWith('receipt'));
     invalidReasons.push(failed ? `${failed.id.slice(at.length + 1)}: ${failed.detail}` : null);
   });
   if (recordCreatedSeen === 0) checks.add('record_created.record', 'fail', 'no record_created event in the bundle');
@@ -312,11 +343,17 @@ function checkAliases(checks: Checks, aliases: JsonValue | undefined, record: Ca
     const aliasKind = alias.alias_kind;
     const want = expected[aliasKind];
     seen.add(aliasKind);
-    if (want === undefined) return checks.add(`alias:${aliasKind}`, 'n/a', `alias kind ${aliasKind} is not known to this pith-tex; reported, not checked`);
+    if (want === undefined)
+      return checks.add(`alias:${aliasKind}`, 'n/a', `alias kind ${aliasKind} is not known to this pith-tex; reported, not checked`);
     // DOIs are case-insensitive (the registry writes "arxiv" in lower case).
     const same = aliasKind === 'doi' ? alias.alias_value.toLowerCase() === want.toLowerCase() : alias.alias_value === want;
     if (same) checks.add(`alias:${aliasKind}`, 'pass', `${aliasKind} ${alias.alias_value}`);
-    else checks.add(`alias:${aliasKind}`, 'fail', `${aliasKind} alias ${JSON.stringify(alias.alias_value)} does not name this record (expected ${want})`);
+    else
+      checks.add(
+        `alias:${aliasKind}`,
+        'fail',
+        `${aliasKind} alias ${JSON.stringify(alias.alias_value)} does not name this record (expected ${want})`,
+      );
   });
   for (const aliasKind of Object.keys(expected)) {
     if (!seen.has(aliasKind)) checks.add(`alias:${aliasKind}`, 'n/a', `no ${aliasKind} alias in the bundle`);
@@ -332,26 +369,32 @@ function checkRecordCreated(checks: Checks, event: JsonObject, record: Canonical
   if (diff !== null) problems.push(`payload.canonical_record differs from the bundle's canonical_record at ${diff}`);
   if (payload.canonical_sha256 !== sha) problems.push(`payload.canonical_sha256 is not ${sha}`);
   if (payload.source_kind !== src.kind || payload.source_id !== src.id || payload.source_version !== src.version) {
-    problems.push('payload.source_kind/id/version do not name the record\'s source');
+    problems.push("payload.source_kind/id/version do not name the record's source");
   }
-  if (problems.length === 0) checks.add('record_created.record', 'pass', 'record_created carries the bundle\'s canonical record');
+  if (problems.length === 0) checks.add('record_created.record', 'pass', "record_created carries the bundle's canonical record");
   else checks.add('record_created.record', 'fail', problems.join('; '));
 
   const receipt = payload.receipt;
   if (!isJsonObject(receipt)) return checks.add('receipt.signature', 'fail', 'record_created has no receipt');
   checks.compare('receipt.hash', receipt.canonical_sha256, sha, 'receipt canonical_sha256');
-  if (receipt.kind !== undefined && receipt.kind !== 'pith_receipt') checks.add('receipt.kind', 'fail', `receipt kind ${JSON.stringify(receipt.kind)}, expected "pith_receipt"`);
+  if (receipt.kind !== undefined && receipt.kind !== 'pith_receipt')
+    checks.add('receipt.kind', 'fail', `receipt kind ${JSON.stringify(receipt.kind)}, expected "pith_receipt"`);
   checkSignature(checks, 'receipt.signature', receipt, EXPECTED_SIGNED_MESSAGE.receipt, sha, ctx);
 }
 
 function checkState(checks: Checks, bundle: JsonObject, events: JsonObject[], invalidReasons: (string | null)[], num: PithNumber): void {
   const state = bundle.state as JsonObject;
   if (bundle.merge_version !== MERGE_VERSION || state.merge_version !== MERGE_VERSION) {
-    checks.add('state.merge', 'fail', `merge_version ${JSON.stringify(bundle.merge_version)} is not ${MERGE_VERSION}, the only merge this pith-tex knows`);
+    checks.add(
+      'state.merge',
+      'fail',
+      `merge_version ${JSON.stringify(bundle.merge_version)} is not ${MERGE_VERSION}, the only merge this pith-tex knows`,
+    );
   } else {
     const recomputed = mergeState({ pithNumber: num.full, sourceAliases: bundle.source_aliases ?? null, events, invalidReasons });
     const diff = firstDifference(omitKeys(state, ['state_sha256']), omitKeys(recomputed, ['state_sha256']));
-    if (diff === null) checks.add('state.merge', 'pass', `state recomputed from ${events.length} events: ${String(recomputed.valid_event_count)} applied`);
+    if (diff === null)
+      checks.add('state.merge', 'pass', `state recomputed from ${events.length} events: ${String(recomputed.valid_event_count)} applied`);
     else checks.add('state.merge', 'fail', `the bundle's state differs from the state recomputed from its events at state.${diff}`);
   }
   checks.compare('state.hash', state.state_sha256, stateSha256(state), 'state_sha256');
@@ -385,7 +428,12 @@ function checkKeys(checks: Checks, bundle: JsonObject, events: JsonObject[], tru
     }
     if (!pinned) return checks.add(id, 'n/a', `bundle lists key ${entry.key_id} (${fp}); not pinned, so not trusted`);
     if (pinned.fingerprint !== fp) {
-      return checks.add(id, 'fail', `untrusted key: the bundle lists ${entry.key_id} as ${fp}, but the pinned key is ${pinned.fingerprint}`, 'untrusted_key');
+      return checks.add(
+        id,
+        'fail',
+        `untrusted key: the bundle lists ${entry.key_id} as ${fp}, but the pinned key is ${pinned.fingerprint}`,
+        'untrusted_key',
+      );
     }
     checks.add(id, 'pass', `bundle lists ${entry.key_id} (${fp}), same as the ${pinned.origin} key`);
   });
@@ -393,11 +441,25 @@ function checkKeys(checks: Checks, bundle: JsonObject, events: JsonObject[], tru
   for (const [keyId, fingerprints] of named) {
     const pinned = trusted.find((k) => k.keyId === keyId);
     if (!pinned) {
-      checks.add(`key:${keyId}`, 'fail', `untrusted key: ${keyId} signs in this bundle but is not pinned (add it with --trust-key if you trust it)`, 'untrusted_key');
+      checks.add(
+        `key:${keyId}`,
+        'fail',
+        `untrusted key: ${keyId} signs in this bundle but is not pinned (add it with --trust-key if you trust it)`,
+        'untrusted_key',
+      );
     } else if ([...fingerprints].some((fp) => fp !== pinned.fingerprint)) {
-      checks.add(`key:${keyId}`, 'fail', `untrusted key: ${keyId} appears with fingerprint ${[...fingerprints].join(', ')}, pinned is ${pinned.fingerprint}`, 'untrusted_key');
+      checks.add(
+        `key:${keyId}`,
+        'fail',
+        `untrusted key: ${keyId} appears with fingerprint ${[...fingerprints].join(', ')}, pinned is ${pinned.fingerprint}`,
+        'untrusted_key',
+      );
     } else {
-      checks.add(`key:${keyId}`, 'pass', `${keyId} is ${pinned.origin === 'pinned' ? 'pinned' : `trusted from ${pinned.origin}`} (${pinned.fingerprint})`);
+      checks.add(
+        `key:${keyId}`,
+        'pass',
+        `${keyId} is ${pinned.origin === 'pinned' ? 'pinned' : `trusted from ${pinned.origin}`} (${pinned.fingerprint})`,
+      );
     }
   }
 }

@@ -125,7 +125,9 @@ export class BundleCache {
     };
     const [idEntry, bodyEntry] = await Promise.all([arxivId === null ? null : read(`arxiv:${arxivId}`), read(`body:${body}`)]);
     const version =
-      idEntry && typeof idEntry.version === 'number' && typeof idEntry.body === 'string' ? { version: idEntry.version, body: idEntry.body } : null;
+      idEntry && typeof idEntry.version === 'number' && typeof idEntry.body === 'string'
+        ? { version: idEntry.version, body: idEntry.body }
+        : null;
     const builtAt = bodyEntry && typeof bodyEntry.built_at === 'string' ? bodyEntry.built_at : null;
     return { version, builtAt };
   }
@@ -142,7 +144,8 @@ export class BundleCache {
         await writeFileAtomic(this.seenFile(`arxiv:${arxivId}`), `${JSON.stringify({ version, body })}\n`);
       }
       const newer = before.builtAt === null || Date.parse(builtAt) > Date.parse(before.builtAt);
-      if (newer && !Number.isNaN(Date.parse(builtAt))) await writeFileAtomic(this.seenFile(`body:${body}`), `${JSON.stringify({ built_at: builtAt })}\n`);
+      if (newer && !Number.isNaN(Date.parse(builtAt)))
+        await writeFileAtomic(this.seenFile(`body:${body}`), `${JSON.stringify({ built_at: builtAt })}\n`);
     } catch {
       /* an unwritable cache is reported by store */
     }
@@ -201,7 +204,8 @@ export class BundleCache {
           }
         }
         const alias = `${JSON.stringify({ body, source_version: sourceVersion })}\n`;
-        if (readTextOrNull(this.aliasFile(key), MAX_SMALL_BYTES, 'cache index entry') !== alias) await writeFileAtomic(this.aliasFile(key), alias);
+        if (readTextOrNull(this.aliasFile(key), MAX_SMALL_BYTES, 'cache index entry') !== alias)
+          await writeFileAtomic(this.aliasFile(key), alias);
         else utimesSync(this.aliasFile(key), new Date(), new Date()); // confirmed just now (aliasAgeMs)
       }
       return 'stored';

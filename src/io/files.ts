@@ -91,7 +91,8 @@ export function isMissing(err: unknown): boolean {
 }
 
 /** readBoundedBytesSync for async callers (the files are small: a bundle, a .tex, a PDF). */
-export const readBoundedBytes = async (file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> => readBoundedBytesSync(file, maxBytes, what);
+export const readBoundedBytes = async (file: string, maxBytes: number, what = 'file'): Promise<Uint8Array> =>
+  readBoundedBytesSync(file, maxBytes, what);
 
 export function decodeUtf8(file: string, bytes: Uint8Array, what: string): string {
   try {
@@ -105,25 +106,23 @@ export async function readBoundedText(file: string, maxBytes: number, what = 'fi
   return decodeUtf8(file, await readBoundedBytes(file, maxBytes, what), what);
 }
 
-/** readBoundedBytes, or null when the file does not exist. */
-export async function readOptionalBytes(file: string, maxBytes: number, what = 'file'): Promise<Uint8Array | null> {
+/** What `read` gives, or null when the file does not exist. */
+async function nullWhenMissing<T>(read: Promise<T>): Promise<T | null> {
   try {
-    return await readBoundedBytes(file, maxBytes, what);
+    return await read;
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;
   }
 }
 
+/** readBoundedBytes, or null when the file does not exist. */
+export const readOptionalBytes = (file: string, maxBytes: number, what = 'file'): Promise<Uint8Array | null> =>
+  nullWhenMissing(readBoundedBytes(file, maxBytes, what));
+
 /** readBoundedText, or null when the file does not exist. */
-export async function readOptionalText(file: string, maxBytes: number, what = 'file'): Promise<string | null> {
-  try {
-    return await readBoundedText(file, maxBytes, what);
-  } catch (err) {
-    if (isMissing(err)) return null;
-    throw err;
-  }
-}
+export const readOptionalText = (file: string, maxBytes: number, what = 'file'): Promise<string | null> =>
+  nullWhenMissing(readBoundedText(file, maxBytes, what));
 
 /** Read and strictly parse a JSON file; every failure is one line naming the file and place. */
 export async function readJsonFile(file: string, what = 'JSON file'): Promise<JsonValue> {

@@ -20,15 +20,7 @@ import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { toolVersion } from './package-files.js';
 
-export type FetchErrorKind =
-  | 'not_found'
-  | 'unreachable'
-  | 'timeout'
-  | 'http_status'
-  | 'too_large'
-  | 'redirects'
-  | 'insecure'
-  | 'bad_url';
+export type FetchErrorKind = 'not_found' | 'unreachable' | 'timeout' | 'http_status' | 'too_large' | 'redirects' | 'insecure' | 'bad_url';
 
 export class FetchError extends Error {
   constructor(
@@ -110,7 +102,11 @@ export function isLoopbackAddress(address: string): boolean {
   return m !== null && m[1] === '127' && m.slice(2).every((p) => Number(p) <= 255);
 }
 
-type LookupAll = (host: string, options: dns.LookupAllOptions, cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
+type LookupAll = (
+  host: string,
+  options: dns.LookupAllOptions,
+  cb: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void,
+) => void;
 
 /**
  * A `lookup` for plain-http connections to a loopback *name*: every address the name resolves
@@ -118,13 +114,23 @@ type LookupAll = (host: string, options: dns.LookupAllOptions, cb: (err: NodeJS.
  * `evil.localhost` pointing at another machine is not spoken to in clear text.
  */
 export function loopbackOnlyLookup(resolve: LookupAll = dns.lookup as unknown as LookupAll) {
-  return (host: string, options: dns.LookupOptions, cb: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void): void => {
+  return (
+    host: string,
+    options: dns.LookupOptions,
+    cb: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void,
+  ): void => {
     resolve(host, { ...options, all: true }, (err, addresses) => {
       if (err) return cb(err, '', 0);
       const outside = addresses.filter((a) => !isLoopbackAddress(a.address));
       if (addresses.length === 0 || outside.length > 0) {
         const shown = outside.map((a) => a.address).join(', ') || 'no address';
-        return cb(Object.assign(new Error(`${host} resolves to ${shown}, not loopback: plain http is allowed only to loopback`), { code: 'EPITHNOTLOOPBACK' }), '', 0);
+        return cb(
+          Object.assign(new Error(`${host} resolves to ${shown}, not loopback: plain http is allowed only to loopback`), {
+            code: 'EPITHNOTLOOPBACK',
+          }),
+          '',
+          0,
+        );
       }
       if (options.all) return cb(null, addresses);
       const first = addresses[0] as dns.LookupAddress;
@@ -144,7 +150,11 @@ export function assertAllowedUrl(raw: string): URL {
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
   if (url.protocol === 'http:') {
-    throw new FetchError('insecure', raw, `refused ${raw}: plain http is allowed only to loopback (127.0.0.0/8, ::1, localhost); use https`);
+    throw new FetchError(
+      'insecure',
+      raw,
+      `refused ${raw}: plain http is allowed only to loopback (127.0.0.0/8, ::1, localhost); use https`,
+    );
   }
   throw new FetchError('insecure', raw, `refused ${raw}: only https (and http to loopback) URLs are fetched`);
 }
@@ -234,7 +244,12 @@ export async function httpGet(startUrl: string, opts: HttpOptions): Promise<Http
     try {
       res = await attempt(url, opts);
     } catch (err) {
-      if (err instanceof FetchError && err.kind === 'unreachable' && /ECONNRESET|EPIPE|socket hang up/.test(err.message) && retriesLeft > 0) {
+      if (
+        err instanceof FetchError &&
+        err.kind === 'unreachable' &&
+        /ECONNRESET|EPIPE|socket hang up/.test(err.message) &&
+        retriesLeft > 0
+      ) {
         retriesLeft--;
         const wait = Math.min(backoff, opts.retryAfterCapMs);
         opts.onRetry?.({ url: url.href, attempt: attempts, waitMs: wait, reason: err.message });
@@ -254,13 +269,21 @@ export async function httpGet(startUrl: string, opts: HttpOptions): Promise<Http
       const next = new URL(location, url).href;
       if (redirects.length >= opts.maxRedirects) {
         const loop = redirects.includes(next) ? ' (a redirect loop)' : '';
-        throw new FetchError('redirects', startUrl, `${startUrl}: more than ${opts.maxRedirects} redirects${loop}; last ${url.href} → ${next}`);
+        throw new FetchError(
+          'redirects',
+          startUrl,
+          `${startUrl}: more than ${opts.maxRedirects} redirects${loop}; last ${url.href} → ${next}`,
+        );
       }
       redirects.push(url.href);
       const from = url;
       url = assertAllowedUrl(next);
       if (from.protocol === 'https:' && url.protocol !== 'https:') {
-        throw new FetchError('insecure', from.href, `refused the redirect from ${from.href} to ${url.href}: an https resolver may not send pith-tex to plain http`);
+        throw new FetchError(
+          'insecure',
+          from.href,
+          `refused the redirect from ${from.href} to ${url.href}: an https resolver may not send pith-tex to plain http`,
+        );
       }
       continue;
     }
@@ -275,7 +298,12 @@ export async function httpGet(startUrl: string, opts: HttpOptions): Promise<Http
         backoff *= 2;
         continue;
       }
-      throw new FetchError('unreachable', url.href, `${url.href}: HTTP ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'}`, status);
+      throw new FetchError(
+        'unreachable',
+        url.href,
+        `${url.href}: HTTP ${status} after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+        status,
+      );
     }
     throw new FetchError('http_status', url.href, `${url.href}: HTTP ${status}`, status);
   }
@@ -332,7 +360,9 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
           headers: { ...opts.headers, host: url.host },
           agent: createConnection ? undefined : false,
           // Plain http goes to loopback only; a name is checked when it is looked up.
-          ...(url.protocol === 'http:' && net.isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0 ? { lookup: loopbackOnlyLookup() as never } : {}),
+          ...(url.protocol === 'http:' && net.isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0
+            ? { lookup: loopbackOnlyLookup() as never }
+            : {}),
           ...(createConnection ? { createConnection: createConnection as never } : {}),
         },
         (res) => {
@@ -371,7 +401,9 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
         socket.once(ev, connected);
       });
       req.on('error', (err) =>
-        (err as NodeJS.ErrnoException).code === 'EPITHNOTLOOPBACK' ? fail('insecure', `refused ${url.href}: ${err.message}`) : fail('unreachable', `${url.href}: ${errText(err)}`),
+        (err as NodeJS.ErrnoException).code === 'EPITHNOTLOOPBACK'
+          ? fail('insecure', `refused ${url.href}: ${err.message}`)
+          : fail('unreachable', `${url.href}: ${errText(err)}`),
       );
       req.end();
     };
@@ -386,7 +418,14 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
       headers['proxy-authorization'] = `Basic ${Buffer.from(cred).toString('base64')}`;
     }
     const proxyLabel = `${proxy.protocol}//${proxy.host}`;
-    const creq = http.request({ hostname: proxy.hostname.replace(/^\[|\]$/g, ''), port: proxy.port || 80, method: 'CONNECT', path: target, headers, agent: false });
+    const creq = http.request({
+      hostname: proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: proxy.port || 80,
+      method: 'CONNECT',
+      path: target,
+      headers,
+      agent: false,
+    });
     cleanups.push(() => creq.destroy());
     creq.on('connect', (res, socket) => {
       if (res.statusCode !== 200) {

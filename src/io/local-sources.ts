@@ -12,7 +12,10 @@ import { readBoundedText, MAX_JSON_BYTES } from './files.js';
 const failedChecks = (report: VerifyReport): string => failedCheckLines(report).slice(0, 5).join('; ');
 
 /** A bundle file, read, classified and verified against the trusted keys; throws PithError. */
-export async function readVerifiedBundle(file: string, trusted: readonly TrustedKey[]): Promise<{ bundle: JsonObject; text: string; report: VerifyReport }> {
+export async function readVerifiedBundle(
+  file: string,
+  trusted: readonly TrustedKey[],
+): Promise<{ bundle: JsonObject; text: string; report: VerifyReport }> {
   const text = await readBoundedText(file, MAX_JSON_BYTES, 'Pith bundle');
   const doc = parseOrThrow(text, file, EXIT.badInput);
   if (classifyOrThrow(doc, file, EXIT.badInput) !== 'bundle') {
@@ -23,7 +26,8 @@ export async function readVerifiedBundle(file: string, trusted: readonly Trusted
   }
   const bundle = doc as JsonObject;
   const report = verifyOrThrow(bundle, trusted, file, EXIT.badInput);
-  if (!report.ok) throw new PithError(`${file}: the bundle does not verify; nothing was changed: ${failedChecks(report)}`, EXIT.checkFailed);
+  if (!report.ok)
+    throw new PithError(`${file}: the bundle does not verify; nothing was changed: ${failedChecks(report)}`, EXIT.checkFailed);
   return { bundle, text, report };
 }
 
@@ -63,4 +67,3 @@ export function verifyOrThrow(bundle: JsonObject, trusted: readonly TrustedKey[]
     throw err;
   }
 }
-

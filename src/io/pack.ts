@@ -6,7 +6,8 @@
 // nothing outside), in sorted order, owner 0/0 and no user names (node-tar's portable mode), one
 // stable mtime, and a gzip header without a time stamp, so two packs of the same files are the
 // same bytes.
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { gunzipSync, constants as zlibc } from 'node:zlib';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { create as createTar } from 'tar';
 import { stripComments } from '../core/comments.js';
 import { decodeSource, encodeSource } from '../core/tex-encoding.js';
 import { EXIT, PithError } from '../errors.js';
+import { readBoundedBytesSync, writeTarget } from './files.js';
 
 /** Every file under `dir` (relative, `/`-separated, exact case); .git and node_modules skipped. */
 export function walkFiles(dir: string): string[] {
@@ -102,7 +104,10 @@ export async function writeTarGz(out: string, dir: string, files: readonly strin
       await fs.mkdir(path.dirname(path.join(staging, rel)), { recursive: true });
       await fs.writeFile(path.join(staging, rel), bytes, { mode: 0o644 });
     }
-    await createTar({ file: temp, cwd: staging, gzip: true, portable: true, mtime: packMtime(), noDirRecurse: true, follow: false }, sorted);
+    await createTar(
+      { file: temp, cwd: staging, gzip: true, portable: true, mtime: packMtime(), noDirRecurse: true, follow: false },
+      sorted,
+    );
     await fs.rename(temp, target);
   } catch (err) {
     await fs.rm(temp, { force: true });
@@ -112,4 +117,37 @@ export async function writeTarGz(out: string, dir: string, files: readonly strin
     await fs.rm(staging, { recursive: true, force: true });
   }
   return { files: sorted, stripped };
+}
+
+/** Whether `file` starts as a gzipped ustar archive: what --pack writes (and may overwrite). */
+function isGzipTarball(file: string): boolean {
+  let head: Uint8Array;
+  try {
+    head = readBoundedBytesSync(file, 64 * 1024, 'tarball', true);
+  } catch {
+    return false;
+  }
+  if (head[0] !== 0x1f || head[1] !== 0x8b) return false;
+  try {
+    const tar = gunzipSync(head, { finishFlush: zlibc.Z_SYNC_FLUSH, maxOutputLength: 1024 });
+    return Buffer.from(tar.subarray(257, 262)).toString('latin1') === 'ustar';
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+  }
+}
+
+/**
+ * Decide, before anything runs, where --pack may write (exit 4 otherwise): never through a link
+ * that leaves the output's folder, never over one of the paper's own files, never over an
+ * existing file that is not a gzipped tarball (the one a previous --pack wrote).
+ */
+export async function packOutput(out: string, dir: string, files: ReadonlySet<string>): Promise<string> {
+  const target = await writeTarget(out);
+  const rel = path.relative(dir, target);
+  const own = !rel.startsWith('..') && !path.isAbsolute(rel) && files.has(rel.split(path.sep).join('/'));
+  if (existsSync(target) && !isGzipTarball(target)) {
+    const why = own ? `is ${rel}, one of the paper's own files` : 'exists and is not a gzipped tarball';
+    throw new PithError(`--pack ${out}: ${why}; refused, nothing was changed. Name a new file, e.g. --pack upload.tar.gz`, EXIT.refused);
+  }
+  return target;
 }

@@ -7,7 +7,14 @@ import { analyzeTex, type TexAnalysis } from '../core/tex-analysis.js';
 import { decodeSource, encodeSource, type DecodedSource } from '../core/tex-encoding.js';
 import { codePreamble } from '../core/tex-mask.js';
 import { EXIT, PithError } from '../errors.js';
-import { describeFsError, readBoundedBytes, readBoundedBytesSync, readOptionalText, writeFileAtomic, type AtomicWriteOptions } from './files.js';
+import {
+  describeFsError,
+  readBoundedBytes,
+  readBoundedBytesSync,
+  readOptionalText,
+  writeFileAtomic,
+  type AtomicWriteOptions,
+} from './files.js';
 
 /** Largest .tex source stamped (arXiv's whole upload limit is 50 MB). */
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
@@ -26,7 +33,10 @@ export async function readSource(file: string): Promise<SourceFile> {
 
 function refuseUtf16(file: string, bytes: Uint8Array): void {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    throw new PithError(`${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`, EXIT.badInput);
+    throw new PithError(
+      `${file}: is UTF-16; pith-tex stamps UTF-8 and 8-bit (Latin-1) sources only. Save it as UTF-8 and stamp again; nothing was changed`,
+      EXIT.badInput,
+    );
   }
 }
 
@@ -65,7 +75,12 @@ export function encodeLike(source: DecodedSource, text: string): Uint8Array {
  * target is replaced, the link kept), so a paper whose main.tex links to src/main.tex stays
  * linked; a link that leaves the folder is refused (exit 4, files.ts writeTarget).
  */
-export async function writeBytes(file: string, data: Uint8Array | string, onStep?: AtomicWriteOptions['onStep'], within?: string): Promise<void> {
+export async function writeBytes(
+  file: string,
+  data: Uint8Array | string,
+  onStep?: AtomicWriteOptions['onStep'],
+  within?: string,
+): Promise<void> {
   await writeFileAtomic(file, data, { ...(onStep ? { onStep } : {}), ...(within !== undefined ? { within } : {}) });
 }
 
@@ -124,7 +139,10 @@ export async function acquireFolderLock(dir: string, options: LockOptions = {}):
       // guard. The caller goes on without the lock and refuses any write (exit 4).
       if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return null;
       if (code !== 'EEXIST') {
-        throw new PithError(`${dir}: cannot take the stamp lock ${STAMP_LOCK} (${describeFsError(err)}); nothing was changed`, EXIT.refused);
+        throw new PithError(
+          `${dir}: cannot take the stamp lock ${STAMP_LOCK} (${describeFsError(err)}); nothing was changed`,
+          EXIT.refused,
+        );
       }
     }
     let holder: number | null = null;
@@ -186,7 +204,10 @@ async function texCandidates(dir: string, whole: boolean): Promise<Candidate[]> 
   for (const e of entries.slice(0, 200)) {
     const file = path.join(dir, e);
     try {
-      out.push({ name: file, text: whole ? decodeSource(await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file')).text : await readSourceHead(file) });
+      out.push({
+        name: file,
+        text: whole ? decodeSource(await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file')).text : await readSourceHead(file),
+      });
     } catch {
       /* unreadable: not a candidate */
     }
@@ -231,7 +252,10 @@ async function rootOfFolder(dir: string, prefix: string, command: string): Promi
     rc = await readOptionalText(path.join(dir, name), 1024 * 1024, 'latexmkrc');
     if (rc !== null) break;
   }
-  const choice = chooseRoot(candidates.map((c) => ({ ...c, name: path.basename(c.name) })), rc);
+  const choice = chooseRoot(
+    candidates.map((c) => ({ ...c, name: path.basename(c.name) })),
+    rc,
+  );
   if (choice.kind === 'root') return path.join(dir, choice.name);
   throw new PithError(prefix + choice.message.replaceAll('pith-tex stamp', `pith-tex ${command}`), EXIT.badInput);
 }

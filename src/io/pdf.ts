@@ -86,7 +86,10 @@ export async function assertStructureStreamsBounded(file: string, bytes: Buffer)
     if (bytes[start] === 0x0a) start++;
     budget -= await inflatedLength(bytes.subarray(start), budget + 1);
     if (budget < 0) {
-      throw new PithError(`${file}: its object streams inflate to more than ${MAX_STRUCTURE_BYTES} bytes (a compression bomb?); not read`, EXIT.badInput);
+      throw new PithError(
+        `${file}: its object streams inflate to more than ${MAX_STRUCTURE_BYTES} bytes (a compression bomb?); not read`,
+        EXIT.badInput,
+      );
     }
   }
 }
@@ -145,8 +148,8 @@ export async function readPdfPithMetadata(file: string): Promise<PdfPithMetadata
   const result: PdfPithMetadata = {
     info,
     number: infoNumber ?? xmp?.number ?? null,
-    record: info.PithRecord?.trim() || (infoNumber ? null : xmp?.record ?? null),
-    canonicalSha256: info.PithCanonicalSHA256?.trim() || (infoNumber ? null : xmp?.canonicalSha256 ?? null),
+    record: info.PithRecord?.trim() || (infoNumber ? null : (xmp?.record ?? null)),
+    canonicalSha256: info.PithCanonicalSHA256?.trim() || (infoNumber ? null : (xmp?.canonicalSha256 ?? null)),
     from: infoNumber ? 'info' : xmp?.number ? 'xmp' : null,
     xmp,
   };

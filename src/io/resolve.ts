@@ -135,10 +135,16 @@ async function finishBundle(
     // Rollback protection: the cache holds a later verified state of this record than the one
     // just served. Use the later one (an older state could hide attestations or corrections).
     const newer = await verifiedCacheEntry(ctx, `body:${number.body}`);
-    if (newer && newer.number.body === number.body) ({ bundle, text, report } = newer), (source = { kind: 'cache', location: newer.file });
+    if (newer && newer.number.body === number.body)
+      (({ bundle, text, report } = newer), (source = { kind: 'cache', location: newer.file }));
   }
   const kept = bundle.canonical_record as CanonicalRecord;
-  await cache.remember(kept.source.kind === 'arxiv' ? kept.source.id : null, kept.source.version, numberOfRecord(kept).body, String(bundle.built_at));
+  await cache.remember(
+    kept.source.kind === 'arxiv' ? kept.source.id : null,
+    kept.source.version,
+    numberOfRecord(kept).body,
+    String(bundle.built_at),
+  );
   return {
     query,
     record: bundle.canonical_record as CanonicalRecord,
@@ -163,7 +169,9 @@ async function verifiedCacheEntry(ctx: SourceContext, key: string) {
     const doc = parseJson(held.text);
     if (!isJsonObject(doc) || classifyDocument(doc) !== 'bundle') return null;
     const report = verifyBundle(doc, ctx.options.trusted);
-    return report.ok ? { bundle: doc, text: held.text, report, file: held.file, number: numberOfRecord(doc.canonical_record as CanonicalRecord) } : null;
+    return report.ok
+      ? { bundle: doc, text: held.text, report, file: held.file, number: numberOfRecord(doc.canonical_record as CanonicalRecord) }
+      : null;
   } catch {
     return null;
   }
@@ -193,7 +201,15 @@ async function guardRollback(
   // The same record's newer bundle still cached and valid: store() keeps and uses it.
   if (!wantsNewest || !/^arXiv:/.test(back)) {
     const held = await cache.read(`body:${body}`);
-    const heldDoc = held ? (() => { try { return parseJson(held.text); } catch { return null; } })() : null;
+    const heldDoc = held
+      ? (() => {
+          try {
+            return parseJson(held.text);
+          } catch {
+            return null;
+          }
+        })()
+      : null;
     if (isJsonObject(heldDoc) && heldDoc.built_at === seen.builtAt) {
       try {
         if (verifyBundle(heldDoc, options.trusted).ok) return false;
@@ -284,7 +300,8 @@ async function cacheSource(ctx: SourceContext): Promise<Resolved | null> {
     return null;
   }
   const ageMs = query.kind === 'arxiv' && query.version === null && !options.offline ? await cache.aliasAgeMs(key) : null;
-  if (ageMs === null || ageMs <= idTimeToLiveMs(ctx.env)) return finishBundle(ctx, bundle, hit.text, report, { kind: 'cache', location: hit.file }, false);
+  if (ageMs === null || ageMs <= idTimeToLiveMs(ctx.env))
+    return finishBundle(ctx, bundle, hit.text, report, { kind: 'cache', location: hit.file }, false);
   ctx.stale = { bundle, text: hit.text, report, file: hit.file, ageMs };
   return null;
 }
@@ -354,7 +371,11 @@ async function loadMirrorManifest(spec: string, env: NodeJS.ProcessEnv, http: Pa
       const res = await httpGet(assertAllowedUrl(spec).href, httpOptionsFromEnv(env, { ...http, maxBytes: 1 << 20 }));
       text = new TextDecoder('utf-8', { fatal: true }).decode(res.body);
     } catch (err) {
-      if (err instanceof FetchError) throw new PithError(`mirror manifest ${spec}: ${err.message}`, err.kind === 'bad_url' || err.kind === 'insecure' ? EXIT.badInput : EXIT.fetchFailed);
+      if (err instanceof FetchError)
+        throw new PithError(
+          `mirror manifest ${spec}: ${err.message}`,
+          err.kind === 'bad_url' || err.kind === 'insecure' ? EXIT.badInput : EXIT.fetchFailed,
+        );
       throw new PithError(`mirror manifest ${spec}: not UTF-8 text`, EXIT.badInput);
     }
   } else {
@@ -363,7 +384,10 @@ async function loadMirrorManifest(spec: string, env: NodeJS.ProcessEnv, http: Pa
   try {
     return parseMirrorManifest(parseJson(text));
   } catch (err) {
-    throw new PithError(`mirror manifest ${spec}: ${(err as Error).message} (the shape of ${DEFAULT_RESOLVER}/pith-mirrors.json)`, EXIT.badInput);
+    throw new PithError(
+      `mirror manifest ${spec}: ${(err as Error).message} (the shape of ${DEFAULT_RESOLVER}/pith-mirrors.json)`,
+      EXIT.badInput,
+    );
   }
 }
 
@@ -383,7 +407,8 @@ async function remoteSource(ctx: SourceContext): Promise<Resolved | null> {
   const failures: PithError[] = [];
   for (const remote of remotes) {
     try {
-      if (!Array.isArray(remote.keys)) throw new PithError(`${remote.name} refused: ${(remote.keys as { refused: string }).refused}`, EXIT.checkFailed);
+      if (!Array.isArray(remote.keys))
+        throw new PithError(`${remote.name} refused: ${(remote.keys as { refused: string }).refused}`, EXIT.checkFailed);
       return await fromRemote(ctx, remote, remote.keys);
     } catch (err) {
       if (!(err instanceof PithError) || err.exitCode === EXIT.badInput) throw err;
@@ -393,7 +418,10 @@ async function remoteSource(ctx: SourceContext): Promise<Resolved | null> {
   }
   // A bad bundle (exit 1) outranks an unreachable mirror (exit 3): it is the one to hear about.
   const worst = failures.find((f) => f.exitCode === EXIT.checkFailed) ?? (failures[failures.length - 1] as PithError);
-  const err = remotes.length > 1 ? new PithError(`no mirror served ${what}: ${failures.map((f) => f.message.split('; ')[0]).join('; ')}`, worst.exitCode) : worst;
+  const err =
+    remotes.length > 1
+      ? new PithError(`no mirror served ${what}: ${failures.map((f) => f.message.split('; ')[0]).join('; ')}`, worst.exitCode)
+      : worst;
   if (ctx.stale && err.exitCode === EXIT.fetchFailed) {
     ctx.remoteError = err;
     return null;
@@ -402,7 +430,12 @@ async function remoteSource(ctx: SourceContext): Promise<Resolved | null> {
 }
 
 /** Fetch the text at a URL as UTF-8: null when not found; a PithError for anything else. */
-async function fetchText(url: string, base: string, ctx: SourceContext, progress: ReturnType<typeof makeProgress> | null): Promise<{ text: string; url: string; contentType: string } | null> {
+async function fetchText(
+  url: string,
+  base: string,
+  ctx: SourceContext,
+  progress: ReturnType<typeof makeProgress> | null,
+): Promise<{ text: string; url: string; contentType: string } | null> {
   const http = httpOptionsFromEnv(ctx.env, ctx.options.http ?? {});
   try {
     const res = await httpGet(url, progress ? { ...http, onProgress: progress.onProgress, onRetry: progress.onRetry } : http);
@@ -461,7 +494,10 @@ async function fromRemote(ctx: SourceContext, remote: Remote, trusted: readonly 
       try {
         kind = classifyDocument(doc);
       } catch (err) {
-        badContent = new PithError(`the resolver served JSON that is not a Pith bundle at ${finalUrl}: ${(err as Error).message}`, EXIT.checkFailed);
+        badContent = new PithError(
+          `the resolver served JSON that is not a Pith bundle at ${finalUrl}: ${(err as Error).message}`,
+          EXIT.checkFailed,
+        );
         continue;
       }
       if (kind !== 'bundle') {
@@ -471,11 +507,18 @@ async function fromRemote(ctx: SourceContext, remote: Remote, trusted: readonly 
       const bundle = doc as JsonObject;
       const report = verifyOrThrow(bundle, trusted, finalUrl, EXIT.checkFailed);
       if (!report.ok) {
-        throw new PithError(`the resolver served a bundle that fails verification at ${finalUrl}: ${failedChecks(report)}; nothing was cached`, EXIT.checkFailed);
+        throw new PithError(
+          `the resolver served a bundle that fails verification at ${finalUrl}: ${failedChecks(report)}; nothing was cached`,
+          EXIT.checkFailed,
+        );
       }
       const record = bundle.canonical_record as CanonicalRecord;
       const mismatch = queryMismatch(query, record, numberOfRecord(record), bundle.source_aliases);
-      if (mismatch) throw new PithError(`the resolver answered with a different paper at ${finalUrl}: ${mismatch}; nothing was cached`, EXIT.checkFailed);
+      if (mismatch)
+        throw new PithError(
+          `the resolver answered with a different paper at ${finalUrl}: ${mismatch}; nothing was cached`,
+          EXIT.checkFailed,
+        );
       return await finishBundle(ctx, bundle, text, report, { kind: 'resolver', location: finalUrl }, true);
     }
   } finally {
@@ -521,7 +564,10 @@ function fetchFailure(err: FetchError, base: string): PithError {
   switch (err.kind) {
     case 'unreachable':
     case 'timeout':
-      return new PithError(`resolver unreachable: ${err.message}; check the network or --resolver/PITH_RESOLVER (${base}); ${offline}`, EXIT.fetchFailed);
+      return new PithError(
+        `resolver unreachable: ${err.message}; check the network or --resolver/PITH_RESOLVER (${base}); ${offline}`,
+        EXIT.fetchFailed,
+      );
     case 'too_large':
       return new PithError(`could not fetch: ${err.message} (a bundle is ~15 KB; refusing to read more)`, EXIT.fetchFailed);
     case 'redirects':
@@ -582,7 +628,9 @@ function makeProgress() {
       line(`pith-tex: fetching ${escapeForTerminal(p.url)} ${kib(p.received)}${p.total ? ` of ${kib(p.total)}` : ''}`);
     },
     onRetry: (p: { url: string; attempt: number; waitMs: number; reason: string }) => {
-      line(`pith-tex: ${escapeForTerminal(p.reason)} from ${escapeForTerminal(p.url)}; retrying in ${(p.waitMs / 1000).toFixed(1)} s (attempt ${p.attempt + 1})`);
+      line(
+        `pith-tex: ${escapeForTerminal(p.reason)} from ${escapeForTerminal(p.url)}; retrying in ${(p.waitMs / 1000).toFixed(1)} s (attempt ${p.attempt + 1})`,
+      );
     },
     clear: () => {
       clearInterval(timer);
@@ -590,7 +638,6 @@ function makeProgress() {
     },
   };
 }
-
 
 export interface StateCheck {
   url: string;
@@ -634,7 +681,8 @@ export async function checkServedState(resolved: Resolved, options: ResolveOptio
       throw new PithError(`${got.url}: the served state is not strict JSON (${(err as Error).message})`, EXIT.checkFailed);
     }
     if (!isJsonObject(served)) throw new PithError(`${got.url}: the served state is not a JSON object`, EXIT.checkFailed);
-    const ownHash = served.state_sha256 === stateSha256(served) ? null : 'state_sha256 (the served state does not hash to its own state_sha256)';
+    const ownHash =
+      served.state_sha256 === stateSha256(served) ? null : 'state_sha256 (the served state does not hash to its own state_sha256)';
     const diff = ownHash ?? firstDifference(omitKeys(served, ['state_sha256']), omitKeys(merged, ['state_sha256']));
     return {
       url: got.url,
@@ -644,7 +692,10 @@ export async function checkServedState(resolved: Resolved, options: ResolveOptio
       merged_state_sha256: stateSha256(merged),
     };
   }
-  throw new PithError(`--state: no state.json could be fetched (${problems.join('; ') || 'no remote has a state pattern'})`, EXIT.fetchFailed);
+  throw new PithError(
+    `--state: no state.json could be fetched (${problems.join('; ') || 'no remote has a state pattern'})`,
+    EXIT.fetchFailed,
+  );
 }
 
 /** The registry's record JSON ({base}/pith/{BODY}.json), from the first remote that has it. */

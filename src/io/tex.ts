@@ -39,12 +39,7 @@ export function latexmkInvocation(main: string, engine: Engine): { args: string[
  * Compile `main` (a .tex file name inside `dir`) in `dir` itself: no -output-directory (lualatex
  * with \DocumentMetadata and -output-directory hung on TeX Live 2022).
  */
-export async function compile(opts: {
-  dir: string;
-  main: string;
-  engine: Engine;
-  timeoutMs?: number;
-}): Promise<CompileResult> {
+export async function compile(opts: { dir: string; main: string; engine: Engine; timeoutMs?: number }): Promise<CompileResult> {
   const { dir, main, engine } = opts;
   const stem = main.replace(/\.tex$/, '');
   const started = Date.now();

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BODY, lockText, paperTex, renderSty } from '../support/stamped-paper.js';
-import { arena, fingerprint, runCli } from './support.js';
+import { arena, fingerprint } from './support.js';
+import { runCli } from '../support/cli.js';
 
 const READERS = [
   '\\verbatiminput{/etc/passwd}',
@@ -28,7 +29,7 @@ test('arxiv: absolute and ".." paths in every file-reading command are flagged b
   writeFileSync(path.join(a.paper, 'main.tex'), paperTex(BODY).replace('Hi.', `Hi.\n${READERS.join('\n')}\n`));
   const before = fingerprint(a.root);
   const r = await runCli(['arxiv', path.join(a.paper, 'main.tex'), '--no-compile', '--json']);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.status, 1, r.stderr);
   const paths = JSON.parse(r.stdout).items.find((i: { id: string }) => i.id === 'paths');
   assert.equal(paths.status, 'fail');
   for (const [shown, why] of [
@@ -55,12 +56,18 @@ test('a \\pithnumber built by a macro: check exits 1 with one line naming the fi
   writeFileSync(path.join(a.paper, 'main.tex'), paperTex('pith:2021:\\mynum', `\\newcommand\\mynum{${BODY}}\n`));
   const before = fingerprint(a.root);
   const check = await runCli(['check', a.paper]);
-  assert.equal(check.code, 1, check.stderr);
+  assert.equal(check.status, 1, check.stderr);
   const lines = check.stderr.trim().split('\n');
   assert.equal(lines.length, 1, check.stderr);
-  assert.match(lines[0] as string, /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; pith\.sty, check and stamp read the number only as written out: write it literally, \\pithnumber\{pith:YEAR:BODY\}/);
+  assert.match(
+    lines[0] as string,
+    /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; pith\.sty, check and stamp read the number only as written out: write it literally, \\pithnumber\{pith:YEAR:BODY\}/,
+  );
   const stamp = await runCli(['stamp', path.join(a.paper, 'main.tex')]);
-  assert.equal(stamp.code, 2, stamp.stderr);
-  assert.match(stamp.stderr, /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; .*write it literally, \\pithnumber\{pith:YEAR:BODY\}; nothing was changed/);
+  assert.equal(stamp.status, 2, stamp.stderr);
+  assert.match(
+    stamp.stderr,
+    /main\.tex: \\pithnumber\{pith:2021:\\mynum\} is written with a macro; .*write it literally, \\pithnumber\{pith:YEAR:BODY\}; nothing was changed/,
+  );
   assert.deepEqual(fingerprint(a.root), before);
 });

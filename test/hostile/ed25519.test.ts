@@ -38,7 +38,11 @@ function verdict(sig: Uint8Array, msg: Uint8Array, pub: Uint8Array, label: strin
 }
 
 interface WycheproofFile {
-  testGroups: { key?: { pk: string }; publicKey?: { pk: string }; tests: { tcId: number; msg: string; sig: string; result: string; flags: string[] }[] }[];
+  testGroups: {
+    key?: { pk: string };
+    publicKey?: { pk: string };
+    tests: { tcId: number; msg: string; sig: string; result: string; flags: string[] }[];
+  }[];
 }
 
 for (const name of ['wycheproof-ed25519_test.json', 'wycheproof-eddsa_test.json']) {
@@ -61,7 +65,11 @@ for (const name of ['wycheproof-ed25519_test.json', 'wycheproof-eddsa_test.json'
 }
 
 test('speccheck ("Taming the many EdDSAs") cases: cofactorless, canonical, small-order keys refused', () => {
-  const cases = JSON.parse(readFileSync(fixture('ed25519', 'speccheck-cases.json'), 'utf8')) as { message: string; pub_key: string; signature: string }[];
+  const cases = JSON.parse(readFileSync(fixture('ed25519', 'speccheck-cases.json'), 'utf8')) as {
+    message: string;
+    pub_key: string;
+    signature: string;
+  }[];
   assert.equal(cases.length, 12);
   // The paper's table (speccheck README): cases 0-1 have a small-order A (refused, as libsodium
   // does), 2-3 pass cofactorless, 4-5 pass only cofactored (mixed-order R), 6-7 have S >= L,
@@ -94,7 +102,7 @@ const leInt = (b: Uint8Array): bigint => b.reduceRight((n, x) => (n << 8n) | Big
 const cat = (...parts: Uint8Array[]): Uint8Array => new Uint8Array(Buffer.concat(parts));
 const challenge = (R: Uint8Array, A: Uint8Array, m: Uint8Array): bigint => leInt(sha512(cat(R, A, m))) % L;
 
-test('differential: 10,008 generated signatures with small- and mixed-order parts; the verdict is OpenSSL\'s for every trustable key', () => {
+test("differential: 10,008 generated signatures with small- and mixed-order parts; the verdict is OpenSSL's for every trustable key", () => {
   const r = rng(20261128);
   const scalar = (): bigint => {
     let n = 0n;
@@ -127,7 +135,9 @@ test('differential: 10,008 generated signatures with small- and mixed-order part
       const Asmall = Point.fromBytes(A, true);
       S = scalar();
       for (let j = 0; j < 8 && i % 2 === 0; j++) {
-        const guess = Point.BASE.multiply(S).subtract(TORSION[j] as InstanceType<typeof Point>).toBytes();
+        const guess = Point.BASE.multiply(S)
+          .subtract(TORSION[j] as InstanceType<typeof Point>)
+          .toBytes();
         if (Asmall.multiply(challenge(guess, A, msg) || 1n, false).equals(TORSION[j] as InstanceType<typeof Point>)) {
           R = guess;
           break;
@@ -138,7 +148,7 @@ test('differential: 10,008 generated signatures with small- and mixed-order part
     if (kind === 'noncanonical-R') {
       // Only y < 19 has a second encoding (y + p): the identity (y = 1) and its like.
       R = le(1n + P);
-      S = k * a % L;
+      S = (k * a) % L;
     }
     let sig: Uint8Array = cat(R, le(S));
     let m: Uint8Array = msg;
@@ -153,7 +163,11 @@ test('differential: 10,008 generated signatures with small- and mixed-order part
     entry.n++;
     if (ours) entry.accepted++;
     if (unusableKeyReason(A) === null) {
-      assert.equal(ours, theirs, `${kind} #${i}: pith-tex ${ours}, node:crypto ${theirs} (sig ${Buffer.from(sig).toString('hex')}, A ${Buffer.from(A).toString('hex')})`);
+      assert.equal(
+        ours,
+        theirs,
+        `${kind} #${i}: pith-tex ${ours}, node:crypto ${theirs} (sig ${Buffer.from(sig).toString('hex')}, A ${Buffer.from(A).toString('hex')})`,
+      );
       entry.agreed++;
     } else {
       assert.equal(ours, false, `${kind} #${i}: a signature under an untrustable key was accepted`);
@@ -161,7 +175,10 @@ test('differential: 10,008 generated signatures with small- and mixed-order part
     tally.set(kind, entry);
   }
   const got = (k: string) => tally.get(k) as { n: number; accepted: number; agreed: number };
-  assert.equal([...tally.values()].reduce((n, e) => n + e.n, 0), N);
+  assert.equal(
+    [...tally.values()].reduce((n, e) => n + e.n, 0),
+    N,
+  );
   // The generator makes what it says: honest signatures verify, mixed-order R never does.
   assert.equal(got('honest').accepted, got('honest').n);
   assert.equal(got('mixed-R').accepted, 0);

@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { escapeForTerminal } from '../../src/core/escape.js';
 import { seedBundle } from '../support/vectors.js';
-import { arena, fingerprint, runCli } from './support.js';
+import { arena, fingerprint } from './support.js';
+import { runCli } from '../support/cli.js';
 
 const RETITLE = '\u001b]0;pwned\u0007\u001b[2J\u001b[H';
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -31,11 +32,11 @@ test('a duplicate key carrying an ESC sequence: the one-line error is escaped; -
   writeFileSync(file, `{"schema_version":"1.0",${key}:1,${key}:2}\n`);
   const before = fingerprint(a.root);
   const r = await runCli(['verify', file]);
-  assert.equal(r.code, 2, r.stderr);
+  assert.equal(r.status, 2, r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, RAW);
   assert.match(r.stderr, /duplicate key "\\x1b\]0;pwned\\x07\\x1b\[2J\\x1b\[H"/);
   const j = await runCli(['verify', file, '--json']);
-  assert.equal(j.code, 2);
+  assert.equal(j.status, 2);
   assert.ok(JSON.parse(j.stdout).error.message.includes(`duplicate key "${RETITLE}"`), 'JSON keeps the text as it is');
   assert.deepEqual(fingerprint(a.root), before);
 });
@@ -47,7 +48,7 @@ test('an unknown source-alias kind with ESC and a bidi override: verify prints i
   const file = path.join(a.paper, 'bundle.json');
   writeFileSync(file, JSON.stringify(bundle));
   const r = await runCli(['verify', file]);
-  assert.equal(r.code, 1, r.stderr); // the signature no longer covers the aliases
+  assert.equal(r.status, 1, r.stderr); // the signature no longer covers the aliases
   assert.doesNotMatch(r.stdout + r.stderr, RAW);
   assert.match(r.stdout, /alias:x\\x1b\]0;pwned\\x07\\x1b\[2J\\x1b\[H\\u202e/);
   const j = await runCli(['verify', file, '--json']);

@@ -12,21 +12,43 @@ import { loopbackOnlyLookup } from '../../src/io/http.js';
 import { json, startServer } from '../support/http-server.js';
 import { BUNDLE_FILE } from '../support/vectors.js';
 import { BODY } from '../support/stamped-paper.js';
-import { arena, fingerprint, runCli } from './support.js';
+import { arena, fingerprint } from './support.js';
+import { runCli } from '../support/cli.js';
 
 test('an https resolver redirecting to plain http on another loopback port is refused (exit 3); the http server is never asked', async (t) => {
   const a = arena('redirect');
   // A certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS.
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-    '-keyout', path.join(a.root, 'key.pem'), '-out', path.join(a.root, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      path.join(a.root, 'key.pem'),
+      '-out',
+      path.join(a.root, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const plain = await startServer({ [`/pith/${BODY}/bundle.json`]: json(readFileSync(BUNDLE_FILE, 'utf8')) });
-  const tls = https.createServer({ key: readFileSync(path.join(a.root, 'key.pem')), cert: readFileSync(path.join(a.root, 'cert.pem')) }, (req, res) => {
-    res.writeHead(302, { location: `${plain.base}${req.url}` });
-    res.end();
-  });
+  const tls = https.createServer(
+    { key: readFileSync(path.join(a.root, 'key.pem')), cert: readFileSync(path.join(a.root, 'cert.pem')) },
+    (req, res) => {
+      res.writeHead(302, { location: `${plain.base}${req.url}` });
+      res.end();
+    },
+  );
   await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
   t.after(async () => {
     tls.closeAllConnections();
@@ -38,8 +60,13 @@ test('an https resolver redirecting to plain http on another loopback port is re
   const r = await runCli(['resolve', `pith:2021:${BODY}`, '--resolver', base, '--refresh'], {
     env: { NODE_EXTRA_CA_CERTS: path.join(a.root, 'cert.pem'), XDG_CACHE_HOME: path.join(a.root, 'cache'), PITH_HTTP_RETRIES: '0' },
   });
-  assert.equal(r.code, 3, r.stderr);
-  assert.match(r.stderr, new RegExp(`refused the redirect from ${base}/pith/${BODY}/bundle\\.json to ${plain.base}/pith/${BODY}/bundle\\.json: an https resolver may not send pith-tex to plain http`));
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `refused the redirect from ${base}/pith/${BODY}/bundle\\.json to ${plain.base}/pith/${BODY}/bundle\\.json: an https resolver may not send pith-tex to plain http`,
+    ),
+  );
   assert.equal(plain.count(), 0);
   assert.deepEqual(fingerprint(a.paper), before);
 });
@@ -55,11 +82,23 @@ test('*.localhost is loopback only when every address it resolves to is loopback
   const evil = await lookupWith([{ address: '10.1.2.3', family: 4 }]);
   assert.equal(evil.err?.code, 'EPITHNOTLOOPBACK');
   assert.match(evil.err?.message ?? '', /pith\.localhost resolves to 10\.1\.2\.3, not loopback/);
-  const mixed = await lookupWith([{ address: '127.0.0.1', family: 4 }, { address: '2001:db8::1', family: 6 }]);
+  const mixed = await lookupWith([
+    { address: '127.0.0.1', family: 4 },
+    { address: '2001:db8::1', family: 6 },
+  ]);
   assert.equal(mixed.err?.code, 'EPITHNOTLOOPBACK');
   const good = await lookupWith([{ address: '127.0.0.1', family: 4 }]);
   assert.equal(good.err, null);
   assert.deepEqual([good.address, good.family], ['127.0.0.1', 4]);
-  const both = await lookupWith([{ address: '::1', family: 6 }, { address: '127.0.0.2', family: 4 }], true);
-  assert.deepEqual(both.address, [{ address: '::1', family: 6 }, { address: '127.0.0.2', family: 4 }]);
+  const both = await lookupWith(
+    [
+      { address: '::1', family: 6 },
+      { address: '127.0.0.2', family: 4 },
+    ],
+    true,
+  );
+  assert.deepEqual(both.address, [
+    { address: '::1', family: 6 },
+    { address: '127.0.0.2', family: 4 },
+  ]);
 });

@@ -8,7 +8,8 @@ import path from 'node:path';
 import { constants as zlibc, deflateRawSync } from 'node:zlib';
 import { PDFDocument, PDFHexString, PDFName, PDFString } from 'pdf-lib';
 import { BODY, NUMBER, SHA, lockText } from '../support/stamped-paper.js';
-import { arena, fingerprint, runCli } from './support.js';
+import { arena, fingerprint } from './support.js';
+import { runCli } from '../support/cli.js';
 
 const RECORD = `https://pith.science/pith/${BODY}`;
 
@@ -43,8 +44,8 @@ test('inspect: an XMP stream that inflates to 1.5 GiB is capped; the PDF is stil
   const file = path.join(a.paper, 'bomb.pdf');
   writeFileSync(file, await pdf({ PithNumber: NUMBER, PithRecord: RECORD, PithCanonicalSHA256: SHA }, { xmpBomb: bomb }));
   assert.ok(bomb.length < 2_000_000, `the bomb is ${bomb.length} bytes`);
-  const r = await runCli(['inspect', file, '--json'], { timeoutMs: 60_000 });
-  assert.equal(r.code, 0, r.stderr);
+  const r = await runCli(['inspect', file, '--json'], { timeoutMs: 60_000, measure: true });
+  assert.equal(r.status, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.equal(report.ok, true);
   assert.equal(report.pdf_metadata.xmp, null, 'the over-cap XMP packet is not read');
@@ -56,16 +57,21 @@ test('inspect: PithRecord must be the registry record URL exactly, not any URL e
   const a = arena('record');
   writeFileSync(path.join(a.paper, 'pith.lock.json'), lockText());
   const file = path.join(a.paper, 'paper.pdf');
-  for (const record of [`https://evil.example/x/pith/${BODY}`, `http://pith.science/pith/${BODY}`, `${RECORD}/`, `https://pith.science.evil.example/pith/${BODY}`]) {
+  for (const record of [
+    `https://evil.example/x/pith/${BODY}`,
+    `http://pith.science/pith/${BODY}`,
+    `${RECORD}/`,
+    `https://pith.science.evil.example/pith/${BODY}`,
+  ]) {
     writeFileSync(file, await pdf({ PithNumber: NUMBER, PithRecord: record, PithCanonicalSHA256: SHA }));
     const r = await runCli(['inspect', file, '--json']);
-    assert.equal(r.code, 1, `${record}: ${r.stdout}`);
+    assert.equal(r.status, 1, `${record}: ${r.stdout}`);
     const check = JSON.parse(r.stdout).checks.find((c: { id: string }) => c.id === 'pdf.record');
     assert.equal(check.status, 'fail', record);
     assert.equal(check.detail, `PithRecord ${record} does not name ${RECORD}`);
   }
   writeFileSync(file, await pdf({ PithNumber: NUMBER, PithRecord: RECORD, PithCanonicalSHA256: SHA }));
-  assert.equal((await runCli(['inspect', file])).code, 0);
+  assert.equal((await runCli(['inspect', file])).status, 0);
 });
 
 test('inspect: ESC sequences and bidi overrides in a PithNumber (a UTF-16 string) are printed escaped; --json keeps them', async () => {
@@ -76,7 +82,7 @@ test('inspect: ESC sequences and bidi overrides in a PithNumber (a UTF-16 string
   writeFileSync(file, await pdf({ PithNumber: hostile, PithRecord: RECORD, PithCanonicalSHA256: SHA }, { hex: true }));
   const before = fingerprint(a.root);
   const r = await runCli(['inspect', file]);
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.status, 1, r.stderr);
   assert.doesNotMatch(r.stdout + r.stderr, /[\u001b\u0007\u202e]/, 'no raw control or bidi character reaches the terminal');
   assert.match(r.stdout, /\\x1b\]0;pwned\\x07\\x1b\[2Jpith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK\\u202e/);
   const json = await runCli(['inspect', file, '--json']);
@@ -97,8 +103,8 @@ test('inspect: an object stream (which pdf-lib inflates while loading) of 1.5 Gi
   ]);
   const file = path.join(a.paper, 'objstm.pdf');
   writeFileSync(file, Buffer.concat([base, object]));
-  const r = await runCli(['inspect', file], { timeoutMs: 60_000 });
-  assert.equal(r.code, 2, r.stderr);
+  const r = await runCli(['inspect', file], { timeoutMs: 60_000, measure: true });
+  assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /objstm\.pdf: its object streams inflate to more than 67108864 bytes \(a compression bomb\?\); not read/);
   assert.ok(r.maxRssMiB < 100, `peak memory ${r.maxRssMiB.toFixed(1)} MiB (a 256 MiB one took 330 MB and 20 s before)`);
   assert.ok(r.ms < 5000, `${r.ms} ms`);

@@ -9,7 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BODY, lockText, paperTex, renderSty } from '../support/stamped-paper.js';
-import { arena, fingerprint, runCli, type CliRun } from './support.js';
+import { arena, fingerprint } from './support.js';
+import { runCli, type CliRun } from '../support/cli.js';
 
 type Hostile = 'dev-zero' | 'fifo';
 const HOSTILE: readonly Hostile[] = ['dev-zero', 'fifo'];
@@ -19,10 +20,11 @@ function plant(kind: Hostile, file: string): void {
   if (kind === 'dev-zero') symlinkSync('/dev/zero', file);
   else execFileSync('mkfifo', [file]);
 }
-const described = (kind: Hostile): RegExp => (kind === 'dev-zero' ? /is a character device, not a regular file/ : /is a FIFO \(named pipe\), not a regular file/);
+const described = (kind: Hostile): RegExp =>
+  kind === 'dev-zero' ? /is a character device, not a regular file/ : /is a FIFO \(named pipe\), not a regular file/;
 
 function assertAnswered(r: CliRun, label: string): void {
-  assert.notEqual(r.code, null, `${label}: killed after the time limit (hung)`);
+  assert.notEqual(r.status, null, `${label}: killed after the time limit (hung)`);
   assert.ok(r.ms < 2000, `${label}: answered in ${r.ms} ms (limit 2000)`);
   assert.ok(r.maxRssMiB < 100, `${label}: peak memory ${r.maxRssMiB.toFixed(1)} MiB (limit 100)`);
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, label);
@@ -40,10 +42,13 @@ for (const kind of HOSTILE) {
     stampedPaper(a.paper, ['pith.lock.json']);
     plant(kind, path.join(a.paper, 'pith.lock.json'));
     const before = fingerprint(a.root);
-    for (const args of [['check', a.paper], ['stamp', path.join(a.paper, 'main.tex')]]) {
-      const r = await runCli(args, { timeoutMs: 10_000 });
+    for (const args of [
+      ['check', a.paper],
+      ['stamp', path.join(a.paper, 'main.tex')],
+    ]) {
+      const r = await runCli(args, { timeoutMs: 10_000, measure: true });
       assertAnswered(r, `${kind} ${args[0]}`);
-      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /pith\.lock\.json: is /);
       assert.match(r.stderr, described(kind));
     }
@@ -56,10 +61,13 @@ for (const kind of HOSTILE) {
     const bundle = path.join(a.root, 'bundle.json');
     plant(kind, bundle);
     const before = fingerprint(a.root);
-    for (const args of [['verify', bundle], ['stamp', path.join(a.paper, 'main.tex'), '--bundle', bundle]]) {
-      const r = await runCli(args, { timeoutMs: 10_000 });
+    for (const args of [
+      ['verify', bundle],
+      ['stamp', path.join(a.paper, 'main.tex'), '--bundle', bundle],
+    ]) {
+      const r = await runCli(args, { timeoutMs: 10_000, measure: true });
       assertAnswered(r, `${kind} ${args[0]}`);
-      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /bundle\.json: is /);
       assert.match(r.stderr, described(kind));
     }
@@ -71,9 +79,13 @@ for (const kind of HOSTILE) {
     const bundles = path.join(a.root, 'cache', 'pith-tex', 'bundles');
     mkdirSync(bundles, { recursive: true });
     plant(kind, path.join(bundles, `${BODY}.json`));
-    const r = await runCli(['resolve', `pith:2021:${BODY}`, '--offline'], { env: { XDG_CACHE_HOME: path.join(a.root, 'cache') }, timeoutMs: 10_000 });
+    const r = await runCli(['resolve', `pith:2021:${BODY}`, '--offline'], {
+      env: { XDG_CACHE_HOME: path.join(a.root, 'cache') },
+      timeoutMs: 10_000,
+      measure: true,
+    });
     assertAnswered(r, `${kind} cache`);
-    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.status, 3, r.stderr);
     assert.match(r.stderr, /evicted the cached bundle .*NMB7QKC2NJYNHLPG6XMF2N35IK\.json/);
     assert.match(r.stderr, /offline, and pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK is not in pith\.lock\.json or the cache/);
     assert.equal(existsSync(path.join(bundles, `${BODY}.json`)), false, 'the hostile entry was removed from the cache');
@@ -85,10 +97,13 @@ for (const kind of HOSTILE) {
     writeFileSync(path.join(a.paper, 'main.tex'), paperTex(BODY, '\\input{preamble}\n'));
     plant(kind, path.join(a.paper, 'preamble.tex'));
     const before = fingerprint(a.root);
-    for (const args of [['check', a.paper], ['stamp', path.join(a.paper, 'main.tex')]]) {
-      const r = await runCli(args, { timeoutMs: 10_000 });
+    for (const args of [
+      ['check', a.paper],
+      ['stamp', path.join(a.paper, 'main.tex')],
+    ]) {
+      const r = await runCli(args, { timeoutMs: 10_000, measure: true });
       assertAnswered(r, `${kind} ${args[0]}`);
-      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, /preamble\.tex: is /);
       assert.match(r.stderr, described(kind));
     }
@@ -97,8 +112,8 @@ for (const kind of HOSTILE) {
 }
 
 test('verify /dev/zero itself: exit 2 at once (it grew past 8 GB before)', async () => {
-  const r = await runCli(['verify', '/dev/zero'], { timeoutMs: 10_000 });
+  const r = await runCli(['verify', '/dev/zero'], { timeoutMs: 10_000, measure: true });
   assertAnswered(r, 'verify /dev/zero');
-  assert.equal(r.code, 2);
+  assert.equal(r.status, 2);
   assert.match(r.stderr, /^pith-tex: \/dev\/zero: is a character device, not a regular file; expected a Pith bundle or record/);
 });

@@ -79,7 +79,10 @@ export function installHookIn(dir: string): string {
 export function forgetInstalledPithTex(dir: string): void {
   const rc = path.join(dir, '.latexmkrc');
   const text = readFileSync(rc, 'utf8');
-  const moved = text.replace(/^our @pith_tex_installed = \(.*\);$/m, "our @pith_tex_installed = ('/nonexistent/bin/node', '/nonexistent/pith-tex/bin/pith-tex.js');");
+  const moved = text.replace(
+    /^our @pith_tex_installed = \(.*\);$/m,
+    "our @pith_tex_installed = ('/nonexistent/bin/node', '/nonexistent/pith-tex/bin/pith-tex.js');",
+  );
   if (moved === text) throw new Error('no @pith_tex_installed line in the block');
   writeFileSync(rc, moved);
 }

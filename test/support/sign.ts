@@ -22,7 +22,12 @@ export function resignBundle(bundle: JsonObject, secretKey: Uint8Array, keyId: s
     const content = sha256Hex(canonicalJson(omitKeys(event, ['signature', 'content_sha256', 'event_id'])));
     event.content_sha256 = content;
     event.event_id = `sha256:${content}`;
-    event.signature = { ...(event.signature as JsonObject), key_id: keyId, public_key_fingerprint: fingerprint, signature_b64: sign(content) };
+    event.signature = {
+      ...(event.signature as JsonObject),
+      key_id: keyId,
+      public_key_fingerprint: fingerprint,
+      signature_b64: sign(content),
+    };
   }
   bundle.public_keys = [
     {

@@ -6,11 +6,12 @@ import path from 'node:path';
 import { parseJson, type JsonObject, type JsonValue } from '../../src/core/json.js';
 import { computeRecord } from '../../src/core/compute.js';
 import { resignBundle } from './sign.js';
+import { SEED } from './seed.js';
 import { seedBundle, vectorRecords } from './vectors.js';
 
-export const SEED_BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
-export const SEED_NUMBER = `pith:2021:${SEED_BODY}`;
-const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+export const SEED_BODY = SEED.body;
+export const SEED_NUMBER = SEED.number;
+const SEED_SHA = SEED.sha256;
 
 /** A fixed test secret key, so runs are reproducible. */
 const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
@@ -51,7 +52,13 @@ export function recordWithTitle(title: string, arxivId = '2607.99999'): RecordFo
     license: m.license as string,
     submitted_at: m.submitted_at as string,
   });
-  return { arxiv_id: arxivId, arxiv_version: 1, canonical_record: r.record as unknown as JsonObject, canonical_sha256: r.canonical_sha256, pith_number: r.number.full };
+  return {
+    arxiv_id: arxivId,
+    arxiv_version: 1,
+    canonical_record: r.record as unknown as JsonObject,
+    canonical_sha256: r.canonical_sha256,
+    pith_number: r.number.full,
+  };
 }
 
 /** A correctly formed bundle for `rec`, signed by the test key (trust it with --trust-key). */
@@ -89,7 +96,11 @@ export function bundleForRecord(rec: RecordForBundle): OtherBundle {
 }
 
 /** Write the other bundle (or the one given) and its key into `dir`; returns their paths. */
-export function writeOtherBundle(dir: string, index = 0, given?: OtherBundle): { bundleFile: string; keyFile: string; number: string; body: string } {
+export function writeOtherBundle(
+  dir: string,
+  index = 0,
+  given?: OtherBundle,
+): { bundleFile: string; keyFile: string; number: string; body: string } {
   const o = given ?? otherBundle(index);
   const bundleFile = path.join(dir, 'other.bundle.json');
   const keyFile = path.join(dir, 'test-key.json');

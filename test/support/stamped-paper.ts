@@ -8,13 +8,17 @@ import { renderPithSty } from '../../src/core/sty.js';
 import os from 'node:os';
 import path from 'node:path';
 import { lockFromBundle, serializeLock } from '../../src/core/lock.js';
+import { recordUrl } from '../../src/core/number.js';
 import { repoRoot } from '../helpers.js';
+import type { TestContext } from 'node:test';
+import { SEED } from './seed.js';
+import { tempDir } from './temp.js';
 import { seedBundle } from './vectors.js';
 import { toolVersion } from '../../src/io/package-files.js';
 
-export const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
-export const NUMBER = `pith:2021:${BODY}`;
-export const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+export const BODY = SEED.body;
+export const NUMBER = SEED.number;
+export const SHA = SEED.sha256;
 /** Another valid-looking body (not this record's). */
 export const OTHER_BODY = 'AAAAQKC2NJYNHLPG6XMF2N35IK';
 
@@ -23,11 +27,11 @@ export function lockText(): string {
 }
 
 /** The generated pith.sty exactly as `pith-tex stamp` writes it (renderPithSty of src/core/sty.ts). */
-export function renderSty(body: string, year = '2021', sha = SHA): string {
+export function renderSty(body: string = BODY, year: string = SEED.year, sha: string = SHA): string {
   return renderPithSty({
     templateText: readFileSync(path.join(repoRoot, 'templates', 'pith.sty.hbs'), 'utf8'),
     packageSource: readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8'),
-    values: { body, year, number: `pith:${year}:${body}`, recordUrl: `https://pith.science/pith/${body}`, canonicalSha256: sha, toolVersion: toolVersion() },
+    values: { body, year, number: `pith:${year}:${body}`, recordUrl: recordUrl(body), canonicalSha256: sha, toolVersion: toolVersion() },
   });
 }
 
@@ -40,9 +44,9 @@ export interface StampedPaper {
   main: string;
 }
 
-/** A folder with main.tex, pith.sty and pith.lock.json that all agree. */
-export async function makeStampedPaper(prefix = 'pith-paper-'): Promise<StampedPaper> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+/** A folder with main.tex, pith.sty and pith.lock.json that all agree (removed after test `t` when given). */
+export async function makeStampedPaper(prefix = 'pith-paper-', t?: TestContext): Promise<StampedPaper> {
+  const dir = t ? tempDir(t, prefix) : mkdtempSync(path.join(os.tmpdir(), prefix));
   writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
   writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
   writeFileSync(path.join(dir, 'main.tex'), paperTex());

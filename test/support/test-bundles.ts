@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { canonicalJson, parseJson, type JsonObject } from '../../src/core/json.js';
 import { canonicalSha256, numberOfRecord, type CanonicalRecord } from '../../src/core/record.js';
 import { resignBundle } from './sign.js';
+import { SEED } from './seed.js';
 import { BUNDLE_FILE } from './vectors.js';
 
 const TEST_SECRET = new Uint8Array(32).map((_, i) => (i * 53 + 7) & 0xff);
-const SEED_SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
-const SEED_BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const SEED_SHA = SEED.sha256;
+const SEED_BODY = SEED.body;
 
 export interface TestBundle {
   text: string;
@@ -19,22 +20,25 @@ export interface TestBundle {
   keyEntry: JsonObject;
 }
 
-export function testBundle(opts: { version?: number; builtAt: string }): TestBundle {
+/** The seed record (another version of it, or another arXiv id, when asked), signed by the test key with `builtAt`. */
+export function testBundle(opts: { version?: number; builtAt: string; arxivId?: string; keyId?: string }): TestBundle {
   const seedText = readFileSync(BUNDLE_FILE, 'utf8');
   const seed = parseJson(seedText) as JsonObject;
   const record = JSON.parse(JSON.stringify(seed.canonical_record)) as CanonicalRecord;
   if (opts.version !== undefined) (record.source as { version: number }).version = opts.version;
+  if (opts.arxivId !== undefined) (record.source as { id: string }).id = opts.arxivId;
   const sha = canonicalSha256(record as unknown as JsonObject);
   const num = numberOfRecord(record);
   let text = seedText;
   const swaps: [string, string][] = [
-    [`pith:2021:${SEED_BODY}`, num.full],
+    [SEED.number, num.full],
     [SEED_BODY, num.body],
     [SEED_BODY.slice(0, 16), num.body.slice(0, 16)],
     [SEED_BODY.slice(0, 12), num.body.slice(0, 12)],
     [SEED_BODY.slice(0, 8), num.body.slice(0, 8)],
     [SEED_SHA, sha],
     ['2109.10465v1', `${record.source.id}v${record.source.version}`],
+    ['2109.10465', record.source.id],
   ];
   for (const [a, b] of swaps) text = text.split(a).join(b);
   const bundle = parseJson(text) as JsonObject;
@@ -48,6 +52,6 @@ export function testBundle(opts: { version?: number; builtAt: string }): TestBun
     }
   }
   bundle.built_at = opts.builtAt;
-  const signed = resignBundle(bundle, TEST_SECRET, 'pith-test-hostile');
+  const signed = resignBundle(bundle, TEST_SECRET, opts.keyId ?? 'pith-test-hostile');
   return { text: canonicalJson(signed), body: num.body, number: num.full, keyEntry: (signed.public_keys as JsonObject[])[0] as JsonObject };
 }

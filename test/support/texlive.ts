@@ -32,8 +32,7 @@ function hostYear(): string {
   return m?.[1] ?? 'host';
 }
 
-export const isReady = (gen: Generation): boolean =>
-  gen.root === null || fs.existsSync(path.join(gen.root, READY_MARKER));
+export const isReady = (gen: Generation): boolean => gen.root === null || fs.existsSync(path.join(gen.root, READY_MARKER));
 
 let cached: Generation[] | undefined;
 /**
@@ -154,10 +153,14 @@ export async function runIn(
     await ensureProc(gen.root);
     const env = Object.entries({ ...CHROOT_ENV, ...opts.env }).map(([k, v]) => `${k}=${v}`);
     // chroot, env and sh each exec the next, so a timeout's kill reaches the command itself.
-    res = await execa('chroot', [gen.root, '/usr/bin/env', '-i', ...env, '/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', cwd, file, ...args], {
-      ...common,
-      extendEnv: false,
-    });
+    res = await execa(
+      'chroot',
+      [gen.root, '/usr/bin/env', '-i', ...env, '/bin/sh', '-c', 'cd "$1" && shift && exec "$@"', 'sh', cwd, file, ...args],
+      {
+        ...common,
+        extendEnv: false,
+      },
+    );
   }
   return {
     exitCode: typeof res.exitCode === 'number' ? res.exitCode : -1,

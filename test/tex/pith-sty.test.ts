@@ -118,7 +118,13 @@ async function slot<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 let seq = 0;
-function build(gen: Generation, name: string, engine: Engine, variant: Variant, opts: { sty?: string; edit?: (s: string) => string } = {}): Promise<Job> {
+function build(
+  gen: Generation,
+  name: string,
+  engine: Engine,
+  variant: Variant,
+  opts: { sty?: string; edit?: (s: string) => string } = {},
+): Promise<Job> {
   const dir = path.join(tmpRoots.get(gen.name)!, `${String(seq++).padStart(3, '0')}-${name}-${engine}-${variant}`);
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'pith.sty'), opts.sty ?? packageSource);
@@ -130,7 +136,10 @@ function build(gen: Generation, name: string, engine: Engine, variant: Variant, 
   if (engine === 'dvipdfmx' && name.startsWith('metadata-') && !opts.edit) {
     src = src.replace('\\DocumentMetadata{}', '\\DocumentMetadata{backend=dvipdfmx}');
   } else if (engine === 'dvipdfmx' && !name.startsWith('acm')) {
-    src = src.replace(/^\\documentclass(?:\[([^\]]*)\])?\{/m, (_m, o: string | undefined) => `\\documentclass[${o ? `${o},` : ''}dvipdfmx]{`);
+    src = src.replace(
+      /^\\documentclass(?:\[([^\]]*)\])?\{/m,
+      (_m, o: string | undefined) => `\\documentclass[${o ? `${o},` : ''}dvipdfmx]{`,
+    );
   }
   fs.writeFileSync(path.join(dir, 'main.tex'), src);
   return slot(async () => ({ dir, result: await compileIn(gen, { dir, main: 'main.tex', engine }) }));
@@ -156,8 +165,7 @@ function count(hay: string, needle: string): number {
   return hay.split(needle).length - 1;
 }
 
-const baseline = (gen: Generation, name: string): Promise<Job> =>
-  job(`${gen.name}:base:${name}`, () => build(gen, name, 'pdf', 'nopith'));
+const baseline = (gen: Generation, name: string): Promise<Job> => job(`${gen.name}:base:${name}`, () => build(gen, name, 'pdf', 'nopith'));
 
 async function checkBadgeCase(gen: Generation, name: string, engine: Engine, variant: Variant, extra: { stampedCopy?: boolean } = {}) {
   const j = await job(`${gen.name}:${name}:${engine}:${variant}:${extra.stampedCopy ? 's' : ''}`, () =>
@@ -178,7 +186,8 @@ async function checkBadgeCase(gen: Generation, name: string, engine: Engine, var
   if (variant === 'before' || variant === 'after' || variant === 'hyperxmp') {
     if (OWN_PDFTITLE.has(name)) assert.ok(!(info.Title ?? '').includes('pith:'), `Title: ${info.Title}`);
     // dvips: acmart, and hyperxmp with any class, lose hyperref's Title without pith too (seen on TL2022).
-    else if (engine !== 'dvips' || (!name.startsWith('acm') && variant !== 'hyperxmp')) assert.equal(info.Title, 'Pith Test Title', `hyperref's Title in ${j.dir}`);
+    else if (engine !== 'dvips' || (!name.startsWith('acm') && variant !== 'hyperxmp'))
+      assert.equal(info.Title, 'Pith Test Title', `hyperref's Title in ${j.dir}`);
   }
 
   // XMP: wherever the document has an XMP writer (\DocumentMetadata, hyperxmp, or acmart, which loads
@@ -262,8 +271,10 @@ start('metadata-article:pdf:after:s', (gen) => build(gen, 'metadata-article', 'p
 
 for (const name of Object.keys(CLASSES)) {
   for (const variant of ['none', 'before', 'after'] as const) {
-    gtest(`${name}, pdfLaTeX, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`, (gen) =>
-      checkBadgeCase(gen, name, 'pdf', variant), name,
+    gtest(
+      `${name}, pdfLaTeX, hyperref ${variant === 'none' ? 'absent' : `${variant} pith`}`,
+      (gen) => checkBadgeCase(gen, name, 'pdf', variant),
+      name,
     );
   }
 }
@@ -307,7 +318,10 @@ gtest('\\DocumentMetadata{} (dvips backend) with a dvipdfmx class option, run th
   });
   assert.ok(j.result.ok, failMessage(j));
   assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
-  assert.ok((await pdfUrls(j.result.pdfPath)).some((u) => u.page === 1 && u.url === RECORD), 'badge link');
+  assert.ok(
+    (await pdfUrls(j.result.pdfPath)).some((u) => u.page === 1 && u.url === RECORD),
+    'badge link',
+  );
 });
 
 gtest('stamped copy that disagrees with \\pithnumber stops the build, naming both numbers', async (gen) => {
@@ -438,7 +452,10 @@ gtest('resolver=<URL>/ and link (no value): badge links to <URL>/pith/BODY; meta
   });
   assert.ok(j.result.ok, failMessage(j));
   const urls = await pdfUrls(j.result.pdfPath);
-  assert.ok(urls.some((u) => u.page === 1 && u.url === `https://example.org/x_y/pith/${BODY}`), JSON.stringify(urls));
+  assert.ok(
+    urls.some((u) => u.page === 1 && u.url === `https://example.org/x_y/pith/${BODY}`),
+    JSON.stringify(urls),
+  );
   assert.equal((await pdfInfoCustom(j.result.pdfPath)).PithNumber, NUMBER);
 });
 

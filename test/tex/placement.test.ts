@@ -105,13 +105,15 @@ function pageLines(pdf: string, page: number): Line[] {
   const num = (s: string | undefined): number => Number(s);
   const lines: Line[] = [];
   for (const lm of xml.matchAll(/<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([\s\S]*?)<\/line>/g)) {
-    const words = [...(lm[5] ?? '').matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((w) => ({
-      x0: num(w[1]),
-      y0: num(w[2]),
-      x1: num(w[3]),
-      y1: num(w[4]),
-      t: w[5] ?? '',
-    }));
+    const words = [...(lm[5] ?? '').matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map(
+      (w) => ({
+        x0: num(w[1]),
+        y0: num(w[2]),
+        x1: num(w[3]),
+        y1: num(w[4]),
+        t: w[5] ?? '',
+      }),
+    );
     lines.push({ x0: num(lm[1]), y0: num(lm[2]), x1: num(lm[3]), y1: num(lm[4]), t: words.map((w) => w.t).join(' '), words });
   }
   return lines;
@@ -136,7 +138,14 @@ async function pdfFacts(pdf: string): Promise<{ pages: number; links: (Box & { p
       const r = rect.asArray().map((n) => (n instanceof PDFNumber ? n.asNumber() : 0));
       const [ax = 0, ay = 0, bx = 0, by = 0] = r;
       const h = p.getHeight();
-      links.push({ page: i + 1, uri: uri.decodeText(), x0: Math.min(ax, bx), x1: Math.max(ax, bx), y0: h - Math.max(ay, by), y1: h - Math.min(ay, by) });
+      links.push({
+        page: i + 1,
+        uri: uri.decodeText(),
+        x0: Math.min(ax, bx),
+        x1: Math.max(ax, bx),
+        y0: h - Math.max(ay, by),
+        y1: h - Math.min(ay, by),
+      });
     }
   });
   const outline: string[] = [];
@@ -156,7 +165,12 @@ async function pdfFacts(pdf: string): Promise<{ pages: number; links: (Box & { p
 function logFacts(log: string): { warnings: Set<string>; overfull: number[] } {
   const warnings = new Set<string>();
   for (const m of log.matchAll(/^(?:LaTeX|Package|Class) (?:\S+ )?Warning: [^\n]*/gm)) {
-    warnings.add(m[0].replace(/ on input line \d+\.?/, '').replace(/\d+/g, 'N').trim());
+    warnings.add(
+      m[0]
+        .replace(/ on input line \d+\.?/, '')
+        .replace(/\d+/g, 'N')
+        .trim(),
+    );
   }
   const overfull = [...log.matchAll(/^Overfull \\[hv]box \(([\d.]+)pt too/gm)].map((m) => Number(m[1]));
   return { warnings, overfull };
@@ -198,13 +212,18 @@ for (const c of CASES.filter((c) => builds.has(c.name))) {
       ['the abstract', /We study sparse|^Abstract/i],
       ['the first heading', /I\s?NTRODUCTION|Introduction/],
     ] as const) {
-      for (const l of below(re)) assert.ok(badge.y1 <= l.y0, `badge (bottom ${badge.y1}) above ${what} (“${l.t}”, top ${l.y0}) in ${pith.dir}`);
+      for (const l of below(re))
+        assert.ok(badge.y1 <= l.y0, `badge (bottom ${badge.y1}) above ${what} (“${l.t}”, top ${l.y0}) in ${pith.dir}`);
     }
     const overlaps = lines
       .flatMap((l) => l.words)
       .filter((w) => !badgeWords.includes(w))
       .filter((w) => w.x0 < badge.x1 + FRAME && w.x1 > badge.x0 - FRAME && w.y0 < badge.y1 + FRAME && w.y1 > badge.y0 - FRAME);
-    assert.deepEqual(overlaps.map((w) => w.t), [], `nothing within the badge's frame in ${pith.dir}`);
+    assert.deepEqual(
+      overlaps.map((w) => w.t),
+      [],
+      `nothing within the badge's frame in ${pith.dir}`,
+    );
 
     const link = facts.links.find((l) => l.page === page && l.uri === RECORD);
     assert.ok(link, `a link to the record on the title page in ${pith.dir}`);
@@ -214,10 +233,14 @@ for (const c of CASES.filter((c) => builds.has(c.name))) {
     );
     assert.ok(!facts.outline.some((t) => t.includes('pith')), `no badge in the outlines: ${facts.outline.join(' | ')}`);
 
-    if (c.align === 'left') assert.ok(Math.abs(badge.x0 - titleLine.x0) <= 3, `badge flush left with the title (${badge.x0} vs ${titleLine.x0}) in ${pith.dir}`);
+    if (c.align === 'left')
+      assert.ok(Math.abs(badge.x0 - titleLine.x0) <= 3, `badge flush left with the title (${badge.x0} vs ${titleLine.x0}) in ${pith.dir}`);
     if (c.align === 'centre') {
       const mid = (x: Box): number => (x.x0 + x.x1) / 2;
-      assert.ok(Math.abs(mid(badge) - mid(titleLine)) <= 3, `badge centred on the title (${mid(badge)} vs ${mid(titleLine)}) in ${pith.dir}`);
+      assert.ok(
+        Math.abs(mid(badge) - mid(titleLine)) <= 3,
+        `badge centred on the title (${mid(badge)} vs ${mid(titleLine)}) in ${pith.dir}`,
+      );
     }
 
     const baseFacts = await pdfFacts(base.result.pdfPath);
@@ -227,7 +250,10 @@ for (const c of CASES.filter((c) => builds.has(c.name))) {
     const left = [...lb.overfull].sort((x, y) => y - x);
     for (const amount of [...lp.overfull].sort((x, y) => y - x)) {
       const i = left.findIndex((a) => amount <= a + 1);
-      assert.ok(i >= 0, `overfull box of ${amount}pt is new or grew by more than 1pt (without pith: ${lb.overfull.join(', ') || 'none'}) in ${pith.dir}`);
+      assert.ok(
+        i >= 0,
+        `overfull box of ${amount}pt is new or grew by more than 1pt (without pith: ${lb.overfull.join(', ') || 'none'}) in ${pith.dir}`,
+      );
       left.splice(i, 1);
     }
   });
