@@ -53,7 +53,10 @@ const concurrency = flag >= 0 ? Number(rest[flag + 1]) : which === 'unit' ? core
 const started = Date.now();
 let failed = 0;
 const stream = run({ files: names.map((n) => path.join(dist, `${n}.test.js`)), concurrency });
-stream.on('test:fail', () => failed++);
+// A TODO test (a corpus row with a known failure, its reason printed) does not fail the run.
+stream.on('test:fail', (event) => {
+  if (!event.todo) failed++;
+});
 stream.compose(spec).pipe(process.stdout);
 process.on('exit', () => {
   const s = ((Date.now() - started) / 1000).toFixed(1);

@@ -31,9 +31,14 @@ export interface Expectation {
   haltOnError: boolean;
   /** TeX Live generations (by name) on which the template itself does not build, and why. */
   notOn: Record<string, string>;
+  /**
+   * Rows known to fail today, by generation ("2022", or "*" for every one), with what is wrong:
+   * the test reports them as TODO with that reason (visible, never silent) until pith.sty is fixed.
+   */
+  knownFailures: Record<string, string>;
 }
 
-const KEYS = new Set(['notOn', 'main', 'titlePage', 'engine', 'mechanism', 'titleLast', 'abstract', 'heading', 'placement', 'haltOnError', 'note']);
+const KEYS = new Set(['notOn', 'knownFailures', 'main', 'titlePage', 'engine', 'mechanism', 'titleLast', 'abstract', 'heading', 'placement', 'haltOnError', 'note']);
 
 function fail(file: string, field: string, fix: string): never {
   throw new Error(`${file}: field "${field}" ${fix}`);
@@ -69,6 +74,10 @@ export function readExpectation(dir: string): Expectation {
   if (typeof notOn !== 'object' || notOn === null || Array.isArray(notOn) || Object.values(notOn).some((v) => typeof v !== 'string' || v === '')) {
     fail(file, 'notOn', 'must map TeX Live names ("2026") to the reason the template does not build there');
   }
+  const knownFailures = o.knownFailures ?? {};
+  if (typeof knownFailures !== 'object' || knownFailures === null || Array.isArray(knownFailures) || Object.values(knownFailures).some((v) => typeof v !== 'string' || v === '')) {
+    fail(file, 'knownFailures', 'must map TeX Live names ("2024", or "*" for all) to what is wrong there');
+  }
   const main = str(file, o, 'main', false)!;
   if (!fs.existsSync(path.join(dir, main))) fail(file, 'main', `names ${main}, which is not in ${dir}`);
   return {
@@ -84,6 +93,7 @@ export function readExpectation(dir: string): Expectation {
     placement,
     haltOnError: halt,
     notOn: notOn as Record<string, string>,
+    knownFailures: knownFailures as Record<string, string>,
   };
 }
 
