@@ -13,10 +13,28 @@ import { findPhrase, overfullChanges, parseBboxLayout, readLog, type Box, type P
 import { BODY, CORPUS_DIR, JOBS, TOOL } from '../corpus/run.js';
 
 // The judge itself, on hand-made pages: each check must be able to fail.
-const W = (text: string, xMin: number, yMin: number, xMax: number, yMax: number, line: number): Word => ({ text, xMin, yMin, xMax, yMax, line });
+const W = (text: string, xMin: number, yMin: number, xMax: number, yMax: number, line: number): Word => ({
+  text,
+  xMin,
+  yMin,
+  xMax,
+  yMax,
+  line,
+});
 const EXP: Expectation = {
-  name: 'synthetic', dir: '.', main: 'main.tex', engine: 'pdf', mechanism: 'test', titleLast: 'A Title',
-  titlePage: null, abstract: 'Abstract', heading: 'Introduction', placement: 'title', haltOnError: true, notOn: {}, knownFailures: {},
+  name: 'synthetic',
+  dir: '.',
+  main: 'main.tex',
+  engine: 'pdf',
+  mechanism: 'test',
+  titleLast: 'A Title',
+  titlePage: null,
+  abstract: 'Abstract',
+  heading: 'Introduction',
+  placement: 'title',
+  haltOnError: true,
+  notOn: {},
+  knownFailures: {},
 };
 const BADGE_TEXT = `pith:2021:${BODY}`;
 function facts(words: Word[], opts: { link?: Box; log?: string; pages?: number } = {}): BuildFacts {
@@ -32,7 +50,13 @@ const plainFacts = facts([...TITLE, ...ABSTRACT, ...HEADING]);
 
 test('judge: a badge between title and abstract, linked, passes', () => {
   const badge = W(BADGE_TEXT, 220, 150, 390, 158, 1);
-  const row = judge(EXP, 'test', BODY, plainFacts, facts([...TITLE, badge, ...ABSTRACT, ...HEADING], { link: { xMin: 218, yMin: 148, xMax: 392, yMax: 160 } }));
+  const row = judge(
+    EXP,
+    'test',
+    BODY,
+    plainFacts,
+    facts([...TITLE, badge, ...ABSTRACT, ...HEADING], { link: { xMin: 218, yMin: 148, xMax: 392, yMax: 160 } }),
+  );
   assert.equal(row.pass, true, JSON.stringify(row));
 });
 
@@ -55,7 +79,7 @@ test('judge: the number in a running head is a leak; no badge at all fails place
   assert.match(judge(EXP, 'test', BODY, plainFacts, facts([...TITLE, ...ABSTRACT])).placement, /no badge/);
 });
 
-test('judge: a new warning fails, a vanished one is a note; placement none wants no badge and pith\'s warning', () => {
+test("judge: a new warning fails, a vanished one is a note; placement none wants no badge and pith's warning", () => {
   const badge = W(BADGE_TEXT, 220, 150, 390, 158, 1);
   const link = { xMin: 218, yMin: 148, xMax: 392, yMax: 160 };
   const words = [...TITLE, badge, ...ABSTRACT, ...HEADING];
@@ -74,9 +98,9 @@ test('judge: a new warning fails, a vanished one is a note; placement none wants
 
 test('readLog: warnings keyed without line numbers, continuation lines joined; overfull growth', () => {
   const log = [
-    'LaTeX Warning: Reference `x\' on page 1 undefined on input line 12.',
+    "LaTeX Warning: Reference `x' on page 1 undefined on input line 12.",
     'Package hyperref Warning: Token not allowed in a PDF string (Unicode):',
-    '(hyperref)                removing `math shift\' on input line 40.',
+    "(hyperref)                removing `math shift' on input line 40.",
     'Overfull \\hbox (1.9pt too wide) in paragraph at lines 30--31',
     '[]\\OT1/cmr/m/n/10 some text',
   ].join('\n');
@@ -86,12 +110,16 @@ test('readLog: warnings keyed without line numbers, continuation lines joined; o
   assert.deepEqual([...a.warnings], [...b.warnings]);
   assert.equal(a.warnings.size, 2);
   assert.match([...a.warnings][1]!, /removing `math shift'/);
-  assert.deepEqual(overfullChanges(a.overfull, b.overfull).map((c) => [c.before, c.after]), [[1.9, 19.1]]);
+  assert.deepEqual(
+    overfullChanges(a.overfull, b.overfull).map((c) => [c.before, c.after]),
+    [[1.9, 19.1]],
+  );
   assert.deepEqual(overfullChanges(a.overfull, a.overfull), []);
 });
 
 test('parseBboxLayout and findPhrase: entities decoded, small capitals matched across words', () => {
-  const x = '<page width="612" height="792"><flow><block><line xMin="1" yMin="2" xMax="3" yMax="4">' +
+  const x =
+    '<page width="612" height="792"><flow><block><line xMin="1" yMin="2" xMax="3" yMax="4">' +
     '<word xMin="1" yMin="2" xMax="2" yMax="4">I</word><word xMin="2.5" yMin="2" xMax="3" yMax="4">NTRODUCTION&amp;</word></line></block></flow></page>';
   const [page] = parseBboxLayout(x);
   assert.equal(page!.words[1]!.text, 'NTRODUCTION&');
