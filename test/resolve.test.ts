@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
+import { makeTestCert } from './support/cert.js';
 import { startServer, json, status, failFirst, hang, delayed, type Handler, type TestServer } from './support/http-server.js';
 import {
   assertAllowedUrl,
@@ -473,41 +474,9 @@ test('plain http to a non-loopback resolver is refused; a bad query is exit 2', 
 
 // ---------------------------------------------------------------- proxy (CONNECT) end to end
 
-function makeCert(dir: string): { key: string; cert: string } | null {
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=pith.test',
-        '-addext',
-        'subjectAltName=DNS:pith.test',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(path.join(dir, 'key.pem'), 'utf8'), cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8') };
-  } catch {
-    return null;
-  }
-}
-
 test('HTTPS_PROXY: https goes through a CONNECT tunnel; NO_PROXY bypasses it', async (t) => {
   const dir = tmp();
-  const pem = makeCert(dir);
-  if (!pem) return t.skip('openssl not available to make a test certificate');
+  const pem = makeTestCert(dir, 'pith.test', 'DNS:pith.test');
   // The "remote" https resolver, reachable only through the proxy's tunnel.
   const tlsServer = https.createServer({ key: pem.key, cert: pem.cert }, (req, res) => {
     if (req.url === `/pith/${BODY}/bundle.json`) json(BUNDLE_TEXT)(req, res, 1);

@@ -2,7 +2,6 @@
 // `*.localhost` name counts as loopback only when it resolves to loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import type { LookupAddress } from 'node:dns';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
@@ -14,41 +13,17 @@ import { BUNDLE_FILE } from '../support/vectors.js';
 import { BODY } from '../support/stamped-paper.js';
 import { arena, fingerprint } from './support.js';
 import { runCli } from '../support/cli.js';
+import { makeTestCert } from '../support/cert.js';
 
 test('an https resolver redirecting to plain http on another loopback port is refused (exit 3); the http server is never asked', async (t) => {
   const a = arena('redirect');
   // A certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS.
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-keyout',
-      path.join(a.root, 'key.pem'),
-      '-out',
-      path.join(a.root, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
+  const pem = makeTestCert(a.root, '127.0.0.1', 'IP:127.0.0.1');
   const plain = await startServer({ [`/pith/${BODY}/bundle.json`]: json(readFileSync(BUNDLE_FILE, 'utf8')) });
-  const tls = https.createServer(
-    { key: readFileSync(path.join(a.root, 'key.pem')), cert: readFileSync(path.join(a.root, 'cert.pem')) },
-    (req, res) => {
-      res.writeHead(302, { location: `${plain.base}${req.url}` });
-      res.end();
-    },
-  );
+  const tls = https.createServer({ key: pem.key, cert: pem.cert }, (req, res) => {
+    res.writeHead(302, { location: `${plain.base}${req.url}` });
+    res.end();
+  });
   await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
   t.after(async () => {
     tls.closeAllConnections();
@@ -58,7 +33,7 @@ test('an https resolver redirecting to plain http on another loopback port is re
   const base = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`;
   const before = fingerprint(a.paper);
   const r = await runCli(['resolve', `pith:2021:${BODY}`, '--resolver', base, '--refresh'], {
-    env: { NODE_EXTRA_CA_CERTS: path.join(a.root, 'cert.pem'), XDG_CACHE_HOME: path.join(a.root, 'cache'), PITH_HTTP_RETRIES: '0' },
+    env: { NODE_EXTRA_CA_CERTS: pem.certFile, XDG_CACHE_HOME: path.join(a.root, 'cache'), PITH_HTTP_RETRIES: '0' },
   });
   assert.equal(r.status, 3, r.stderr);
   assert.match(
