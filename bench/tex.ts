@@ -1,8 +1,10 @@
 // bench/tex: what \usepackage{pith} costs a build. Builds the same ten-page paper with and without
 // pith (one pass each, after a warm-up pass of both), RUNS times alternately (default 1), per engine
 // (default pdflatex; name xelatex and lualatex to time them too), and prints the wall times
-// (medians when RUNS > 1) and their ratio. "With pith" loads the generated copy `pith-tex stamp`
-// writes, stamped check included, and \pithnumber{BODY} as stamp writes it. Target: ratio < 1.03.
+// (medians when RUNS > 1) and their ratio, and the CPU time the runs took in all (user + system, of
+// the TeX processes, from /proc/self/stat on Linux: a figure that holds on a loaded machine, where
+// wall times do not). "With pith" loads the generated copy `pith-tex stamp` writes, stamped check
+// included, and \pithnumber{BODY} as stamp writes it. Target: ratio < 1.03.
 //   node dist/bench/tex.js [RUNS] [pdflatex|xelatex|lualatex]...
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,8 +40,23 @@ const doc = (withPith: boolean): string =>
 writeFileSync(path.join(dir, 'with.tex'), doc(true));
 writeFileSync(path.join(dir, 'without.tex'), doc(false));
 
-const time = (engine: string, job: string): number =>
-  timeRun(engine, ['-interaction=batchmode', '-halt-on-error', '-no-shell-escape', `${job}.tex`], { cwd: dir });
+/** CPU time of this process's finished children in ms (clock ticks of 10 ms), or null off Linux. */
+function childCpuMs(): number | null {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(f[13]) + Number(f[14])) * 10; // cutime + cstime, fields 16 and 17 of stat(5)
+  } catch {
+    return null;
+  }
+}
+const cpu = { with: 0, without: 0 };
+const time = (engine: string, job: 'with' | 'without'): number => {
+  const c0 = childCpuMs();
+  const ms = timeRun(engine, ['-interaction=batchmode', '-halt-on-error', '-no-shell-escape', `${job}.tex`], { cwd: dir });
+  const c1 = childCpuMs();
+  if (c0 !== null && c1 !== null) cpu[job] += c1 - c0;
+  return ms;
+};
 const pages = (job: string): string => {
   const r = spawnSync('pdfinfo', [`${job}.pdf`], { cwd: dir, encoding: 'utf8' });
   return /Pages:\s+(\d+)/.exec(r.stdout)?.[1] ?? '?';
@@ -47,6 +64,8 @@ const pages = (job: string): string => {
 for (const engine of engines) {
   time(engine, 'without'); // warm-up: file cache, font maps and font caches, .aux
   time(engine, 'with');
+  cpu.with = 0;
+  cpu.without = 0;
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -61,5 +80,8 @@ for (const engine of engines) {
   console.log(
     `${engine} ratio: ${(withMs / withoutMs).toFixed(3)} (target < 1.03; ${runs > 1 ? `medians of ${runs} alternating runs` : 'one run'})`,
   );
+  if (cpu.without > 0) {
+    console.log(`${engine} CPU: without ${cpu.without} ms, with ${cpu.with} ms in ${runs} runs each; ratio ${(cpu.with / cpu.without).toFixed(3)}`);
+  }
 }
 rmSync(dir, { recursive: true, force: true });
