@@ -6,7 +6,7 @@
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given; the receipt's signature is looked up among those verified
 // before on this machine (io/signature-memo.ts) before node:crypto's Ed25519 is asked.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   auxSaysBadgeNotPrinted,
@@ -42,6 +42,25 @@ export interface CheckOptions {
 }
 
 class CheckUsage extends PithError {}
+
+/**
+ * Output straight to the file descriptor: node's process.stdout and process.stderr are streams
+ * whose set-up costs a few per cent of start-up, and check prints a line or two. A descriptor
+ * that would block (a non-blocking pipe) gets the stream after all; a reader that went away
+ * (`pith-tex check | head -0`) drops the rest, as bin/pith-tex.js does for the streams.
+ */
+function print(fd: 1 | 2, text: string): void {
+  let bytes = Buffer.from(text, 'utf8');
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') (fd === 1 ? process.stdout : process.stderr).write(bytes);
+    else if (code !== 'EPIPE') throw err;
+  }
+}
+const printOut = (text: string): void => print(1, text);
+const printErr = (text: string): void => print(2, text);
 
 /** Largest file the check reads: a .tex source (arXiv's whole upload is 50 MB), a lock, a pith.sty. */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -225,23 +244,21 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     const code = err instanceof CheckUsage ? EXIT.badInput : err instanceof PithError ? err.exitCode : null;
     if (code === null) throw err;
     const message = (err as Error).message;
-    process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n`);
-    if (options.json) process.stdout.write(errorJson(message, code));
+    printErr(`pith-tex: ${escapeForTerminal(message)}\n`);
+    if (options.json) printOut(errorJson(message, code));
     return code;
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    printOut(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const { out, err } = formatReport(report);
-    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out + (report.title?.ok ? `  ${report.title.message}\n` : '')));
-    if (err) process.stderr.write(escapeForTerminal(err));
+    if (out && !options.quiet) printOut(escapeForTerminal(out + (report.title?.ok ? `  ${report.title.message}\n` : '')));
+    if (err) printErr(escapeForTerminal(err));
   }
   if (report.title && !report.title.ok) {
     const { STRICT_HINT } = await import('../core/title-match.js');
     if (!options.json)
-      process.stderr.write(
-        `pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`,
-      );
+      printErr(`pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`);
     if (options.strict) return EXIT.checkFailed;
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
@@ -273,7 +290,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 }
 
 function usage(message: string, args: readonly string[]): number {
-  process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
-  if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
+  printErr(`pith-tex: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
+  if (wantsJson(args)) printOut(errorJson(message, EXIT.badInput));
   return EXIT.badInput;
 }

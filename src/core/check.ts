@@ -2,19 +2,20 @@
 // (pith.lock.json, the paper's \pithnumber, the generated pith.sty) and re-verifies the lock.
 //
 // Speed matters here: the check runs before every build (the latexmk hook), so this module
-// imports nothing but node:crypto and ./json.js (no @noble/*, ~10 ms and ~50 ms of first-verify
-// precomputation). It therefore carries a *lean* lock verifier: node:crypto's SHA-256 here, and
-// the receipt's Ed25519 signature handed to the caller (leanLockClaims), which verifies it with
-// node:crypto (ed25519-node.ts) or finds it among the signatures it verified before. The lean
-// verifier is only ever trusted when it says "verified": its checks are a superset of the full
-// path's (src/core/lock.ts verifyLock + src/core/keys.ts, RFC 8032 strict), so lean-pass implies
-// full-pass; on anything else the command falls back to the full verifier for the report.
+// imports only small core modules without dependencies (no @noble/*, ~10 ms and ~50 ms of
+// first-verify precomputation; no node:crypto, ~6 % of node's start-up). It therefore carries a
+// *lean* lock verifier: SHA-256 by core/sha256.ts, and the receipt's Ed25519 signature handed to
+// the caller (leanLockClaims), which finds it among the signatures it verified before or
+// verifies it with node:crypto (ed25519-node.ts). The lean verifier is only ever trusted when it
+// says "verified": its checks are a superset of the full path's (src/core/lock.ts verifyLock +
+// src/core/keys.ts, RFC 8032 strict), so lean-pass implies full-pass; on anything else the
+// command falls back to the full verifier for the report.
 // test/check.test.ts proves the two agree on the vectors and on mutated locks and signatures.
 //
 // The pinned keys, the base32 body rule, the number grammar and the file names come from
 // import-free modules shared with the full verifier and stamp (pinned-keys.ts, base32.ts,
 // number.ts, file-names.ts).
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.js';
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { bodyFromDigest } from './base32.js';
 import { PINNED_KEY_DATA, type PinnedKeyData } from './pinned-keys.js';
@@ -74,7 +75,7 @@ export function leanLockClaims(lock: JsonValue, keys: readonly PinnedKeyData[] =
   const record = lock.canonical_record;
   if (!leanRecordShape(record)) return result;
   const text = canonicalJson(record);
-  const digest = createHash('sha256').update(text, 'utf8').digest();
+  const digest = Buffer.from(sha256(text));
   const sha = digest.toString('hex');
   const year = (record.metadata as JsonObject).submitted_at as string;
   result.sha256 = sha;
@@ -102,9 +103,8 @@ export function leanLockClaims(lock: JsonValue, keys: readonly PinnedKeyData[] =
  * three byte strings, each length-prefixed, so no two different triples share a name.
  */
 export function signatureMemoKey({ signature, message, publicKey }: SignedMessage): string {
-  const hash = createHash('sha256').update('pith-tex ed25519 verified v1\0');
-  for (const part of [publicKey, signature, message]) hash.update(`${part.length}:`).update(part);
-  return hash.digest('hex');
+  const parts = [publicKey, signature, message].flatMap((part) => [Buffer.from(`${part.length}:`), part]);
+  return Buffer.from(sha256(Buffer.concat([Buffer.from('pith-tex ed25519 verified v1\0'), ...parts]))).toString('hex');
 }
 
 function leanRecordShape(value: JsonValue | undefined): value is JsonObject {

@@ -7,7 +7,7 @@
 // becomes a few candidates, each hashed with the registry's rule; any equal hash is a match.
 // A miss is not proof of the wrong paper (the arXiv title may have been reworded): it is a
 // warning. Pure; docs/title-match.md states the rule and its limits.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 import { canonText } from './text.js';
 import { maskTex } from './tex-mask.js';
 
@@ -249,7 +249,7 @@ function* candidateTexts(latex: LatexTitle | string): Generator<string> {
 }
 
 /** The registry's title hash of a text: sha256 of Python's ' '.join(text.lower().split()). */
-export const titleHash = (text: string): string => createHash('sha256').update(canonText(text), 'utf8').digest('hex');
+export const titleHash = (text: string): string => sha256Hex(canonText(text));
 
 /** Compare the paper's title with a record's title_canon_sha256 (`maskedPreamble`: as findLatexTitle). */
 export function matchTitle(source: string, titleCanonSha256: string, maskedPreamble?: string): TitleMatch {
