@@ -319,3 +319,24 @@ test('check remembers a signature it verified, for those bytes only; a memory it
   assert.equal(r.status, 0, r.stderr);
   assert.doesNotMatch(r.stderr, /cache|memor/i);
 });
+
+test('a check whose signature is remembered loads no node:crypto, stream or fs/promises (what made it slow)', async (t) => {
+  const { dir, main } = await makeStampedPaper('pith-check-modules-');
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-check-cache-'));
+  t.after(() => [dir, cache].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  // Node's own list of the built-in modules this process loaded, printed as it exits.
+  const preload = path.join(cache, 'loaded.cjs');
+  writeFileSync(preload, "process.on('exit', () => require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(process.moduleLoadList)));\n");
+  const loaded = (quiet: boolean) => {
+    const r = spawnSync(process.execPath, ['-r', preload, cliPath, 'check', main, ...(quiet ? ['--quiet'] : [])], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: cache },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const list = JSON.parse(/\nLOADED (.*)$/.exec(r.stderr)![1]!) as string[];
+    return ['crypto', 'stream', 'fs/promises'].filter((m) => list.includes(`NativeModule ${m}`));
+  };
+  assert.ok(loaded(true).includes('crypto'), 'the first check verifies the signature with node:crypto');
+  assert.deepEqual(loaded(true), []);
+  assert.deepEqual(loaded(false), [], 'printing the verdict sets up no stream either');
+});
