@@ -4,14 +4,17 @@
 // here (runFromArgv) without commander, and the static imports below are only node built-ins
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
-// or when --trust-key is given.
+// or when --trust-key is given; the receipt's signature is looked up among those verified
+// before on this machine (io/signature-memo.ts) before node:crypto's Ed25519 is asked.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   auxSaysBadgeNotPrinted,
   compareStamp,
   formatFinding,
-  leanVerifyLock,
+  leanLockClaims,
+  signatureMemoKey,
+  type SignedMessage,
   stampedOfSty,
   type CheckInputs,
   type CheckReport,
@@ -27,6 +30,7 @@ import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';
 import { findPaper } from '../io/paper-files.js';
+import { rememberedAsVerified } from '../io/signature-memo.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -78,17 +82,43 @@ export function badgeNotPrinted(auxFile: string): boolean | null {
   }
 }
 
-async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
+/** The lock as check reads it: its verdict for compareStamp, and the parsed document (null: absent or not JSON). */
+interface LockInput {
+  verdict: CheckInputs['lock'];
+  document: JsonValue | null;
+}
+
+/** A receipt signature holds: remembered as verified, or verified now by node:crypto (and remembered). */
+async function signatureHolds(signed: SignedMessage): Promise<boolean> {
+  const key = signatureMemoKey(signed);
+  if (rememberedAsVerified(key)) return true;
+  const [{ leanVerifyEd25519 }, { rememberVerified }] = await Promise.all([
+    import('../core/ed25519-node.js'),
+    import('../io/signature-memo.js'),
+  ]);
+  const ok = leanVerifyEd25519(signed.signature, signed.message, signed.publicKey);
+  if (ok) await rememberVerified(key);
+  return ok;
+}
+
+async function lockInput(lockFile: string, options: CheckOptions): Promise<LockInput> {
   const text = readText(lockFile, LOCK_FILE);
-  if (text === null) return null;
+  if (text === null) return { verdict: null, document: null };
   let value: JsonValue;
   try {
     value = parseJson(text);
   } catch (err) {
-    return { number: null, body: null, year: null, verified: false, problems: [`not valid JSON (${(err as Error).message})`] };
+    const problems = [`not valid JSON (${(err as Error).message})`];
+    return { verdict: { number: null, body: null, year: null, verified: false, problems }, document: null };
   }
-  const lean = options.trustKey?.length ? null : leanVerifyLock(value);
-  if (lean?.ok) return { number: lean.number, body: lean.body, year: lean.year, verified: true, problems: [] };
+  return { verdict: await lockVerdict(value, options), document: value };
+}
+
+async function lockVerdict(value: JsonValue, options: CheckOptions): Promise<CheckInputs['lock']> {
+  const lean = options.trustKey?.length ? null : leanLockClaims(value);
+  if (lean?.signed && (await signatureHolds(lean.signed))) {
+    return { number: lean.number, body: lean.body, year: lean.year, verified: true, problems: [] };
+  }
   // Slow path: the full verifier says what is wrong (and has the last word on signatures).
   const [lockMod, { loadTrustedKeys }, { ShapeError }, { failedCheckLines }] = await Promise.all([
     import('../core/lock.js'),
@@ -126,6 +156,7 @@ export async function checkPaper(
   const rootText = readText(paperFile);
   if (rootText === null) throw new CheckUsage(`${paperFile}: no such file`);
   const analysed = (file: string, text: string) => ({ file, analysis: analyzeTex(text) });
+  const root = analysed(path.resolve(paperFile), rootText);
   // Anything but a folder is what TeX would read: a FIFO or device there is refused by readText.
   const present = (f: string): boolean => {
     try {
@@ -134,7 +165,7 @@ export async function checkPaper(
       return false;
     }
   };
-  const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
+  const files = await preambleFiles(root, {
     resolve: (name) =>
       inputFileNames(name)
         .map((n) => path.resolve(dir, n))
@@ -149,21 +180,22 @@ export async function checkPaper(
       paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
   }
+  const lock = await lockInput(path.join(dir, LOCK_FILE), options);
   const report = compareStamp({
     paper: shown,
     paperNumbers,
     paperNumberFiles,
-    lock: await lockInput(path.join(dir, LOCK_FILE), options),
+    lock: lock.verdict,
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
   const notPrinted = badgeNotPrinted(paperFile.replace(/(\.tex)?$/, '.aux'));
   if (notPrinted !== null) report.badge_printed = !notPrinted;
   if (report.status !== 'ok' || report.pith_number === null) return report;
-  // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
-  const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE)) ?? 'null') as { canonical_record?: unknown } | null;
+  // All agree and the lock verified: is it the right paper?
+  const record = (lock.document as { canonical_record?: unknown } | null)?.canonical_record;
   const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
-  return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
+  return { ...report, title: titleVerdictOfRecord(rootText, record, report.pith_number, shown, root.analysis.maskedPreamble) };
 }
 
 const BADGE_NOT_PRINTED = 'badge not printed: the last LaTeX run placed no badge; put \\pithbadge where it should appear';

@@ -3,12 +3,13 @@
 //
 // Speed matters here: the check runs before every build (the latexmk hook), so this module
 // imports nothing but node:crypto and ./json.js (no @noble/*, ~10 ms and ~50 ms of first-verify
-// precomputation). It therefore carries a *lean* lock verifier with node:crypto's SHA-256 and
-// Ed25519. The lean verifier is only ever trusted when it says "verified": its checks are a
-// superset of the full path's (src/core/lock.ts verifyLock + src/core/keys.ts, RFC 8032
-// strict), so lean-pass implies full-pass; on anything else the command falls back to the full
-// verifier for the report. test/check.test.ts proves the two agree on the vectors and on
-// mutated locks and signatures.
+// precomputation). It therefore carries a *lean* lock verifier: node:crypto's SHA-256 here, and
+// the receipt's Ed25519 signature handed to the caller (leanLockClaims), which verifies it with
+// node:crypto (ed25519-node.ts) or finds it among the signatures it verified before. The lean
+// verifier is only ever trusted when it says "verified": its checks are a superset of the full
+// path's (src/core/lock.ts verifyLock + src/core/keys.ts, RFC 8032 strict), so lean-pass implies
+// full-pass; on anything else the command falls back to the full verifier for the report.
+// test/check.test.ts proves the two agree on the vectors and on mutated locks and signatures.
 //
 // The pinned keys, the base32 body rule, the number grammar and the file names come from
 // import-free modules shared with the full verifier and stamp (pinned-keys.ts, base32.ts,
@@ -16,7 +17,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { bodyFromDigest } from './base32.js';
-import { leanVerifyEd25519 } from './ed25519-node.js';
 import { PINNED_KEY_DATA, type PinnedKeyData } from './pinned-keys.js';
 import { LOCK_FILE, STY_FILE } from './file-names.js';
 import { formatNumber, parseTexNumber } from './number.js';
@@ -38,12 +38,36 @@ export interface LeanLockResult {
   sha256: string | null;
 }
 
+/** An Ed25519 signature still to verify: the receipt's, over the record hash, by a pinned key. */
+export interface SignedMessage {
+  signature: Uint8Array;
+  message: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export type LeanLockClaims = Omit<LeanLockResult, 'ok'> & { signed: SignedMessage | null };
+
+export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
 /**
  * Re-verify a parsed pith.lock.json: lock and record shape (as assertLock and
  * assertCanonicalRecord), canonical hash, number, receipt hash and signature against `keys`.
  */
-export function leanVerifyLock(lock: JsonValue, keys: readonly PinnedKeyData[] = LEAN_PINNED_KEYS): LeanLockResult {
-  const result: LeanLockResult = { ok: false, number: null, body: null, year: null, sha256: null };
+export function leanVerifyLock(
+  lock: JsonValue,
+  verify: SignatureVerifier,
+  keys: readonly PinnedKeyData[] = LEAN_PINNED_KEYS,
+): LeanLockResult {
+  const { signed, ...claims } = leanLockClaims(lock, keys);
+  return { ...claims, ok: signed !== null && verify(signed.signature, signed.message, signed.publicKey) };
+}
+
+/**
+ * Every check of leanVerifyLock but the signature's: `signed` is the signature to verify, null
+ * when anything else fails (then the lock does not verify, whatever the signature).
+ */
+export function leanLockClaims(lock: JsonValue, keys: readonly PinnedKeyData[] = LEAN_PINNED_KEYS): LeanLockClaims {
+  const result: LeanLockClaims = { number: null, body: null, year: null, sha256: null, signed: null };
   if (!isJsonObject(lock) || lock.lock !== 'pith-tex/lock' || lock.lock_version !== 1) return result;
   if (typeof lock.pith_number !== 'string' || typeof lock.canonical_sha256 !== 'string') return result;
   if (!Array.isArray(lock.source_aliases) || !isJsonObject(lock.receipt)) return result;
@@ -69,8 +93,18 @@ export function leanVerifyLock(lock: JsonValue, keys: readonly PinnedKeyData[] =
   if (typeof sigText !== 'string' || !BASE64_RE.test(sigText)) return result;
   const sig = Buffer.from(sigText, 'base64');
   if (sig.length !== 64 || sig.toString('base64') !== sigText) return result;
-  result.ok = leanVerifyEd25519(sig, digest, Buffer.from(key.publicKeyHex, 'hex'));
+  result.signed = { signature: sig, message: digest, publicKey: Buffer.from(key.publicKeyHex, 'hex') };
   return result;
+}
+
+/**
+ * The name under which a verified signature is remembered (io/signature-memo.ts): SHA-256 of the
+ * three byte strings, each length-prefixed, so no two different triples share a name.
+ */
+export function signatureMemoKey({ signature, message, publicKey }: SignedMessage): string {
+  const hash = createHash('sha256').update('pith-tex ed25519 verified v1\0');
+  for (const part of [publicKey, signature, message]) hash.update(`${part.length}:`).update(part);
+  return hash.digest('hex');
 }
 
 function leanRecordShape(value: JsonValue | undefined): value is JsonObject {

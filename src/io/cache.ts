@@ -8,6 +8,7 @@
 //                         newest built_at verified ({"built_at": T}). It outlives the bundles
 //                         (a bundle evicted because today's run lacks its --trust-key is
 //                         forgotten, its memory is not).
+//   verified-signatures.txt  receipt signatures `check` verified (io/signature-memo.ts).
 //
 // The index is one small file per key rather than one index.json, so that two processes
 // storing at once never lose each other's entries; every file is written atomically
