@@ -11,15 +11,15 @@
 // blocks, on chunk boundaries, on large inputs and on the NIST vectors.
 import { SHA256_WASM_BASE64 } from './sha256-wasm.js';
 
-/** FIPS 180-4 5.3.3: the initial hash value. */
-const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 /** Where sha256.wat expects the blocks, and how many bytes of whole blocks fit after it. */
 const DATA = 1024;
 const CHUNK = 64 * 1024 - DATA;
 
-interface Engine {
+interface Exports {
   memory: { buffer: ArrayBuffer };
+  start: () => void;
   compress: (pointer: number, blocks: number) => void;
+  finish: (pointer: number, rest: number, bitsHigh: number, bitsLow: number) => void;
 }
 /** What this file uses of the WebAssembly global (node has it; @types/node does not declare it). */
 declare const WebAssembly: {
@@ -27,36 +27,43 @@ declare const WebAssembly: {
   Instance: new (module: object) => { exports: unknown };
 };
 
-let engine: Engine | null = null;
-const ready = (): Engine =>
-  (engine ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM_BASE64, 'base64'))).exports as unknown as Engine);
+/** The instance and a Buffer over its memory (one page, never grown, so the view stays valid). */
+let engine: { wasm: Exports; memory: Buffer } | null = null;
+function ready(): { wasm: Exports; memory: Buffer } {
+  if (engine === null) {
+    const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM_BASE64, 'base64'))).exports as Exports;
+    engine = { wasm, memory: Buffer.from(wasm.memory.buffer) };
+  }
+  return engine;
+}
+
+/** Compress the whole blocks of the `length` bytes at DATA, then pad and finish with the rest. */
+function finishResident(wasm: Exports, length: number, total: number): void {
+  const whole = length - (length % 64);
+  wasm.compress(DATA, whole / 64);
+  wasm.finish(DATA + whole, length - whole, Math.floor(total / 2 ** 29), (total * 8) >>> 0);
+}
 
 export function sha256(data: Uint8Array | string): Uint8Array {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  const { memory, compress } = ready();
-  const mem = new Uint8Array(memory.buffer);
-  const view = new DataView(memory.buffer);
-  IV.forEach((word, i) => view.setUint32(4 * i, word, true));
-  const whole = bytes.length - (bytes.length % 64);
-  for (let at = 0; at < whole; at += CHUNK) {
-    const n = Math.min(CHUNK, whole - at);
-    mem.set(bytes.subarray(at, at + n), DATA);
-    compress(DATA, n / 64);
+  const { wasm, memory } = ready();
+  wasm.start();
+  // A short string is encoded straight into the module's memory (3 bytes per UTF-16 unit at most).
+  if (typeof data === 'string' && data.length * 3 <= CHUNK) {
+    const length = memory.write(data, DATA, 'utf8');
+    finishResident(wasm, length, length);
+    return Uint8Array.prototype.slice.call(memory, 32, 64);
   }
-  // The last bytes, 0x80, zeros, and the message length in bits (64-bit big-endian).
-  const rest = bytes.length - whole;
-  const tail = rest + 9 <= 64 ? 64 : 128;
-  mem.fill(0, DATA, DATA + tail);
-  mem.set(bytes.subarray(whole), DATA);
-  mem[DATA + rest] = 0x80;
-  const bits = bytes.length * 8;
-  view.setUint32(DATA + tail - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(DATA + tail - 4, bits >>> 0);
-  compress(DATA, tail / 64);
-  const digest = new Uint8Array(32);
-  const out = new DataView(digest.buffer);
-  for (let i = 0; i < 8; i++) out.setUint32(4 * i, view.getUint32(4 * i, true));
-  return digest;
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let at = 0;
+  // All but the last chunk's worth: whole blocks, a chunk at a time.
+  while (bytes.length - at > CHUNK) {
+    memory.set(bytes.subarray(at, at + CHUNK), DATA);
+    wasm.compress(DATA, CHUNK / 64);
+    at += CHUNK;
+  }
+  memory.set(bytes.subarray(at), DATA);
+  finishResident(wasm, bytes.length - at, bytes.length);
+  return Uint8Array.prototype.slice.call(memory, 32, 64);
 }
 
 export const sha256Hex = (data: Uint8Array | string): string => Buffer.from(sha256(data)).toString('hex');
