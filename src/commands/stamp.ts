@@ -388,7 +388,10 @@ export function planStamp(state: StampState): StampPlan {
     });
   }
   const root = state.sources[0];
-  const title = root ? titleVerdictOfRecord(root.text, state.chosen.lock.canonical_record, number.full, rel(state.paper)) : null;
+  // The title from the masked preamble the analysis already holds: masking a 50 MB source
+  // again would double stamp's memory.
+  const record = state.chosen.lock.canonical_record;
+  const title = root ? titleVerdictOfRecord(root.text, record, number.full, rel(state.paper), root.analysis.maskedPreamble) : null;
   return { paper: state.paper, dir: state.dir, number, from, files, title };
 }
 
