@@ -43,7 +43,7 @@ function scenario(name: string, prepare: (dir: string) => void | Promise<void>, 
       POINTS.map(async (point, i) => {
         const dir = tempDir(t, 'pith-crash-');
         await prepare(dir);
-        const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point } });
+        const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point }, spawn: true });
         assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
         const now = state(dir);
         for (const f of FILES) {
