@@ -1,6 +1,5 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { cliPath, fixture } from './helpers.js';
+import { fixture } from './helpers.js';
+import { runCli, type CliOptions, type CliRun } from './support/cli.js';
 import { makeTestCert } from './support/cert.js';
 import { startServer, json, status, failFirst, hang, delayed, type Handler, type TestServer } from './support/http-server.js';
 import {
@@ -49,12 +49,13 @@ async function server(routes: Record<string, Handler> = {}): Promise<TestServer>
 
 const tmp = (prefix = 'pith-resolve-') => mkdtempSync(path.join(os.tmpdir(), prefix));
 
+type TestEnv = Record<string, string | undefined>;
+
 /** Fast HTTP settings for tests; no proxy or resolver from the outer environment. */
-function testEnv(cacheHome: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER']) delete env[k];
+function testEnv(cacheHome: string, extra: Record<string, string> = {}): TestEnv {
+  const unset = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER'];
   return {
-    ...env,
+    ...Object.fromEntries(unset.map((k) => [k, undefined])),
     XDG_CACHE_HOME: cacheHome,
     PITH_HTTP_TIMEOUT_MS: '1500',
     PITH_HTTP_CONNECT_TIMEOUT_MS: '1000',
@@ -65,25 +66,9 @@ function testEnv(cacheHome: string, extra: Record<string, string> = {}): NodeJS.
   };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [cliPath, ...args], { env, cwd: cwd ?? tmp('pith-cwd-'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
-  });
-}
+/** `pith-tex ...args` in a fresh working folder with `env` (runCli's options otherwise). */
+const cli = (args: string[], env: TestEnv, options: CliOptions = {}): Promise<CliRun> =>
+  runCli(args, { cwd: tmp('pith-cwd-'), env, ...options });
 
 /** Every file under the cache folder (relative paths). */
 function cacheFiles(cacheHome: string): string[] {
@@ -137,7 +122,7 @@ test('every query form resolves the vector bundle to the same number, from the r
     }),
   );
   for (const { query, expectedPath, r } of runs) {
-    assert.equal(r.code, 0, `${query}: ${r.stderr}`);
+    assert.equal(r.status, 0, `${query}: ${r.stderr}`);
     const out = JSON.parse(r.stdout);
     assert.equal(out.report_version, 1);
     assert.equal(out.pith_number, NUMBER, query);
@@ -153,7 +138,7 @@ test('every query form resolves the vector bundle to the same number, from the r
 test('human output: number, title hash, arXiv id/version, DOI, status, source', async () => {
   const s = await server(bothLayouts());
   const r = await cli(['resolve', '2109.10465', '--resolver', s.base], testEnv(tmp()));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^${NUMBER}  verified`));
   assert.match(r.stdout, /title sha256 +1081b2af858259c4909b86775021934b23d9342c1faf94b76a10c63484a84730/);
   assert.match(r.stdout, /arXiv +2109\.10465v1 \(the newest version the resolver knows\)/);
@@ -168,11 +153,11 @@ test('a static mirror (.well-known layout only) serves full bodies; short forms 
   const s = await server({ [`/.well-known/pith/${BODY}/bundle.json`]: json(BUNDLE_TEXT) });
   const cache = tmp();
   const ok = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
-  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /well-known/);
   assert.equal(s.count(`/pith/${BODY}/bundle.json`), 1);
   const short = await cli(['resolve', 'NMB7QKC2', '--refresh', '--resolver', s.base], testEnv(tmp()));
-  assert.equal(short.code, 3);
+  assert.equal(short.status, 3);
   assert.match(short.stderr, /not found/);
   assert.match(short.stderr, /static mirror .* only full 26-character bodies/);
 });
@@ -181,19 +166,19 @@ test('--offline never touches the network: empty cache fails with exit 3 and say
   const s = await server(bothLayouts());
   const cache = tmp();
   const r = await cli(['resolve', '2109.10465v1', '--offline', '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /offline/);
   assert.match(r.stderr, /--bundle FILE/);
   assert.match(r.stderr, /pith-tex compute/);
   assert.equal(s.count(), 0);
   // Filled once online, every form is then answered offline from the cache, still no request.
   const online = await cli(['resolve', '2109.10465v1', '--resolver', s.base], testEnv(cache));
-  assert.equal(online.code, 0, online.stderr);
+  assert.equal(online.status, 0, online.stderr);
   const seen = s.count();
   const queries = ['2109.10465', '10.48550/arxiv.2109.10465', 'NMB7QKC2', NUMBER, BODY.slice(0, 16)];
   const offs = await Promise.all(queries.map((q) => cli(['resolve', q, '--offline', '--json', '--resolver', s.base], testEnv(cache))));
   offs.forEach((off, i) => {
-    assert.equal(off.code, 0, `${queries[i]}: ${off.stderr}`);
+    assert.equal(off.status, 0, `${queries[i]}: ${off.stderr}`);
     const out = JSON.parse(off.stdout);
     assert.equal(out.pith_number, NUMBER);
     assert.equal(out.source.kind, 'cache');
@@ -205,7 +190,7 @@ test('404: not found, exit 3, nothing cached', async () => {
   const s = await server({});
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /not found: pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK is not known/);
   assert.equal(s.count(`/pith/${BODY}/bundle.json`), 1);
   assert.equal(s.count(`/.well-known/pith/${BODY}/bundle.json`), 1);
@@ -217,7 +202,7 @@ test('500 then 200: retried, resolved, cached', async () => {
   const s = await server({ [p]: failFirst(1, 500, json(BUNDLE_TEXT)) });
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(s.count(p), 2);
   assert.ok(cacheFiles(cache).includes(`bundles/${BODY}.json`));
   assert.equal(r.stderr, '');
@@ -227,7 +212,7 @@ test('429 with Retry-After: waits as told, then resolves', async () => {
   const p = `/pith/${BODY}/bundle.json`;
   const s = await server({ [p]: failFirst(1, 429, json(BUNDLE_TEXT), { 'retry-after': '1' }) });
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(tmp()));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const [first, second] = s.requests.filter((x) => x.path === p);
   assert.ok(second!.at - first!.at >= 950, `waited ${second!.at - first!.at} ms`);
 });
@@ -237,7 +222,7 @@ test('5xx forever: resolver unreachable after the retries, exit 3 with what to d
   const s = await server({ [p]: status(503) });
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /resolver unreachable: .*HTTP 503 after 3 attempts/);
   assert.match(r.stderr, /--bundle FILE/);
   assert.equal(s.count(p), 3);
@@ -248,7 +233,7 @@ test('slow resolver: total timeout, exit 3, nothing cached', async () => {
   const s = await server({ [`/pith/${BODY}/bundle.json`]: hang });
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache, { PITH_HTTP_TIMEOUT_MS: '600' }));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /resolver unreachable: .*no complete answer within 600 ms/);
   assert.ok(r.ms < 5000, `took ${r.ms} ms`);
   assert.deepEqual(cacheFiles(cache), []);
@@ -257,11 +242,11 @@ test('slow resolver: total timeout, exit 3, nothing cached', async () => {
 test('--timeout SECONDS sets the total time per attempt; a bad value is exit 2', async () => {
   const s = await server({ [`/pith/${BODY}/bundle.json`]: hang });
   const r = await cli(['resolve', NUMBER, '--timeout', '0.4', '--resolver', s.base], testEnv(tmp(), { PITH_HTTP_TIMEOUT_MS: '20000' }));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /no complete answer within 400 ms/);
   assert.ok(r.ms < 5000, `took ${r.ms} ms`);
   const bad = await cli(['resolve', NUMBER, '--timeout', 'soon', '--resolver', s.base], testEnv(tmp()));
-  assert.equal(bad.code, 2);
+  assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--timeout soon: expected a number of seconds/);
 });
 
@@ -271,7 +256,7 @@ test('unreachable resolver (connection refused): exit 3', async () => {
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((r) => probe.close(() => r()));
   const r = await cli(['resolve', NUMBER, '--resolver', `http://127.0.0.1:${port}`], testEnv(tmp()));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /resolver unreachable: .*connection refused/);
 });
 
@@ -286,10 +271,10 @@ test('oversized body: refused at the cap, exit 3, nothing cached', async () => {
   const cache = tmp();
   const env = testEnv(cache, { PITH_HTTP_MAX_BYTES: '100000' });
   const a = await cli(['resolve', NUMBER, '--resolver', s.base], env);
-  assert.equal(a.code, 3);
+  assert.equal(a.status, 3);
   assert.match(a.stderr, /300\d+ bytes, over the 100000-byte limit/);
   const b = await cli(['resolve', 'NMB7QKC2', '--resolver', s.base], env);
-  assert.equal(b.code, 3);
+  assert.equal(b.status, 3);
   assert.match(b.stderr, /over the 100000-byte limit/);
   assert.deepEqual(cacheFiles(cache), []);
 });
@@ -305,11 +290,11 @@ test('redirect loop: stopped after 5 redirects, exit 3; a redirect to a good cop
   });
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--refresh', '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 3);
+  assert.equal(r.status, 3);
   assert.match(r.stderr, /more than 5 redirects \(a redirect loop\)/);
   assert.equal(s.count('/loop/a') + s.count('/loop/b'), 5);
   const ok = await cli(['resolve', 'NMB7QKC2', '--json', '--resolver', s.base], testEnv(tmp()));
-  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).source.location, `${s.base}/.well-known/pith/${BODY}/bundle.json`);
 });
 
@@ -321,14 +306,14 @@ test('HTML instead of JSON: fails verification, exit 1, nothing cached; a well-k
   const s = await server({ [`/pith/${BODY}/bundle.json`]: html, [`/.well-known/pith/${BODY}/bundle.json`]: html });
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 1);
+  assert.equal(r.status, 1);
   assert.match(r.stderr, /served HTML, not a Pith bundle/);
   assert.deepEqual(cacheFiles(cache), []);
   // A static host answering every path with its HTML page, with the bundle in the well-known
   // layout: the well-known copy is tried next, verified and used.
   const spa = await server({ [`/pith/${BODY}/bundle.json`]: html, [`/.well-known/pith/${BODY}/bundle.json`]: json(BUNDLE_TEXT) });
   const ok = await cli(['resolve', NUMBER, '--json', '--resolver', spa.base], testEnv(cache));
-  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).source.location, `${spa.base}/.well-known/pith/${BODY}/bundle.json`);
   assert.ok(cacheFiles(cache).includes(`bundles/${BODY}.json`));
 });
@@ -341,10 +326,10 @@ test('tampered bundle: fails verification, exit 1, nothing cached', async () => 
   const s = await server({ [`/pith/${BODY}/bundle.json`]: json(tampered), '/pith/2109.10465v1/bundle.json': json(resigned) });
   const cache = tmp();
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
-  assert.equal(r.code, 1);
+  assert.equal(r.status, 1);
   assert.match(r.stderr, /served a bundle that fails verification .*canonical_hash/);
   const r2 = await cli(['resolve', '2109.10465v1', '--resolver', s.base], testEnv(cache));
-  assert.equal(r2.code, 1);
+  assert.equal(r2.status, 1);
   assert.match(r2.stderr, /fails verification .*bundle\.hash/);
   assert.deepEqual(cacheFiles(cache), []);
 });
@@ -363,7 +348,7 @@ test('a resolver answering with another paper is a verification failure', async 
   ] as const;
   const runs = await Promise.all(cases.map(([q]) => cli(['resolve', q, '--resolver', s.base], testEnv(cache))));
   runs.forEach((r, i) => {
-    assert.equal(r.code, 1, cases[i]![0]);
+    assert.equal(r.status, 1, cases[i]![0]);
     assert.match(r.stderr, /answered with a different paper/);
     assert.match(r.stderr, cases[i]![1]);
   });
@@ -374,12 +359,12 @@ test('a cached entry that no longer verifies is evicted with a warning; the reso
   const s = await server(bothLayouts());
   const cache = tmp();
   const env = testEnv(cache);
-  assert.equal((await cli(['resolve', NUMBER, '--resolver', s.base], env)).code, 0);
+  assert.equal((await cli(['resolve', NUMBER, '--resolver', s.base], env)).status, 0);
   const file = path.join(cache, 'pith-tex', 'bundles', `${BODY}.json`);
   writeFileSync(file, BUNDLE_TEXT.replace('"cs.CL"', '"cs.LG"'));
   const before = s.count();
   const r = await cli(['resolve', NUMBER, '--json', '--resolver', s.base], env);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stderr, /warning: evicted the cached bundle .* no longer verifies/);
   assert.equal(JSON.parse(r.stdout).source.kind, 'resolver');
   assert.equal(s.count(), before + 1);
@@ -387,7 +372,7 @@ test('a cached entry that no longer verifies is evicted with a warning; the reso
   // Offline, a bad entry is evicted and the offline error follows.
   writeFileSync(file, '{"not": "a bundle"');
   const off = await cli(['resolve', NUMBER, '--offline'], env);
-  assert.equal(off.code, 3, off.stderr);
+  assert.equal(off.status, 3, off.stderr);
   assert.match(off.stderr, /evicted/);
   assert.equal(existsSync(file), false);
 });
@@ -400,16 +385,16 @@ test('--bundle FILE: verified and used offline; a tampered file is exit 1; --sav
     ['resolve', '2109.10465', '--bundle', fixture('2109.10465v1.bundle.json'), '--offline', '--save', save],
     testEnv(cache),
   );
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /from +bundle file/);
   assert.equal(readFileSync(save, 'utf8'), BUNDLE_TEXT);
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, BUNDLE_TEXT.replace('"cs.CL"', '"cs.LG"'));
   const t = await cli(['resolve', NUMBER, '--bundle', bad], testEnv(tmp()));
-  assert.equal(t.code, 1);
+  assert.equal(t.status, 1);
   assert.match(t.stderr, /does not verify/);
   const other = await cli(['resolve', '2201.05596', '--bundle', fixture('2109.10465v1.bundle.json')], testEnv(tmp()));
-  assert.equal(other.code, 1);
+  assert.equal(other.status, 1);
   assert.match(other.stderr, /does not name arXiv 2201\.05596/);
 });
 
@@ -417,19 +402,19 @@ test('the project lock file answers for its paper (and only its paper), offline'
   const dir = tmp();
   writeFileSync(path.join(dir, 'pith.lock.json'), serializeLock(lockFromBundle(BUNDLE)));
   const r = await cli(['resolve', '2109.10465', '--offline', '--json', '--dir', dir], testEnv(tmp()));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.pith_number, NUMBER);
   assert.equal(out.source.kind, 'lock');
   assert.equal(out.status.attested, null);
   const other = await cli(['resolve', '2201.05596', '--offline', '--dir', dir], testEnv(tmp()));
-  assert.equal(other.code, 3);
+  assert.equal(other.status, 3);
   // A lock whose receipt was tampered with is ignored with a warning.
   const lock = JSON.parse(readFileSync(path.join(dir, 'pith.lock.json'), 'utf8'));
   lock.receipt.signature_b64 = lock.receipt.signature_b64.replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A'));
   writeFileSync(path.join(dir, 'pith.lock.json'), JSON.stringify(lock));
   const bad = await cli(['resolve', '2109.10465', '--offline', '--dir', dir], testEnv(tmp()));
-  assert.equal(bad.code, 3);
+  assert.equal(bad.status, 3);
   assert.match(bad.stderr, /does not verify .*ignored/);
 });
 
@@ -438,8 +423,9 @@ test('two concurrent resolves of the same paper leave a valid cache', async () =
   const s = await server({ [p]: delayed(150, json(BUNDLE_TEXT)) });
   const cache = tmp();
   const env = testEnv(cache);
-  const runs = await Promise.all([1, 2, 3].map(() => cli(['resolve', NUMBER, '--resolver', s.base], env)));
-  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  // Three processes, so the three really race for the cache.
+  const runs = await Promise.all([1, 2, 3].map(() => cli(['resolve', NUMBER, '--resolver', s.base], env, { spawn: true })));
+  for (const r of runs) assert.equal(r.status, 0, r.stderr);
   const files = cacheFiles(cache);
   assert.ok(!files.some((f) => f.endsWith('.tmp')), files.join(', '));
   const held = parseJson(readFileSync(path.join(cache, 'pith-tex', 'bundles', `${BODY}.json`), 'utf8')) as JsonObject;
@@ -450,7 +436,7 @@ test('two concurrent resolves of the same paper leave a valid cache', async () =
     assert.equal((JSON.parse(readFileSync(path.join(cache, 'pith-tex', f), 'utf8')) as { body: string }).body, BODY);
   }
   const off = await cli(['resolve', 'NMB7QKC2', '--offline'], env);
-  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.status, 0, off.stderr);
 });
 
 test('a cache folder that cannot be written is one warning, not fatal', async () => {
@@ -459,16 +445,16 @@ test('a cache folder that cannot be written is one warning, not fatal', async ()
   writeFileSync(notADir, 'x');
   const s = await server(bothLayouts());
   const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(notADir));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr.match(/warning: cannot write the cache/g)?.length, 1, r.stderr);
 });
 
 test('plain http to a non-loopback resolver is refused; a bad query is exit 2', async () => {
   const r = await cli(['resolve', NUMBER, '--resolver', 'http://pith.example.com'], testEnv(tmp()));
-  assert.equal(r.code, 2);
+  assert.equal(r.status, 2);
   assert.match(r.stderr, /plain http is allowed only to loopback/);
   const q = await cli(['resolve', '2201.5596'], testEnv(tmp()));
-  assert.equal(q.code, 2);
+  assert.equal(q.status, 2);
   assert.match(q.stderr, /accepted forms/);
 });
 
@@ -512,15 +498,22 @@ test('HTTPS_PROXY: https goes through a CONNECT tunnel; NO_PROXY bypasses it', a
     HTTPS_PROXY: `http://user:p%40ss@127.0.0.1:${proxyPort}`,
     NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'),
   });
-  const r = await cli(['resolve', NUMBER, '--json', '--resolver', 'https://pith.test'], env);
-  assert.equal(r.code, 0, r.stderr);
+  // A child process: node reads NODE_EXTRA_CA_CERTS when it starts.
+  const r = await cli(['resolve', NUMBER, '--json', '--resolver', 'https://pith.test'], env, { spawn: true });
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).source.location, `https://pith.test/pith/${BODY}/bundle.json`);
   assert.deepEqual(connects[0], { target: 'pith.test:443', auth: `Basic ${Buffer.from('user:p@ss').toString('base64')}` });
 
   // NO_PROXY names the host: no tunnel is asked for (and the made-up host is unreachable directly).
   const n = connects.length;
-  const direct = await cli(['resolve', NUMBER, '--refresh', '--resolver', 'https://pith.test'], { ...env, NO_PROXY: 'localhost,.test' });
-  assert.equal(direct.code, 3, direct.stderr);
+  const direct = await cli(
+    ['resolve', NUMBER, '--refresh', '--resolver', 'https://pith.test'],
+    { ...env, NO_PROXY: 'localhost,.test' },
+    {
+      spawn: true,
+    },
+  );
+  assert.equal(direct.status, 3, direct.stderr);
   assert.match(direct.stderr, /resolver unreachable/);
   assert.equal(connects.length, n);
 });
@@ -638,10 +631,10 @@ test('rollback: a resolver serving an older state than the cache holds is warned
   const cache = tmp();
   const env = testEnv(cache);
   const first = await cli(['resolve', NUMBER, '--json', '--trust-key', keyFile, '--resolver', s.base], env);
-  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.status, 0, first.stderr);
   assert.equal(JSON.parse(first.stdout).cache.stored, 'stored');
   const second = await cli(['resolve', NUMBER, '--refresh', '--json', '--trust-key', keyFile, '--resolver', s.base], env);
-  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.status, 0, second.stderr);
   assert.equal(s.count(p), 2);
   assert.match(
     second.stderr,
@@ -655,7 +648,7 @@ test('rollback: a resolver serving an older state than the cache holds is warned
   // Without the test key the same bundles are refused outright and nothing is cached.
   const strict = tmp();
   const refused = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(strict));
-  assert.equal(refused.code, 1);
+  assert.equal(refused.status, 1);
   assert.match(refused.stderr, /fails verification/);
   assert.deepEqual(cacheFiles(strict), []);
 });
@@ -673,15 +666,15 @@ test('without a version, the newest version the resolver knows is used, and the 
   const cache = tmp();
   const env = testEnv(cache);
   const bare = await cli(['resolve', '2109.10465', '--trust-key', keyFile, '--resolver', s.base], env);
-  assert.equal(bare.code, 0, bare.stderr);
+  assert.equal(bare.status, 0, bare.stderr);
   assert.match(bare.stdout, new RegExp(`^${v2.number}  verified`));
   assert.match(bare.stdout, /arXiv +2109\.10465v2 \(the newest version the resolver knows\)/);
   // Asking for v1 afterwards caches v1 too, but the bare id still names v2 offline.
   const v1 = await cli(['resolve', '2109.10465v1', '--trust-key', keyFile, '--resolver', s.base], env);
-  assert.equal(v1.code, 0, v1.stderr);
+  assert.equal(v1.status, 0, v1.stderr);
   assert.match(v1.stdout, new RegExp(`^${NUMBER}  verified`));
   const off = await cli(['resolve', '2109.10465', '--offline', '--json', '--trust-key', keyFile], env);
-  assert.equal(off.code, 0, off.stderr);
+  assert.equal(off.status, 0, off.stderr);
   const out = JSON.parse(off.stdout);
   assert.equal(out.pith_number, v2.number);
   assert.deepEqual(out.arxiv, { id: '2109.10465', version: 2 });
@@ -693,7 +686,7 @@ test('without a version, the newest version the resolver knows is used, and the 
 test('PITH_RESOLVER names the resolver when --resolver is not given', async () => {
   const s = await server(bothLayouts());
   const r = await cli(['resolve', 'NMB7QKC2', '--json'], testEnv(tmp(), { PITH_RESOLVER: `${s.base}/` }));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).source.location, `${s.base}/pith/NMB7QKC2/bundle.json`);
 });
 
@@ -702,7 +695,7 @@ test("the status line has the registry page's words, in its order", async () => 
   const pageStatus = /^(not attested not anchored not stored)/m.exec(page)?.[1];
   assert.ok(pageStatus);
   const r = await cli(['resolve', NUMBER, '--bundle', fixture('2109.10465v1.bundle.json'), '--offline'], testEnv(tmp()));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const line = /status +(.*)/.exec(r.stdout)?.[1];
   assert.equal(line?.replace(/ · /g, ' '), pageStatus);
 });
@@ -737,7 +730,7 @@ test('an old-style arXiv id (hep-th/9901001v1) resolves end to end: "/" percent-
   const cache = tmp();
   const env = testEnv(cache);
   const first = await cli(['resolve', 'hep-th/9901001v1', '--json', '--trust-key', keyFile, '--resolver', s.base], env);
-  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.status, 0, first.stderr);
   const out = JSON.parse(first.stdout);
   assert.equal(out.pith_number, old.number);
   assert.deepEqual(out.arxiv, { id: 'hep-th/9901001', version: 1 });
@@ -749,13 +742,13 @@ test('an old-style arXiv id (hep-th/9901001v1) resolves end to end: "/" percent-
   const forms = ['hep-th/9901001v1', 'hep-th/9901001', 'https://arxiv.org/abs/hep-th/9901001v1', '10.48550/arXiv.hep-th/9901001'];
   for (const query of forms) {
     const off = await cli(['resolve', query, '--offline', '--json', '--trust-key', keyFile], env);
-    assert.equal(off.code, 0, `${query}: ${off.stderr}`);
+    assert.equal(off.status, 0, `${query}: ${off.stderr}`);
     assert.equal(JSON.parse(off.stdout).pith_number, old.number, query);
     assert.equal(JSON.parse(off.stdout).source.kind, 'cache', query);
   }
   // The new-style seed is not confused with it.
   const other = await cli(['resolve', '2109.10465v1', '--offline', '--json', '--trust-key', keyFile], env);
-  assert.equal(other.code, 3);
+  assert.equal(other.status, 3);
 });
 
 test("a bare id's cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver is asked (v2 found); unreachable, the cached one is used with a warning", async () => {
@@ -776,7 +769,7 @@ test("a bare id's cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver
   assert.equal(s.count('/pith/2109.10465/bundle.json'), 1);
   // Past it: the resolver is asked, and the bare id now points at v2 (offline too).
   const stale = await cli(args, testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
-  assert.equal(stale.code, 0, stale.stderr);
+  assert.equal(stale.status, 0, stale.stderr);
   assert.equal(JSON.parse(stale.stdout).pith_number, v2.number);
   assert.equal(JSON.parse(stale.stdout).source.kind, 'resolver');
   const off = await cli(
@@ -789,7 +782,7 @@ test("a bare id's cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver
     ['resolve', '2109.10465', '--json', '--trust-key', keyFile, '--resolver', 'http://127.0.0.1:9'],
     testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
   );
-  assert.equal(down.code, 0, down.stderr);
+  assert.equal(down.status, 0, down.stderr);
   assert.equal(JSON.parse(down.stdout).pith_number, v2.number);
   assert.equal(JSON.parse(down.stdout).source.kind, 'cache');
   assert.match(

@@ -1,7 +1,7 @@
-// `pith-tex stamp` end to end, through the real CLI in a child process.
+// `pith-tex stamp` end to end, through the real CLI (test/support/cli.ts).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   copyFileSync,
@@ -16,7 +16,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cliPath, repoRoot } from './helpers.js';
+import { repoRoot } from './helpers.js';
+import { runCli, type CliOptions, type CliRun } from './support/cli.js';
 import { SEED_BODY, SEED_NUMBER, writeOtherBundle } from './support/stamp-bundles.js';
 import { SEED } from './support/seed.js';
 import { renderPithSty } from '../src/core/sty.js';
@@ -30,27 +31,9 @@ const EXAMPLE = path.join(repoRoot, 'examples', 'moe-paper');
 const TITLE_OK = '  title matches the record (arXiv 2109.10465v1)\n';
 const BUNDLE = path.join(EXAMPLE, '2109.10465v1.bundle.json');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function pith(cwd: string, args: string[], env: Record<string, string> = {}): Run {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function pithAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `pith-tex ...args` in `cwd` (runCli: in this process unless `options` ask for a child). */
+const pith = (cwd: string, args: string[], env: CliOptions['env'] = {}, options: CliOptions = {}): Promise<CliRun> =>
+  runCli(args, { cwd, env, ...options });
 
 /**
  * The example as an author has it before a first stamp: the committed main.tex is stamped (so
@@ -77,11 +60,11 @@ function snapshot(dir: string): Record<string, string> {
 
 const read = (dir: string, f: string): string => readFileSync(path.join(dir, f), 'utf8');
 
-test('stamps the example: pith.sty and lock written, two lines added, and a second run changes nothing', () => {
+test('stamps the example: pith.sty and lock written, two lines added, and a second run changes nothing', async () => {
   const dir = paperDir();
   const original = read(dir, 'main.tex');
-  const r = pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
-  assert.equal(r.code, 0, r.stderr);
+  const r = await pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^Stamped main\\.tex with ${SEED_NUMBER} \\(pith\\.sty written, lock written\\)`));
   const stamped = read(dir, 'main.tex');
   assert.equal(
@@ -99,8 +82,8 @@ test('stamps the example: pith.sty and lock written, two lines added, and a seco
   const before = snapshot(dir);
   const mtimes = readdirSync(dir).map((f) => statSync(path.join(dir, f)).mtimeMs);
   for (const args of [['stamp', 'main.tex', '--bundle', BUNDLE], ['stamp', 'main.tex'], ['stamp']]) {
-    const again = pith(dir, args);
-    assert.equal(again.code, 0, again.stderr);
+    const again = await pith(dir, args);
+    assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n${TITLE_OK}`);
   }
   assert.deepEqual(snapshot(dir), before, 'byte for byte');
@@ -111,19 +94,19 @@ test('stamps the example: pith.sty and lock written, two lines added, and a seco
   );
 });
 
-test('--json says what was done; --dry-run prints a unified diff and writes nothing', () => {
+test('--json says what was done; --dry-run prints a unified diff and writes nothing', async () => {
   const dir = paperDir();
   const before = snapshot(dir);
-  const dry = pith(dir, ['stamp', '--bundle', BUNDLE, '--dry-run']);
-  assert.equal(dry.code, 0, dry.stderr);
+  const dry = await pith(dir, ['stamp', '--bundle', BUNDLE, '--dry-run']);
+  assert.equal(dry.status, 0, dry.stderr);
   assert.match(dry.stdout, /--- a\/main\.tex\n\+\+\+ b\/main\.tex\n@@ -\d+,\d+ \+\d+,\d+ @@\n/);
   assert.match(dry.stdout, /\n\+\\usepackage\{pith\}\n\+\\pithnumber\{NMB7QKC2NJYNHLPG6XMF2N35IK\}\n/);
   assert.match(dry.stdout, /--- \/dev\/null\n\+\+\+ b\/pith\.lock\.json/);
   assert.match(dry.stderr, /Dry run: would change pith\.sty, pith\.lock\.json, main\.tex .*nothing was written/);
   assert.deepEqual(snapshot(dir), before);
 
-  const j = pith(dir, ['stamp', '--bundle', BUNDLE, '--json']);
-  assert.equal(j.code, 0, j.stderr);
+  const j = await pith(dir, ['stamp', '--bundle', BUNDLE, '--json']);
+  assert.equal(j.status, 0, j.stderr);
   const out = JSON.parse(j.stdout);
   assert.equal(out.pith_number, SEED_NUMBER);
   assert.equal(out.paper, 'main.tex');
@@ -131,88 +114,91 @@ test('--json says what was done; --dry-run prints a unified diff and writes noth
     out.changed.map((c: { file: string }) => c.file),
     ['pith.sty', 'pith.lock.json', 'main.tex'],
   );
-  assert.deepEqual(JSON.parse(pith(dir, ['stamp', '--json']).stdout).changed, []);
+  assert.deepEqual(JSON.parse((await pith(dir, ['stamp', '--json'])).stdout).changed, []);
 });
 
-test('a new record updates the number, pith.sty and the lock, and nothing else in the paper', () => {
+test('a new record updates the number, pith.sty and the lock, and nothing else in the paper', async () => {
   const dir = paperDir();
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   const first = read(dir, 'main.tex');
   const keys = mkdtempSync(path.join(tmpdir(), 'pith-keys-'));
   const other = writeOtherBundle(keys);
   // Without the test key the other bundle does not verify: exit 1, nothing changed.
   const before = snapshot(dir);
-  const refused = pith(dir, ['stamp', '--bundle', other.bundleFile]);
-  assert.equal(refused.code, 1);
+  const refused = await pith(dir, ['stamp', '--bundle', other.bundleFile]);
+  assert.equal(refused.status, 1);
   assert.match(refused.stderr, /does not verify; nothing was changed/);
   assert.deepEqual(snapshot(dir), before);
-  const r = pith(dir, ['stamp', '--bundle', other.bundleFile, '--trust-key', other.keyFile]);
-  assert.equal(r.code, 0, r.stderr);
+  const r = await pith(dir, ['stamp', '--bundle', other.bundleFile, '--trust-key', other.keyFile]);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /pith\.sty updated, lock updated/);
   assert.match(r.stdout, new RegExp(`updated \\\\pithnumber\\{${SEED_BODY}\\} to \\\\pithnumber\\{${other.body}\\}`));
   assert.equal(read(dir, 'main.tex'), first.replace(SEED_BODY, other.body));
   assert.equal(JSON.parse(read(dir, 'pith.lock.json')).pith_number, other.number);
   assert.match(read(dir, 'pith.sty'), new RegExp(other.body));
   // The lock now names a record signed by the test key: a plain re-stamp needs that key too.
-  assert.equal(pith(dir, ['stamp']).code, 1);
-  assert.equal(pith(dir, ['stamp', '--trust-key', other.keyFile]).stdout, `Already stamped with ${other.number}; nothing to do\n`);
+  assert.equal((await pith(dir, ['stamp'])).status, 1);
+  assert.equal((await pith(dir, ['stamp', '--trust-key', other.keyFile])).stdout, `Already stamped with ${other.number}; nothing to do\n`);
 });
 
-test('no record anywhere: a clear message and exit 2; a record only named by \\pithnumber goes to the resolver', () => {
+test('no record anywhere: a clear message and exit 2; a record only named by \\pithnumber goes to the resolver', async () => {
   const dir = paperDir();
-  const r = pith(dir, ['stamp']);
-  assert.equal(r.code, 2);
+  const r = await pith(dir, ['stamp']);
+  assert.equal(r.status, 2);
   assert.match(
     r.stderr,
     /^pith-tex: which record\? pith-tex stamp main\.tex --arxiv ID \(or --bundle FILE, .* --number pith:YEAR:BODY or --doi DOI\)/,
   );
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE, '--number', SEED_BODY]).code, 2);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE, '--number', SEED_BODY])).status, 2);
   assert.deepEqual(readdirSync(dir), ['main.tex']);
 });
 
-test('finding the paper: .latexmkrc @default_files, the single root, and a non-root file refused naming its root', () => {
+test('finding the paper: .latexmkrc @default_files, the single root, and a non-root file refused naming its root', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pith-find-'));
   mkdirSync(path.join(dir, 'sections'));
   writeFileSync(path.join(dir, 'paper.tex'), '\\documentclass{article}\n\\begin{document}\n\\input{sections/intro}\n\\end{document}\n');
   writeFileSync(path.join(dir, 'notes.tex'), '\\section{Notes}\n');
   writeFileSync(path.join(dir, 'sections', 'intro.tex'), '\\section{Intro}\n');
-  const child = pith(dir, ['stamp', 'sections/intro.tex', '--bundle', BUNDLE]);
-  assert.equal(child.code, 2);
+  const child = await pith(dir, ['stamp', 'sections/intro.tex', '--bundle', BUNDLE]);
+  assert.equal(child.status, 2);
   assert.match(
     child.stderr,
     /sections\/intro\.tex: is not a root file \(no \\documentclass\); it looks like part of paper\.tex: pith-tex stamp paper\.tex/,
   );
-  const sub = pith(path.join(dir, 'sections'), ['stamp', 'intro.tex', '--bundle', BUNDLE]);
+  const sub = await pith(path.join(dir, 'sections'), ['stamp', 'intro.tex', '--bundle', BUNDLE]);
   assert.match(sub.stderr, /it looks like part of \.\.\/paper\.tex/);
-  const auto = pith(dir, ['stamp', '--bundle', BUNDLE]);
-  assert.equal(auto.code, 0, auto.stderr);
+  const auto = await pith(dir, ['stamp', '--bundle', BUNDLE]);
+  assert.equal(auto.status, 0, auto.stderr);
   assert.match(auto.stdout, /^Stamped paper\.tex/);
   writeFileSync(path.join(dir, 'other.tex'), '\\documentclass{article}\n');
-  assert.match(pith(dir, ['stamp', '--bundle', BUNDLE]).stderr, /several \.tex files have \\documentclass \(other\.tex, paper\.tex\)/);
+  assert.match(
+    (await pith(dir, ['stamp', '--bundle', BUNDLE])).stderr,
+    /several \.tex files have \\documentclass \(other\.tex, paper\.tex\)/,
+  );
   writeFileSync(path.join(dir, '.latexmkrc'), "@default_files = ('other.tex');\n");
-  assert.match(pith(dir, ['stamp', '--bundle', BUNDLE]).stdout, /^Stamped other\.tex/);
+  assert.match((await pith(dir, ['stamp', '--bundle', BUNDLE])).stdout, /^Stamped other\.tex/);
 });
 
-test('a stamp that lives in an \\input preamble file is updated there; the root is left alone', () => {
+test('a stamp that lives in an \\input preamble file is updated there; the root is left alone', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pith-input-'));
   const main = '\\documentclass{article}\n\\input{preamble}\n\\begin{document}\nx\n\\end{document}\n';
   writeFileSync(path.join(dir, 'main.tex'), main);
   writeFileSync(path.join(dir, 'preamble.tex'), '\\usepackage{amsmath}\n\\usepackage{pith}\n\\pithnumber{AAAAAAAAAAAAAAAAAAAAAAAAAA}\n');
-  const r = pith(dir, ['stamp', '--bundle', BUNDLE]);
-  assert.equal(r.code, 0, r.stderr);
+  const r = await pith(dir, ['stamp', '--bundle', BUNDLE]);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(read(dir, 'main.tex'), main);
   assert.equal(read(dir, 'preamble.tex'), `\\usepackage{amsmath}\n\\usepackage{pith}\n\\pithnumber{${SEED_BODY}}\n`);
   assert.match(r.stdout, /preamble\.tex: updated \\pithnumber/);
 });
 
-test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two lines', () => {
+test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two lines', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pith-enc-'));
   const latin = Buffer.from(
     '\\documentclass{article}\r\n\\usepackage[latin1]{inputenc}\r\n\\title{Caf\xe9 na\xefve}\r\n\\begin{document}\r\n\\end{document}',
     'latin1',
   );
   writeFileSync(path.join(dir, 'main.tex'), latin);
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   const want = Buffer.from(
     `\\documentclass{article}\r\n\\usepackage[latin1]{inputenc}\r\n\\usepackage{pith}\r\n\\pithnumber{${SEED_BODY}}\r\n\\title{Caf\xe9 na\xefve}\r\n\\begin{document}\r\n\\end{document}`,
     'latin1',
@@ -224,7 +210,7 @@ test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two l
     Buffer.from('\ufeff\\documentclass{article}\n\\title{Café}\n\\begin{document}\n\\end{document}\n', 'utf8'),
   );
   chmodSync(path.join(dir2, 'main.tex'), 0o640);
-  assert.equal(pith(dir2, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(dir2, ['stamp', '--bundle', BUNDLE])).status, 0);
   assert.equal(
     readFileSync(path.join(dir2, 'main.tex'), 'utf8'),
     `\ufeff\\documentclass{article}\n\\usepackage{pith}\n\\pithnumber{${SEED_BODY}}\n\\title{Café}\n\\begin{document}\n\\end{document}\n`,
@@ -232,27 +218,27 @@ test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two l
   assert.equal(statSync(path.join(dir2, 'main.tex')).mode & 0o777, 0o640, 'mode kept');
 });
 
-test('pith.sty: an older or stale generated copy is regenerated; a hand-edited or foreign one is refused (exit 4) unless --force', () => {
+test('pith.sty: an older or stale generated copy is regenerated; a hand-edited or foreign one is refused (exit 4) unless --force', async () => {
   const dir = paperDir();
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   const sty = read(dir, 'pith.sty');
   // Hand edit.
   writeFileSync(path.join(dir, 'pith.sty'), sty.replace('\\NeedsTeXFormat', '% my tweak\n\\NeedsTeXFormat'));
   const before = snapshot(dir);
   const keys = mkdtempSync(path.join(tmpdir(), 'pith-keys-'));
   const other = writeOtherBundle(keys);
-  const edited = pith(dir, ['stamp', '--bundle', other.bundleFile, '--trust-key', other.keyFile]);
-  assert.equal(edited.code, 4);
+  const edited = await pith(dir, ['stamp', '--bundle', other.bundleFile, '--trust-key', other.keyFile]);
+  assert.equal(edited.status, 4);
   assert.match(edited.stderr, /pith\.sty: was edited by hand .* nothing was changed\. Pass --force/);
   assert.deepEqual(snapshot(dir), before, 'the paper and lock are not stamped either');
-  const forced = pith(dir, ['stamp', '--bundle', BUNDLE, '--force']);
-  assert.equal(forced.code, 0, forced.stderr);
+  const forced = await pith(dir, ['stamp', '--bundle', BUNDLE, '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
   assert.match(forced.stdout, /pith\.sty replaced \(--force\)/);
   assert.equal(read(dir, 'pith.sty'), sty);
   // Not ours at all (e.g. the package source copied by hand).
   copyFileSync(path.join(repoRoot, 'tex', 'pith.sty'), path.join(dir, 'pith.sty'));
-  const foreign = pith(dir, ['stamp']);
-  assert.equal(foreign.code, 4);
+  const foreign = await pith(dir, ['stamp']);
+  assert.equal(foreign.status, 4);
   assert.match(foreign.stderr, /was not generated by pith-tex/);
   // A copy generated by an older pith-tex (valid checksum): upgraded without --force.
   const old = renderPithSty({
@@ -268,25 +254,25 @@ test('pith.sty: an older or stale generated copy is regenerated; a hand-edited o
     },
   });
   writeFileSync(path.join(dir, 'pith.sty'), old);
-  const up = pith(dir, ['stamp']);
-  assert.equal(up.code, 0, up.stderr);
+  const up = await pith(dir, ['stamp']);
+  assert.equal(up.status, 0, up.stderr);
   assert.equal(up.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty upgraded from pith-tex 0.0.9)\n${TITLE_OK}`);
   assert.equal(read(dir, 'pith.sty'), sty);
 });
 
-test('read-only paper or folder: exit 4, a clear message, nothing changed', () => {
+test('read-only paper or folder: exit 4, a clear message, nothing changed', async () => {
   const dir = paperDir();
   chmodSync(path.join(dir, 'main.tex'), 0o444);
   const before = snapshot(dir);
-  const r = pith(dir, ['stamp', '--bundle', BUNDLE]);
-  assert.equal(r.code, 4);
+  const r = await pith(dir, ['stamp', '--bundle', BUNDLE]);
+  assert.equal(r.status, 4);
   assert.match(r.stderr, /main\.tex: cannot change the file \(it is read-only\); nothing was changed/);
   assert.deepEqual(snapshot(dir), before);
   chmodSync(path.join(dir, 'main.tex'), 0o644);
   chmodSync(dir, 0o555);
   try {
-    const ro = pith(dir, ['stamp', '--bundle', BUNDLE]);
-    assert.equal(ro.code, 4);
+    const ro = await pith(dir, ['stamp', '--bundle', BUNDLE]);
+    assert.equal(ro.status, 4);
     assert.match(ro.stderr, /nothing was changed/);
     assert.deepEqual(snapshot(dir), before);
   } finally {
@@ -299,29 +285,30 @@ test("the folder lock: a live holder makes a second stamp wait then refuse (exit
   // A live process holds the lock: this test's own pid.
   writeFileSync(path.join(dir, '.pith-tex.lock'), JSON.stringify({ pid: process.pid, started: 'x' }) + '\n');
   const t0 = Date.now();
-  const r = pith(dir, ['stamp', '--bundle', BUNDLE], { PITH_TEX_LOCK_WAIT_MS: '300' });
-  assert.equal(r.code, 4);
+  const r = await pith(dir, ['stamp', '--bundle', BUNDLE], { PITH_TEX_LOCK_WAIT_MS: '300' });
+  assert.equal(r.status, 4);
   assert.ok(Date.now() - t0 >= 300, 'waited');
   assert.match(r.stderr, new RegExp(`another pith-tex stamp \\(pid ${process.pid}\\) is working on this folder`));
   assert.deepEqual(readdirSync(dir).sort(), ['.pith-tex.lock', 'main.tex']);
   // --wait 0 refuses at once (over the environment's setting); a bad value is exit 2.
   const t1 = Date.now();
-  const now = pith(dir, ['stamp', '--bundle', BUNDLE, '--wait', '0'], { PITH_TEX_LOCK_WAIT_MS: '5000' });
-  assert.equal(now.code, 4, now.stderr);
+  const now = await pith(dir, ['stamp', '--bundle', BUNDLE, '--wait', '0'], { PITH_TEX_LOCK_WAIT_MS: '5000' });
+  assert.equal(now.status, 4, now.stderr);
   assert.ok(Date.now() - t1 < 4000, 'did not wait');
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE, '--wait', 'soon']).code, 2);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE, '--wait', 'soon'])).status, 2);
   // A dead pid: stale, taken over.
   const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
   writeFileSync(path.join(dir, '.pith-tex.lock'), JSON.stringify({ pid: Number(dead.stdout), started: 'x' }) + '\n');
-  const ok = pith(dir, ['stamp', '--bundle', BUNDLE]);
-  assert.equal(ok.code, 0, ok.stderr);
+  const ok = await pith(dir, ['stamp', '--bundle', BUNDLE]);
+  assert.equal(ok.status, 0, ok.stderr);
   assert.deepEqual(readdirSync(dir).sort(), ['main.tex', 'pith.lock.json', 'pith.sty']);
 });
 
 test('eight stamps at once: they take turns; the result is one clean stamp', async () => {
   const dir = paperDir();
-  const runs = await Promise.all(Array.from({ length: 8 }, () => pithAsync(dir, ['stamp', '--bundle', BUNDLE])));
-  for (const r of runs) assert.equal(r.code, 0, r.stderr);
+  // Eight processes, so they really race for the folder lock.
+  const runs = await Promise.all(Array.from({ length: 8 }, () => pith(dir, ['stamp', '--bundle', BUNDLE], {}, { spawn: true })));
+  for (const r of runs) assert.equal(r.status, 0, r.stderr);
   assert.equal(runs.filter((r) => r.stdout.startsWith('Stamped')).length, 1);
   assert.equal(runs.filter((r) => r.stdout.startsWith('Already stamped')).length, 7);
   assert.equal(read(dir, 'main.tex').split(`\\pithnumber{${SEED_BODY}}`).length, 2);
@@ -348,8 +335,8 @@ test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (
       ['--number', SEED_NUMBER],
     ]) {
       const dir = paperDir();
-      const r = await pithAsync(dir, ['stamp', ...args, '--resolver', server.base], env);
-      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      const r = await pith(dir, ['stamp', ...args, '--resolver', server.base], env);
+      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, new RegExp(`^Stamped main\\.tex with ${SEED_NUMBER}`));
       assert.match(read(dir, 'pith.sty'), new RegExp(`\\\\def\\\\pith@stamped@record\\{https://pith\\.science/pith/${SEED_BODY}\\}`));
       assert.doesNotMatch(read(dir, 'pith.sty'), /127\.0\.0\.1/);
@@ -365,31 +352,31 @@ test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (
       ),
     );
     const before = read(dir, 'main.tex');
-    const r = await pithAsync(dir, ['stamp'], env);
-    assert.equal(r.code, 0, r.stderr);
+    const r = await pith(dir, ['stamp'], env);
+    assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n${TITLE_OK}`);
     assert.equal(read(dir, 'main.tex'), before);
     // Offline with nothing cached: exit 3, the message says what to pass; nothing written.
     const off = paperDir();
-    const o = await pithAsync(off, ['stamp', '--arxiv', '2109.10465v1', '--offline'], {
+    const o = await pith(off, ['stamp', '--arxiv', '2109.10465v1', '--offline'], {
       XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')),
     });
-    assert.equal(o.code, 3, o.stderr);
+    assert.equal(o.status, 3, o.stderr);
     assert.match(o.stderr, /offline.*--bundle FILE/);
     assert.deepEqual(readdirSync(off), ['main.tex']);
     // A resolver answering with another paper is refused (exit 1), nothing written.
     const wrong = paperDir();
-    const w = await pithAsync(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
+    const w = await pith(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
       ...env,
       XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')),
     });
     server.route('/pith/2201.05596v2/bundle.json', json(bundleText));
-    const w2 = await pithAsync(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
+    const w2 = await pith(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
       ...env,
       XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')),
     });
-    assert.equal(w.code, 3, w.stderr);
-    assert.equal(w2.code, 1, w2.stderr);
+    assert.equal(w.status, 3, w.stderr);
+    assert.equal(w2.status, 1, w2.stderr);
     assert.match(w2.stderr, /different paper/);
     assert.deepEqual(readdirSync(wrong), ['main.tex']);
   } finally {
@@ -397,16 +384,16 @@ test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (
   }
 });
 
-test("the paper's \\pithnumber and pith.lock.json name different records: exit 2, both named, nothing changed", () => {
+test("the paper's \\pithnumber and pith.lock.json name different records: exit 2, both named, nothing changed", async () => {
   const dir = paperDir();
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   writeFileSync(
     path.join(dir, 'main.tex'),
     read(dir, 'main.tex').replace(`\\pithnumber{${SEED_BODY}}`, '\\pithnumber{pith:2022:AAAAQKC2NJYNHLPG6XMF2N35IK}'),
   );
   const before = snapshot(dir);
-  const r = pith(dir, ['stamp']);
-  assert.equal(r.code, 2);
+  const r = await pith(dir, ['stamp']);
+  assert.equal(r.status, 2);
   assert.match(
     r.stderr,
     new RegExp(
@@ -415,18 +402,18 @@ test("the paper's \\pithnumber and pith.lock.json name different records: exit 2
   );
   assert.deepEqual(snapshot(dir), before);
   // Naming the record settles it: the lock's record, the paper's number updated in its own form.
-  const fixed = pith(dir, ['stamp', '--bundle', BUNDLE]);
-  assert.equal(fixed.code, 0, fixed.stderr);
+  const fixed = await pith(dir, ['stamp', '--bundle', BUNDLE]);
+  assert.equal(fixed.status, 0, fixed.stderr);
   assert.match(read(dir, 'main.tex'), new RegExp(`\\\\pithnumber\\{pith:2021:${SEED_BODY}\\}`));
 });
 
-test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refused; a read-only folder with nothing to do is fine', () => {
+test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refused; a read-only folder with nothing to do is fine', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pith-link-'));
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'src', 'real.tex'), UNSTAMPED);
   symlinkSync(path.join('src', 'real.tex'), path.join(dir, 'main.tex'));
-  const r = pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
-  assert.equal(r.code, 0, r.stderr);
+  const r = await pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+  assert.equal(r.status, 0, r.stderr);
   assert.ok(lstatSync(path.join(dir, 'main.tex')).isSymbolicLink(), 'still a link');
   assert.match(read(path.join(dir, 'src'), 'real.tex'), new RegExp(`\\\\pithnumber\\{${SEED_BODY}\\}`));
 
@@ -436,33 +423,33 @@ test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refus
     Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('\\documentclass{article}\n', 'utf16le')]),
   );
   const before16 = snapshot(u16);
-  const r16 = pith(u16, ['stamp', 'main.tex', '--bundle', BUNDLE]);
-  assert.equal(r16.code, 2);
+  const r16 = await pith(u16, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+  assert.equal(r16.status, 2);
   assert.match(r16.stderr, /is UTF-16; .*Save it as UTF-8/);
   assert.deepEqual(snapshot(u16), before16);
 
   const ro = paperDir();
-  assert.equal(pith(ro, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(ro, ['stamp', '--bundle', BUNDLE])).status, 0);
   chmodSync(ro, 0o555);
   try {
-    const again = pith(ro, ['stamp', '--bundle', BUNDLE]);
-    assert.equal(again.code, 0, again.stderr);
+    const again = await pith(ro, ['stamp', '--bundle', BUNDLE]);
+    assert.equal(again.status, 0, again.stderr);
     assert.equal(again.stdout, `Already stamped with ${SEED_NUMBER}; nothing to do\n${TITLE_OK}`);
   } finally {
     chmodSync(ro, 0o755);
   }
 });
 
-test('the committed example is exactly what a stamp writes: stamping it (as `npm run example` does) changes no byte', () => {
+test('the committed example is exactly what a stamp writes: stamping it (as `npm run example` does) changes no byte', async () => {
   const committed = readFileSync(path.join(EXAMPLE, 'main.tex'));
   const dir = paperDir();
-  assert.equal(pith(dir, ['stamp', '--bundle', BUNDLE]).code, 0);
+  assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   assert.deepEqual(readFileSync(path.join(dir, 'main.tex')), committed, 'stamp(unstamped example) = committed main.tex');
   // The same command as `npm run example`, on a copy of the committed folder.
   const copy = mkdtempSync(path.join(tmpdir(), 'pith-example-'));
   for (const f of ['main.tex', '2109.10465v1.bundle.json', '.gitignore']) copyFileSync(path.join(EXAMPLE, f), path.join(copy, f));
-  const r = pith(copy, ['stamp', 'main.tex', '--bundle', '2109.10465v1.bundle.json']);
-  assert.equal(r.code, 0, r.stderr);
+  const r = await pith(copy, ['stamp', 'main.tex', '--bundle', '2109.10465v1.bundle.json']);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout, `${''}main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n${TITLE_OK}`);
   assert.deepEqual(readFileSync(path.join(copy, 'main.tex')), committed);
   // Everything it wrote is git-ignored by the example's .gitignore.
@@ -473,17 +460,17 @@ test('the committed example is exactly what a stamp writes: stamping it (as `npm
 });
 
 /** `patch -p1 --dry-run` then `patch -p1` in `dir` with `patchText` on stdin: the system's GNU patch. */
-function gnuPatch(dir: string, patchText: Buffer | string, dryRun: boolean): { code: number | null; out: string } {
+function gnuPatch(dir: string, patchText: Buffer | string, dryRun: boolean): { status: number | null; out: string } {
   const r = spawnSync('patch', ['-p1', '--batch', '--forward', ...(dryRun ? ['--dry-run'] : [])], {
     cwd: dir,
     input: patchText,
     encoding: 'utf8',
   });
   if (r.error) throw new Error(`patch (Debian package "patch") is needed for this test: ${r.error.message}`);
-  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('--dry-run prints a patch that patch -p1 applies in the paper folder: root file first, lock last, the same bytes as a stamp', () => {
+test('--dry-run prints a patch that patch -p1 applies in the paper folder: root file first, lock last, the same bytes as a stamp', async () => {
   // Three papers: a fresh one (pith.sty and lock new), one with an \input preamble holding a wrong
   // number and a stale lock (files updated), and a CRLF Latin-1 one.
   const fresh = paperDir();
@@ -502,12 +489,9 @@ test('--dry-run prints a patch that patch -p1 applies in the paper folder: root 
   for (const dir of [fresh, withInput, latin1]) {
     const stampedCopy = mkdtempSync(path.join(tmpdir(), 'pith-stamp-ref-'));
     spawnSync('cp', ['-a', `${dir}/.`, stampedCopy]);
-    const dry = spawnSync(process.execPath, [cliPath, 'stamp', 'main.tex', '--bundle', BUNDLE, '--dry-run'], {
-      cwd: dir,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
-    assert.equal(dry.status, 0, String(dry.stderr));
-    const patchText = dry.stdout;
+    const dry = await pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE, '--dry-run']);
+    assert.equal(dry.status, 0, dry.stderr);
+    const patchText = dry.stdoutBytes;
     const headers = patchText
       .toString('latin1')
       .split('\n')
@@ -517,11 +501,11 @@ test('--dry-run prints a patch that patch -p1 applies in the paper folder: root 
     assert.equal(names[names.length - 1], 'b/pith.lock.json', 'lock last');
     assert.ok(names.includes('b/pith.sty'), 'the generated pith.sty is in the patch');
     assert.equal(headers.length, names.length * 2, 'a ---/+++ pair for every file');
-    assert.equal(gnuPatch(dir, patchText, true).code, 0, 'patch --dry-run accepts it');
+    assert.equal(gnuPatch(dir, patchText, true).status, 0, 'patch --dry-run accepts it');
     const applied = gnuPatch(dir, patchText, false);
-    assert.equal(applied.code, 0, applied.out);
-    const stamp = pith(stampedCopy, ['stamp', 'main.tex', '--bundle', BUNDLE]);
-    assert.equal(stamp.code, 0, stamp.stderr);
+    assert.equal(applied.status, 0, applied.out);
+    const stamp = await pith(stampedCopy, ['stamp', 'main.tex', '--bundle', BUNDLE]);
+    assert.equal(stamp.status, 0, stamp.stderr);
     const patched = snapshot(dir);
     const real = snapshot(stampedCopy);
     for (const f of Object.keys(real))
@@ -529,7 +513,7 @@ test('--dry-run prints a patch that patch -p1 applies in the paper folder: root 
     if (dir === withInput) assert.equal(read(dir, 'sec/preamble.tex'), read(stampedCopy, 'sec/preamble.tex'));
   }
   // Already stamped: an empty patch, and the summary says so on stderr.
-  const none = pith(fresh, ['stamp', '--dry-run']);
+  const none = await pith(fresh, ['stamp', '--dry-run']);
   assert.equal(none.stdout, '');
   assert.match(none.stderr, /Already stamped/);
 });
