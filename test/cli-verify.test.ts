@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { canonicalJson, type JsonObject, type JsonValue } from '../src/core/json.js';
 import { cliPath } from './helpers.js';
+import { runCli, type CliRun } from './support/cli.js';
 import { BUNDLE_FILE, seedBundle, vectorRecords } from './support/vectors.js';
 import { resignBundle } from './support/sign.js';
 
@@ -16,61 +17,58 @@ const write = (name: string, content: string | JsonValue): string => {
   writeFileSync(file, typeof content === 'string' ? content : canonicalJson(content));
   return file;
 };
-const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf-8', timeout: 30_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const cli = (...args: string[]): Promise<CliRun> => runCli(args);
 
-test('verify: the seed bundle is verified (exit 0), as a checklist and as JSON', () => {
-  const human = cli('verify', BUNDLE_FILE);
-  assert.equal(human.code, 0, human.err);
-  assert.match(human.out, /^pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK {2}verified/);
-  assert.match(human.out, /✓ bundle\.signature/);
-  const json = cli('verify', BUNDLE_FILE, '--json');
-  assert.equal(json.code, 0);
-  const report = JSON.parse(json.out);
+test('verify: the seed bundle is verified (exit 0), as a checklist and as JSON', async () => {
+  const human = await cli('verify', BUNDLE_FILE);
+  assert.equal(human.status, 0, human.stderr);
+  assert.match(human.stdout, /^pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK {2}verified/);
+  assert.match(human.stdout, /✓ bundle\.signature/);
+  const json = await cli('verify', BUNDLE_FILE, '--json');
+  assert.equal(json.status, 0);
+  const report = JSON.parse(json.stdout);
   assert.equal(report.report, 'pith-tex/verify');
   assert.equal(report.report_version, 1);
   assert.equal(report.ok, true);
   assert.ok(report.checks.length >= 25);
 });
 
-test('verify: a bare record gets hash and number checks and says signatures were not checked', () => {
+test('verify: a bare record gets hash and number checks and says signatures were not checked', async () => {
   const v = vectorRecords()[1]!;
-  const r = cli('verify', write('record.json', v.canonical_record));
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, new RegExp(`^${v.pith_number}`));
-  assert.match(r.out, /signatures not checked/);
+  const r = await cli('verify', write('record.json', v.canonical_record));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`^${v.pith_number}`));
+  assert.match(r.stdout, /signatures not checked/);
 });
 
-test('verify: a tampered bundle fails with exit 1 and names the check', () => {
+test('verify: a tampered bundle fails with exit 1 and names the check', async () => {
   const bundle = seedBundle();
   ((bundle.canonical_record as JsonObject).metadata as JsonObject).primary_cat = 'cs.LG';
-  const r = cli('verify', write('tampered.json', bundle));
-  assert.equal(r.code, 1);
-  assert.match(r.out, /NOT verified/);
-  assert.match(r.out, /✗ canonical_hash/);
+  const r = await cli('verify', write('tampered.json', bundle));
+  assert.equal(r.status, 1);
+  assert.match(r.stdout, /NOT verified/);
+  assert.match(r.stdout, /✗ canonical_hash/);
 });
 
-test('verify --trust-key adds a test registry key; without it the bundle is untrusted', () => {
+test('verify --trust-key adds a test registry key; without it the bundle is untrusted', async () => {
   const secret = randomBytes(32);
   const bundle = resignBundle(seedBundle(), secret, 'test-registry-9');
   const file = write('test-registry.json', bundle);
   const keyFile = write('key.json', (bundle.public_keys as JsonValue[])[0]!);
-  const untrusted = cli('verify', file);
-  assert.equal(untrusted.code, 1);
-  assert.match(untrusted.out, /untrusted key/);
-  const trusted = cli('verify', file, '--trust-key', keyFile);
-  assert.equal(trusted.code, 0, trusted.out + trusted.err);
-  assert.doesNotMatch(trusted.out, /✗/);
+  const untrusted = await cli('verify', file);
+  assert.equal(untrusted.status, 1);
+  assert.match(untrusted.stdout, /untrusted key/);
+  const trusted = await cli('verify', file, '--trust-key', keyFile);
+  assert.equal(trusted.status, 0, trusted.stdout + trusted.stderr);
+  assert.doesNotMatch(trusted.stdout, /✗/);
 });
 
-test('verify: a --trust-key file re-using the pinned key_id for another key is refused', () => {
+test('verify: a --trust-key file re-using the pinned key_id for another key is refused', async () => {
   const bundle = resignBundle(seedBundle(), randomBytes(32), 'pith-v1-2026-05');
   const keyFile = write('impostor-key.json', bundle.public_keys as JsonValue);
-  const r = cli('verify', BUNDLE_FILE, '--trust-key', keyFile);
-  assert.equal(r.code, 2);
-  assert.match(r.err, /impostor-key\.json: key_id: pith-v1-2026-05 is already trusted/);
+  const r = await cli('verify', BUNDLE_FILE, '--trust-key', keyFile);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /impostor-key\.json: key_id: pith-v1-2026-05 is already trusted/);
 });
 
 const badInputs: [string, () => string, RegExp][] = [
@@ -118,32 +116,32 @@ const badInputs: [string, () => string, RegExp][] = [
   ],
 ];
 for (const [name, make, message] of badInputs) {
-  test(`verify: ${name} is one clear line and exit 2`, () => {
-    const r = cli('verify', make());
-    assert.equal(r.code, 2, r.err);
-    assert.match(r.err, message);
-    assert.equal(r.err.trim().split('\n').length, 1, r.err);
-    assert.equal(r.out, '');
+  test(`verify: ${name} is one clear line and exit 2`, async () => {
+    const r = await cli('verify', make());
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.equal(r.stdout, '');
   });
 }
 
-test('verify: __proto__ keys do not pollute and are verified as data', () => {
+test('verify: __proto__ keys do not pollute and are verified as data', async () => {
   const bundle = JSON.parse(readFileSync(BUNDLE_FILE, 'utf-8'));
   const text = JSON.stringify(bundle).replace('"bundle_type"', '"__proto__":{"isAdmin":true},"bundle_type"');
-  const r = cli('verify', write('proto.json', text));
-  assert.equal(r.code, 1); // an extra key changes the bundle hash
-  assert.match(r.out, /✗ bundle\.hash/);
+  const r = await cli('verify', write('proto.json', text));
+  assert.equal(r.status, 1); // an extra key changes the bundle hash
+  assert.match(r.stdout, /✗ bundle\.hash/);
 });
 
-test('usage errors exit 2; --help documents the exit codes', () => {
-  assert.equal(cli('verify').code, 2);
-  assert.equal(cli('frobnicate').code, 2);
-  const help = cli('verify', '--help');
-  assert.equal(help.code, 0);
-  assert.match(help.out, /3 {2}could not fetch/);
+test('usage errors exit 2; --help documents the exit codes', async () => {
+  assert.equal((await cli('verify')).status, 2);
+  assert.equal((await cli('frobnicate')).status, 2);
+  const help = await cli('verify', '--help');
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /3 {2}could not fetch/);
 });
 
-test('--json errors are JSON on stdout (exit code and kind), with the same line on stderr', () => {
+test('--json errors are JSON on stdout (exit code and kind), with the same line on stderr', async () => {
   const cases: Array<[string[], number, string, RegExp]> = [
     [['verify', path.join(tmp, 'absent.json'), '--json'], 2, 'bad_input', /absent\.json: cannot read/],
     [['verify', '--no-such-option', '--json'], 2, 'bad_input', /unknown option '--no-such-option'/],
@@ -153,11 +151,7 @@ test('--json errors are JSON on stdout (exit code and kind), with the same line 
     [['resolve', '2109.10465v1', '--offline', '--dir', tmp, '--json'], 3, 'fetch_failed', /offline/],
   ];
   for (const [args, code, kind, message] of cases) {
-    const r = spawnSync(process.execPath, [cliPath, ...args], {
-      encoding: 'utf-8',
-      timeout: 30_000,
-      env: { ...process.env, XDG_CACHE_HOME: path.join(tmp, 'empty-cache') },
-    });
+    const r = await runCli(args, { env: { XDG_CACHE_HOME: path.join(tmp, 'empty-cache') } });
     assert.equal(r.status, code, `${args.join(' ')}: ${r.stderr}`);
     const report = JSON.parse(r.stdout);
     assert.equal(report.ok, false);
@@ -167,10 +161,10 @@ test('--json errors are JSON on stdout (exit code and kind), with the same line 
     assert.ok(r.stderr.includes(report.error.message), `stderr keeps the line: ${r.stderr}`);
   }
   // Without --json, stdout stays empty on error.
-  assert.equal(cli('verify', path.join(tmp, 'absent.json')).out, '');
+  assert.equal((await cli('verify', path.join(tmp, 'absent.json'))).stdout, '');
 });
 
-test('a reader that goes away (`pith-tex … | true`) is not a crash: the command keeps its exit code, no stack trace', () => {
+test('a reader that goes away (`pith-tex … | true`) is not a crash: the command keeps its exit code, no stack trace', async () => {
   const node = JSON.stringify(process.execPath);
   const cliArg = JSON.stringify(cliPath);
   for (const [args, code] of [
@@ -196,12 +190,12 @@ describe('verify FILE… | DIR (many bundles)', () => {
     return { dir, names };
   };
 
-  test('a folder of 40 good bundles (worker threads): one line each in name order, a summary, exit 0', () => {
+  test('a folder of 40 good bundles (worker threads): one line each in name order, a summary, exit 0', async () => {
     const { dir, names } = many(40);
     writeFileSync(path.join(dir, 'notes.txt'), 'not a bundle, not .json: skipped');
-    const r = cli('verify', dir);
-    assert.equal(r.code, 0, r.err);
-    const lines = r.out.trim().split('\n');
+    const r = await cli('verify', dir);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 41);
     lines
       .slice(0, 40)
@@ -209,21 +203,21 @@ describe('verify FILE… | DIR (many bundles)', () => {
     assert.match(lines[40]!, /^all verified: 40 of 40 verified in [\d.]+ s/);
   });
 
-  test('one tampered and one unreadable among them: lines say which and why, exit 2 (bad input outranks a failed check), --json lines', () => {
+  test('one tampered and one unreadable among them: lines say which and why, exit 2 (bad input outranks a failed check), --json lines', async () => {
     const { dir } = many(30);
     const tampered = seedBundle();
     ((tampered.canonical_record as JsonObject).metadata as JsonObject).primary_cat = 'cs.LG';
     writeFileSync(path.join(dir, 'b005.json'), canonicalJson(tampered));
     writeFileSync(path.join(dir, 'b017.json'), 'hello');
-    const r = cli('verify', dir);
-    assert.equal(r.code, 2, r.err);
-    const lines = r.out.trim().split('\n');
+    const r = await cli('verify', dir);
+    assert.equal(r.status, 2, r.stderr);
+    const lines = r.stdout.trim().split('\n');
     assert.match(lines[5]!, /^✗ .*b005\.json  NOT verified: \d+ checks? failed: canonical_hash/);
     assert.match(lines[17]!, /^✗ .*b017\.json:1:1: not valid for pith-tex/);
     assert.match(lines[30]!, /^1 failed, 1 not readable as a bundle or record: 28 of 30 verified/);
-    const json = cli('verify', '--json', dir);
-    assert.equal(json.code, 2);
-    const objects = json.out
+    const json = await cli('verify', '--json', dir);
+    assert.equal(json.status, 2);
+    const objects = json.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
@@ -237,14 +231,14 @@ describe('verify FILE… | DIR (many bundles)', () => {
     );
     // Only a failed check: exit 1.
     writeFileSync(path.join(dir, 'b017.json'), readFileSync(BUNDLE_FILE));
-    assert.equal(cli('verify', dir).code, 1);
+    assert.equal((await cli('verify', dir)).status, 1);
   });
 
-  test('a few files are verified in one thread, in the order given', () => {
+  test('a few files are verified in one thread, in the order given', async () => {
     const { dir, names } = many(2);
-    const r = cli('verify', path.join(dir, names[1]!), BUNDLE_FILE, path.join(dir, names[0]!));
-    assert.equal(r.code, 0, r.err);
-    const lines = r.out.trim().split('\n');
+    const r = await cli('verify', path.join(dir, names[1]!), BUNDLE_FILE, path.join(dir, names[0]!));
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
     assert.match(lines[0]!, /b001\.json  verified$/);
     assert.match(lines[1]!, /2109\.10465v1\.bundle\.json  verified$/);
     assert.match(lines[2]!, /b000\.json  verified$/);
@@ -275,37 +269,37 @@ function receiptShapes(): Record<string, JsonObject> {
   };
 }
 
-test('verify accepts a bare receipt in each shape the registry shows, and checks its signature over the 32 digest bytes', () => {
+test('verify accepts a bare receipt in each shape the registry shows, and checks its signature over the 32 digest bytes', async () => {
   for (const [name, receipt] of Object.entries(receiptShapes())) {
-    const r = cli('verify', write(`receipt-${name}.json`, receipt));
-    assert.equal(r.code, 0, `${name}: ${r.err}${r.out}`);
-    assert.match(r.out, /bare receipt/);
-    assert.match(r.out, /✓ receipt\.signature +Ed25519 by pith-v1-2026-05 \(pinned\) over canonical_sha256_bytes/);
-    const json = JSON.parse(cli('verify', '--json', write(`receipt-${name}.json`, receipt)).out);
+    const r = await cli('verify', write(`receipt-${name}.json`, receipt));
+    assert.equal(r.status, 0, `${name}: ${r.stderr}${r.stdout}`);
+    assert.match(r.stdout, /bare receipt/);
+    assert.match(r.stdout, /✓ receipt\.signature +Ed25519 by pith-v1-2026-05 \(pinned\) over canonical_sha256_bytes/);
+    const json = JSON.parse((await cli('verify', '--json', write(`receipt-${name}.json`, receipt))).stdout);
     assert.equal(json.kind, 'receipt');
     assert.equal(json.ok, true);
   }
 });
 
-test('a bare receipt with another hash, another key or another number fails (exit 1)', () => {
+test('a bare receipt with another hash, another key or another number fails (exit 1)', async () => {
   const { minimal, numbered } = receiptShapes();
-  const hash = cli('verify', write('receipt-hash.json', { ...minimal, canonical_sha256: '0'.repeat(64) }));
-  assert.equal(hash.code, 1);
-  assert.match(hash.out, /invalid signature/);
-  const key = cli('verify', write('receipt-key.json', { ...minimal, key_id: 'someone-else' }));
-  assert.equal(key.code, 1);
-  assert.match(key.out, /untrusted key/);
-  const num = cli('verify', write('receipt-num.json', { ...numbered, pith_number: 'pith:2021:AAAAAAAAAAAAAAAAAAAAAAAAAA' }));
-  assert.equal(num.code, 1);
-  assert.match(num.out, /the hash gives the body NMB7QKC2NJYNHLPG6XMF2N35IK/);
+  const hash = await cli('verify', write('receipt-hash.json', { ...minimal, canonical_sha256: '0'.repeat(64) }));
+  assert.equal(hash.status, 1);
+  assert.match(hash.stdout, /invalid signature/);
+  const key = await cli('verify', write('receipt-key.json', { ...minimal, key_id: 'someone-else' }));
+  assert.equal(key.status, 1);
+  assert.match(key.stdout, /untrusted key/);
+  const num = await cli('verify', write('receipt-num.json', { ...numbered, pith_number: 'pith:2021:AAAAAAAAAAAAAAAAAAAAAAAAAA' }));
+  assert.equal(num.status, 1);
+  assert.match(num.stdout, /the hash gives the body NMB7QKC2NJYNHLPG6XMF2N35IK/);
   // A receipt signed by a test key verifies only when that key is trusted.
   const resigned = resignBundle(seedBundle(), new Uint8Array(32).fill(7), 'pith-test-receipt');
   const created = (resigned.events as JsonObject[]).find((e) => e.event_type === 'record_created')!;
   const file = write('receipt-test.json', (created.payload as JsonObject).receipt as JsonObject);
-  assert.equal(cli('verify', file).code, 1);
+  assert.equal((await cli('verify', file)).status, 1);
   const keyFile = write('receipt-key-entry.json', (resigned.public_keys as JsonValue[])[0]!);
-  assert.equal(cli('verify', file, '--trust-key', keyFile).code, 0);
-  const bad = cli('verify', write('receipt-bad.json', { key_id: 'pith-v1-2026-05', canonical_sha256: 'xyz', signature: 'AA==' }));
-  assert.equal(bad.code, 2);
-  assert.match(bad.err, /canonical_sha256: expected 64 hex/);
+  assert.equal((await cli('verify', file, '--trust-key', keyFile)).status, 0);
+  const bad = await cli('verify', write('receipt-bad.json', { key_id: 'pith-v1-2026-05', canonical_sha256: 'xyz', signature: 'AA==' }));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /canonical_sha256: expected 64 hex/);
 });

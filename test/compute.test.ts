@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliPath, fixture } from './helpers.js';
+import { fixture } from './helpers.js';
+import { runCli, type CliRun } from './support/cli.js';
 import { computeRecord, MetadataError, normaliseSubmittedAt, assertCategory, recordDifference } from '../src/core/compute.js';
 import { parseArxivExport, parseXml, XmlError } from '../src/core/arxiv-metadata.js';
 import { canonText } from '../src/core/text.js';
@@ -13,8 +13,6 @@ import { sha256Hex } from '../src/core/encoding.js';
 import { parseJson, type JsonObject } from '../src/core/json.js';
 import { lockFromBundle, serializeLock } from '../src/core/lock.js';
 import { allRegistryVectors } from './support/vectors.js';
-
-const run = promisify(execFile);
 
 interface Vector {
   arxiv_id: string;
@@ -28,15 +26,7 @@ interface Vector {
 const VECTORS = JSON.parse(readFileSync(fixture('records.json'), 'utf8')) as Vector[];
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pith-compute-'));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [cliPath, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]): Promise<CliRun> => runCli(args);
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Wrap text the way arXiv's exports do: hard line breaks, indented continuation lines. */
@@ -142,7 +132,7 @@ test('every real record in the vectors is reproduced: empty licences, old-style 
     }),
   );
   for (const { v, r } of runs) {
-    assert.equal(r.code, 0, `${v.arxiv_id}: ${r.stderr}`);
+    assert.equal(r.status, 0, `${v.arxiv_id}: ${r.stderr}`);
     const out = JSON.parse(r.stdout);
     assert.equal(out.canonical_sha256, v.canonical_sha256, v.arxiv_id);
     assert.equal(out.pith_number, v.pith_number, v.arxiv_id);
@@ -180,10 +170,10 @@ test('the title or abstract and its hash are not both accepted; a hash must be 6
     '--abstract-sha256',
     m.abstract_canon_sha256,
   ]);
-  assert.equal(both.code, 2);
+  assert.equal(both.status, 2);
   assert.match(both.stderr, /--title or --title-sha256, not both/);
   const bad = await cli([...base, '--title', v.title!, '--abstract-sha256', 'abc']);
-  assert.equal(bad.code, 2);
+  assert.equal(bad.status, 2);
   assert.match(bad.stderr, /abstract_sha256: "abc" is not a SHA-256/);
   const json = path.join(tmp(), 'meta.json');
   writeFileSync(
@@ -199,7 +189,7 @@ test('the title or abstract and its hash are not both accepted; a hash must be 6
     }),
   );
   const fromFile = await cli(['compute', '--json', json]);
-  assert.equal(fromFile.code, 0, fromFile.stderr);
+  assert.equal(fromFile.status, 0, fromFile.stderr);
   assert.equal(JSON.parse(fromFile.stdout).pith_number, v.pith_number);
 });
 
@@ -232,7 +222,7 @@ test('pith-tex compute (flags, --abstract-file) reproduces every vector; --check
         '--check',
         fixture('records.json'),
       ]);
-      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.report_version, 1);
       assert.equal(out.canonical_sha256, v.canonical_sha256);
@@ -257,12 +247,12 @@ test('Atom export (export API) reproduces every vector; the license comes from -
   const file = path.join(dir, 'atom.xml');
   writeFileSync(file, atomOf(v));
   const r = await cli(['compute', file, '--license', v.canonical_record.metadata.license]);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^${v.pith_number}  computed offline .*\\(atom\\)`));
   assert.match(r.stdout, new RegExp(v.canonical_sha256));
   assert.doesNotMatch(r.stdout, /beyond ASCII/);
   const noLicense = await cli(['compute', file]);
-  assert.equal(noLicense.code, 2);
+  assert.equal(noLicense.status, 2);
   assert.match(noLicense.stderr, /license: missing; give --license/);
 });
 
@@ -300,10 +290,10 @@ test('OAI-PMH arXiv format lacks version and time: the error says so; flags comp
   const file = path.join(tmp(), 'oai.xml');
   writeFileSync(file, xml);
   const bare = await cli(['compute', file]);
-  assert.equal(bare.code, 2);
+  assert.equal(bare.status, 2);
   assert.match(bare.stderr, /version: missing/);
   const r = await cli(['compute', file, '--json', '--arxiv-version', '1', '--submitted-at', '2021-09-21T20:57:46-04:00']);
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.canonical_sha256, v.canonical_sha256);
   assert.ok(out.notes.some((n: string) => /normalised to 2021-09-22T00:57:46Z/.test(n)));
@@ -352,7 +342,7 @@ test('--check names the first field that differs (exit 1), against a bundle or a
     m.license,
   ];
   const good = await cli([...base, '--abstract', v.abstract, '--submitted-at', m.submitted_at, '--check', bundleFile]);
-  assert.equal(good.code, 0, good.stderr);
+  assert.equal(good.status, 0, good.stderr);
   assert.match(good.stdout, /check: matches the registry record/);
   const journal = await cli([
     ...base,
@@ -363,13 +353,13 @@ test('--check names the first field that differs (exit 1), against a bundle or a
     '--check',
     bundleFile,
   ]);
-  assert.equal(journal.code, 1);
+  assert.equal(journal.status, 1);
   assert.match(journal.stdout, /check: DIFFERS .* at metadata\.abstract_canon_sha256/);
   assert.match(journal.stdout, /hint: use arXiv's own abstract/);
   const lockFile = path.join(tmp(), 'pith.lock.json');
   writeFileSync(lockFile, serializeLock(lockFromBundle(parseJson(readFileSync(bundleFile, 'utf8')) as JsonObject)));
   const late = await cli([...base, '--abstract', v.abstract, '--submitted-at', '2021-09-22T00:57:47Z', '--check', lockFile, '--json']);
-  assert.equal(late.code, 1);
+  assert.equal(late.status, 1);
   const out = JSON.parse(late.stdout);
   assert.equal(out.check.first_difference.field, 'metadata.submitted_at');
   assert.equal(out.check.first_difference.registry, '2021-09-22T00:57:46Z');
@@ -404,7 +394,7 @@ test('bad input is exit 2 with a clear message: empty title, bad date, malformed
   ];
   const runs = await Promise.all(cases.map(([over]) => cli(args(over))));
   runs.forEach((r, i) => {
-    assert.equal(r.code, 2, `${JSON.stringify(cases[i]![0])}: ${r.stdout}`);
+    assert.equal(r.status, 2, `${JSON.stringify(cases[i]![0])}: ${r.stdout}`);
     assert.match(r.stderr, cases[i]![1]);
   });
 });
@@ -480,7 +470,7 @@ test('text beyond ASCII: the output says the rule is inferred, and only then', a
     m.submitted_at,
   ];
   const uni = await cli([...base, '--title', 'Schrödinger bridges for Σ-models']);
-  assert.equal(uni.code, 0, uni.stderr);
+  assert.equal(uni.status, 0, uni.stderr);
   assert.match(uni.stdout, /note: the title holds text beyond ASCII: .* inferred/);
   assert.doesNotMatch(uni.stdout, /the abstract holds/);
   const ascii = await cli([...base, '--title', v.title, '--json']);
