@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
+import { runCli } from './support/cli.js';
 import { startServer, json, status, failFirst, delayed, type Handler, type TestServer } from './support/http-server.js';
 import { FetchError, httpGet, httpOptionsFromEnv, proxyFor, type HttpOptions } from '../src/io/http.js';
 import { SEED } from './support/seed.js';
@@ -175,15 +176,22 @@ test('onProgress reports bytes received against Content-Length', async () => {
 
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-function cleanEnv(cacheHome: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER']) delete env[k];
-  return { ...env, XDG_CACHE_HOME: cacheHome, PITH_HTTP_BACKOFF_MS: '50', PITH_HTTP_RETRY_AFTER_CAP_MS: '3000', SHELL: '/bin/sh' };
+/** No proxy or resolver from the outer environment; an undefined value removes a variable. */
+function cleanEnv(cacheHome: string): Record<string, string | undefined> {
+  const unset = ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER'];
+  return {
+    ...Object.fromEntries(unset.map((k) => [k, undefined])),
+    XDG_CACHE_HOME: cacheHome,
+    PITH_HTTP_BACKOFF_MS: '50',
+    PITH_HTTP_RETRY_AFTER_CAP_MS: '3000',
+    SHELL: '/bin/sh',
+  };
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** `cmd ...args` with this process's environment and `env`: script(1), which gives the CLI a terminal. */
+function run(cmd: string, args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -222,11 +230,7 @@ test(
     assert.equal(waiting.status, 0, waiting.stdout);
     assert.match(waiting.stdout, /^\r\u001b\[2Kpith-tex: waiting for the resolver…/);
     // The same run with stderr piped: not one byte of progress.
-    const piped = await run(
-      process.execPath,
-      [cliPath, 'resolve', `pith:2021:${BODY}`, '--refresh', '--resolver', s.base],
-      cleanEnv(cache),
-    );
+    const piped = await runCli(['resolve', `pith:2021:${BODY}`, '--refresh', '--resolver', s.base], { env: cleanEnv(cache) });
     assert.equal(piped.status, 0, piped.stderr);
     assert.equal(piped.stderr, '');
     assert.equal(s.count(p), 3);
