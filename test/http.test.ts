@@ -189,7 +189,11 @@ function cleanEnv(cacheHome: string): Record<string, string | undefined> {
 }
 
 /** `cmd ...args` with this process's environment and `env`: script(1), which gives the CLI a terminal. */
-function run(cmd: string, args: string[], env: Record<string, string | undefined>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

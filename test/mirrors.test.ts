@@ -1,14 +1,16 @@
 // Mirrors as the registry describes them (pith-mirrors.json), against two real HTTP servers on
 // 127.0.0.1: fallback in order, primary first; an unsigned manifest adds no trust; rotates_at;
 // resolve --state compares the served state.json with the state merged from the bundle's events.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliPath, fixture } from './helpers.js';
-import { startServer, json, status, type Handler, type TestServer } from './support/http-server.js';
+import { fixture, repoRoot } from './helpers.js';
+import { tempDir } from './support/temp.js';
+import { runCli, type CliOptions, type CliRun } from './support/cli.js';
+import { resolverEnv, server } from './support/resolver.js';
+import { json, status, type Handler, type TestServer } from './support/http-server.js';
 import { canonicalJson, omitKeys, parseJson, type JsonObject } from '../src/core/json.js';
 import { sha256Hex } from '../src/core/encoding.js';
 import { keysForMirror, ManifestError, parseMirrorManifest } from '../src/core/mirrors.js';
@@ -20,43 +22,14 @@ const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 const PINNED_B64 = 'stVStoiQhXFxp4s2pdzPNoqVNBMojDU/fJ2db5S3CbM=';
 
-const servers: TestServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function server(routes: Record<string, Handler> = {}): Promise<TestServer> {
-  const s = await startServer(routes);
-  servers.push(s);
-  return s;
-}
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pith-mirrors-'));
 
-function testEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER', 'PITH_MIRRORS'])
-    delete env[k];
-  return {
-    ...env,
-    XDG_CACHE_HOME: tmp(),
-    PITH_HTTP_TIMEOUT_MS: '1500',
-    PITH_HTTP_CONNECT_TIMEOUT_MS: '1000',
-    PITH_HTTP_BACKOFF_MS: '20',
-    PITH_HTTP_RETRIES: '1',
-    ...extra,
-  };
-}
+/** resolverEnv with a fresh cache, one retry and a short backoff. */
+const testEnv = (extra: Record<string, string> = {}) =>
+  resolverEnv(tmp(), { PITH_HTTP_BACKOFF_MS: '20', PITH_HTTP_RETRIES: '1', ...extra });
 
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env, cwd: tmp(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** `pith-tex ...args` in a fresh working folder. */
+const cli = (args: string[], env: CliOptions['env']): Promise<CliRun> => runCli(args, { cwd: tmp(), env });
 
 /** A mirror entry in the registry's shape, for a test server. */
 function mirrorEntry(
@@ -100,7 +73,7 @@ test('primary down: the secondary is used; the primary is asked first whatever t
   const up = await server(serving(BUNDLE_TEXT));
   const file = manifestFile([mirrorEntry(up, 'Second', 'mirror'), mirrorEntry(down, 'First', 'primary')]);
   const r = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', file], testEnv());
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.ok(down.count(`/pith/${BODY}/bundle.json`) >= 1, 'the primary was asked');
   assert.equal(up.count(`/pith/${BODY}/bundle.json`), 1);
   assert.match(r.stdout, new RegExp(`from +resolver ${up.base.replace(/[.]/g, '\\.')}/pith/${BODY}/bundle\\.json`));
@@ -116,7 +89,7 @@ test('primary down: the secondary is used; the primary is asked first whatever t
     ],
     testEnv(),
   );
-  assert.equal(both.code, 3, both.stderr);
+  assert.equal(both.status, 3, both.stderr);
   assert.match(both.stderr, /no mirror served/);
 });
 
@@ -125,10 +98,10 @@ test('the manifest comes from a URL or PITH_MIRRORS too', async () => {
   const manifest = readFileSync(manifestFile([mirrorEntry(up, 'Only', 'primary')]), 'utf8');
   up.route('/pith-mirrors.json', json(manifest));
   const r = await cli(['resolve', `pith:2021:${BODY}`, '--json'], testEnv({ PITH_MIRRORS: `${up.base}/pith-mirrors.json` }));
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).pith_number, `pith:2021:${BODY}`);
   const bad = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', path.join(tmp(), 'missing.json')], testEnv());
-  assert.equal(bad.code, 2);
+  assert.equal(bad.status, 2);
 });
 
 test('a manifest key that is not pinned (nor --trust-key) refuses the mirror, before any request', async () => {
@@ -138,17 +111,17 @@ test('a manifest key that is not pinned (nor --trust-key) refuses the mirror, be
   const entry = mirrorEntry(s, 'Rogue', 'primary', { key_id: keyEntry.key_id, public_key_b64: keyEntry.public_key_b64, rotates_at: null });
   const file = manifestFile([entry]);
   const refused = await cli(['resolve', other.number, '--mirrors', file], testEnv());
-  assert.equal(refused.code, 1, refused.stderr);
+  assert.equal(refused.status, 1, refused.stderr);
   assert.match(refused.stderr, /refused: its key pith-test-stamp .* is neither pinned nor given with --trust-key/);
   assert.equal(s.count(), 0, 'nothing fetched from a refused mirror');
   // Trusted on the command line, the same mirror is used.
   const keyFile = path.join(tmp(), 'key.json');
   writeFileSync(keyFile, JSON.stringify(keyEntry));
   const ok = await cli(['resolve', other.number, '--mirrors', file, '--trust-key', keyFile], testEnv());
-  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.status, 0, ok.stderr);
   // A mirror naming the pinned key cannot pass a bundle signed by another key.
   const lying = await cli(['resolve', other.number, '--mirrors', manifestFile([mirrorEntry(s, 'Liar', 'primary')])], testEnv());
-  assert.equal(lying.code, 1, lying.stderr);
+  assert.equal(lying.status, 1, lying.stderr);
 });
 
 test('rotates_at is honoured: signatures dated after the rotation fail', async () => {
@@ -159,21 +132,21 @@ test('rotates_at is honoured: signatures dated after the rotation fail', async (
     rotates_at: '2026-01-01T00:00:00Z',
   });
   const r = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', manifestFile([rotated])], testEnv());
-  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /rotated at 2026-01-01T00:00:00Z/);
   const later = mirrorEntry(s, 'Later', 'primary', {
     key_id: 'pith-v1-2026-05',
     public_key_b64: PINNED_B64,
     rotates_at: '2099-01-01T00:00:00Z',
   });
-  assert.equal((await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', manifestFile([later])], testEnv())).code, 0);
+  assert.equal((await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', manifestFile([later])], testEnv())).status, 0);
 });
 
 test('resolve --state: the served state.json equals the merged state, or exit 1', async () => {
   const s = await server(serving(BUNDLE_TEXT));
   const file = manifestFile([mirrorEntry(s, 'Main', 'primary')]);
   const ok = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', file, '--state'], testEnv());
-  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(ok.status, 0, ok.stderr);
   assert.match(
     ok.stdout,
     /served state +http:\/\/127\.0\.0\.1:\d+\/pith\/NMB7QKC2NJYNHLPG6XMF2N35IK\/state\.json equals the state merged from the bundle's events/,
@@ -186,7 +159,7 @@ test('resolve --state: the served state.json equals the merged state, or exit 1'
   state.state_sha256 = sha256Hex(canonicalJson(omitKeys(state, ['state_sha256'])));
   s.route(`/pith/${BODY}/state.json`, json(JSON.stringify(state)));
   const bad = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', file, '--state', '--json'], testEnv());
-  assert.equal(bad.code, 1, bad.stderr);
+  assert.equal(bad.status, 1, bad.stderr);
   const report = JSON.parse(bad.stdout);
   assert.equal(report.state_check.matches, false);
   assert.equal(report.state_check.difference, 'state.event_count');
@@ -195,12 +168,12 @@ test('resolve --state: the served state.json equals the merged state, or exit 1'
   forged.state_sha256 = '0'.repeat(64);
   s.route(`/pith/${BODY}/state.json`, json(JSON.stringify(forged)));
   const self = await cli(['resolve', `pith:2021:${BODY}`, '--mirrors', file, '--state'], testEnv());
-  assert.equal(self.code, 1);
+  assert.equal(self.status, 1);
   assert.match(self.stderr, /not the state merged/);
   // And through the plain resolver (no manifest): {base}/pith/BODY/state.json.
   s.route(`/pith/${BODY}/state.json`, json(JSON.stringify(BUNDLE.state)));
   const plain = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--state', '--refresh'], testEnv());
-  assert.equal(plain.code, 0, plain.stderr);
+  assert.equal(plain.status, 0, plain.stderr);
 });
 
 test('parseMirrorManifest: the registry shape, primary first; malformed manifests name the field', () => {
@@ -284,7 +257,7 @@ test('resolve --registry-status: the record JSON flags beside what pith-tex chec
     });
   const s = await server({ ...serving(BUNDLE_TEXT), [`/pith/${BODY}.json`]: json(recordJson(BUNDLE.canonical_record)) });
   const r = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--registry-status', '--json'], testEnv());
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout).registry_status;
   assert.deepEqual(out.checked_by_pith_tex, ['content_addressed', 'pith_receipt', 'graph_snapshot']);
   const attested = out.flags.find((f: { flag: string }) => f.flag === 'author_attested');
@@ -299,33 +272,18 @@ test('resolve --registry-status: the record JSON flags beside what pith-tex chec
   other.source.version = 2;
   s.route(`/pith/${BODY}.json`, json(recordJson(other)));
   const wrong = await cli(['resolve', `pith:2021:${BODY}`, '--resolver', s.base, '--registry-status'], testEnv());
-  assert.equal(wrong.code, 1);
+  assert.equal(wrong.status, 1);
   assert.match(wrong.stderr, /not about this record/);
 });
 
 test('stamp resolves through the same sources: PITH_MIRRORS reaches it, the secondary used when the primary is down', async (t) => {
-  const { cpSync, rmSync } = await import('node:fs');
-  const { repoRoot } = await import('./helpers.js');
   const down = await server({ [`/pith/${BODY}/bundle.json`]: status(500) });
   const up = await server(serving(BUNDLE_TEXT));
-  const dir = tmp();
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir(t, 'pith-mirrors-');
   cpSync(path.join(repoRoot, 'examples', 'moe-paper', 'main.tex'), path.join(dir, 'main.tex'));
   const file = manifestFile([mirrorEntry(down, 'First', 'primary'), mirrorEntry(up, 'Second', 'mirror')]);
-  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'stamp', 'main.tex', '--number', `pith:2021:${BODY}`], {
-      env: testEnv({ PITH_MIRRORS: file }),
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  assert.equal(r.code, 0, r.stderr);
+  const r = await runCli(['stamp', 'main.tex', '--number', `pith:2021:${BODY}`], { cwd: dir, env: testEnv({ PITH_MIRRORS: file }) });
+  assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /title matches the record/);
   assert.ok(down.count() >= 1);
   assert.equal(up.count(`/pith/${BODY}/bundle.json`), 1);

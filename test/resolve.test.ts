@@ -1,4 +1,4 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -9,8 +9,9 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { fixture } from './helpers.js';
 import { runCli, type CliOptions, type CliRun } from './support/cli.js';
+import { resolverEnv, server } from './support/resolver.js';
 import { makeTestCert } from './support/cert.js';
-import { startServer, json, status, failFirst, hang, delayed, type Handler, type TestServer } from './support/http-server.js';
+import { json, status, failFirst, hang, delayed, type Handler } from './support/http-server.js';
 import {
   assertAllowedUrl,
   bypassProxy,
@@ -37,37 +38,10 @@ const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
 const BODY = SEED.body;
 const NUMBER = SEED.number;
 
-const servers: TestServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-});
-async function server(routes: Record<string, Handler> = {}): Promise<TestServer> {
-  const s = await startServer(routes);
-  servers.push(s);
-  return s;
-}
-
 const tmp = (prefix = 'pith-resolve-') => mkdtempSync(path.join(os.tmpdir(), prefix));
 
-type TestEnv = Record<string, string | undefined>;
-
-/** Fast HTTP settings for tests; no proxy or resolver from the outer environment. */
-function testEnv(cacheHome: string, extra: Record<string, string> = {}): TestEnv {
-  const unset = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER'];
-  return {
-    ...Object.fromEntries(unset.map((k) => [k, undefined])),
-    XDG_CACHE_HOME: cacheHome,
-    PITH_HTTP_TIMEOUT_MS: '1500',
-    PITH_HTTP_CONNECT_TIMEOUT_MS: '1000',
-    PITH_HTTP_BACKOFF_MS: '50',
-    PITH_HTTP_RETRY_AFTER_CAP_MS: '3000',
-    PITH_HTTP_RETRIES: '2',
-    ...extra,
-  };
-}
-
 /** `pith-tex ...args` in a fresh working folder with `env` (runCli's options otherwise). */
-const cli = (args: string[], env: TestEnv, options: CliOptions = {}): Promise<CliRun> =>
+const cli = (args: string[], env: CliOptions['env'], options: CliOptions = {}): Promise<CliRun> =>
   runCli(args, { cwd: tmp('pith-cwd-'), env, ...options });
 
 /** Every file under the cache folder (relative paths). */
@@ -117,7 +91,7 @@ test('every query form resolves the vector bundle to the same number, from the r
   const runs = await Promise.all(
     forms.map(async ([query, expectedPath]) => {
       const before = s.count(expectedPath);
-      const r = await cli(['resolve', query, '--json', '--resolver', s.base], testEnv(tmp()));
+      const r = await cli(['resolve', query, '--json', '--resolver', s.base], resolverEnv(tmp()));
       return { query, expectedPath, r, before };
     }),
   );
@@ -137,7 +111,7 @@ test('every query form resolves the vector bundle to the same number, from the r
 
 test('human output: number, title hash, arXiv id/version, DOI, status, source', async () => {
   const s = await server(bothLayouts());
-  const r = await cli(['resolve', '2109.10465', '--resolver', s.base], testEnv(tmp()));
+  const r = await cli(['resolve', '2109.10465', '--resolver', s.base], resolverEnv(tmp()));
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`^${NUMBER}  verified`));
   assert.match(r.stdout, /title sha256 +1081b2af858259c4909b86775021934b23d9342c1faf94b76a10c63484a84730/);
@@ -152,11 +126,11 @@ test('human output: number, title hash, arXiv id/version, DOI, status, source', 
 test('a static mirror (.well-known layout only) serves full bodies; short forms get a clear not-found', async () => {
   const s = await server({ [`/.well-known/pith/${BODY}/bundle.json`]: json(BUNDLE_TEXT) });
   const cache = tmp();
-  const ok = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
+  const ok = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache));
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /well-known/);
   assert.equal(s.count(`/pith/${BODY}/bundle.json`), 1);
-  const short = await cli(['resolve', 'NMB7QKC2', '--refresh', '--resolver', s.base], testEnv(tmp()));
+  const short = await cli(['resolve', 'NMB7QKC2', '--refresh', '--resolver', s.base], resolverEnv(tmp()));
   assert.equal(short.status, 3);
   assert.match(short.stderr, /not found/);
   assert.match(short.stderr, /static mirror .* only full 26-character bodies/);
@@ -165,18 +139,18 @@ test('a static mirror (.well-known layout only) serves full bodies; short forms 
 test('--offline never touches the network: empty cache fails with exit 3 and says how to get the record', async () => {
   const s = await server(bothLayouts());
   const cache = tmp();
-  const r = await cli(['resolve', '2109.10465v1', '--offline', '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', '2109.10465v1', '--offline', '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /offline/);
   assert.match(r.stderr, /--bundle FILE/);
   assert.match(r.stderr, /pith-tex compute/);
   assert.equal(s.count(), 0);
   // Filled once online, every form is then answered offline from the cache, still no request.
-  const online = await cli(['resolve', '2109.10465v1', '--resolver', s.base], testEnv(cache));
+  const online = await cli(['resolve', '2109.10465v1', '--resolver', s.base], resolverEnv(cache));
   assert.equal(online.status, 0, online.stderr);
   const seen = s.count();
   const queries = ['2109.10465', '10.48550/arxiv.2109.10465', 'NMB7QKC2', NUMBER, BODY.slice(0, 16)];
-  const offs = await Promise.all(queries.map((q) => cli(['resolve', q, '--offline', '--json', '--resolver', s.base], testEnv(cache))));
+  const offs = await Promise.all(queries.map((q) => cli(['resolve', q, '--offline', '--json', '--resolver', s.base], resolverEnv(cache))));
   offs.forEach((off, i) => {
     assert.equal(off.status, 0, `${queries[i]}: ${off.stderr}`);
     const out = JSON.parse(off.stdout);
@@ -189,7 +163,7 @@ test('--offline never touches the network: empty cache fails with exit 3 and say
 test('404: not found, exit 3, nothing cached', async () => {
   const s = await server({});
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /not found: pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK is not known/);
   assert.equal(s.count(`/pith/${BODY}/bundle.json`), 1);
@@ -201,7 +175,7 @@ test('500 then 200: retried, resolved, cached', async () => {
   const p = `/pith/${BODY}/bundle.json`;
   const s = await server({ [p]: failFirst(1, 500, json(BUNDLE_TEXT)) });
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 0, r.stderr);
   assert.equal(s.count(p), 2);
   assert.ok(cacheFiles(cache).includes(`bundles/${BODY}.json`));
@@ -211,7 +185,7 @@ test('500 then 200: retried, resolved, cached', async () => {
 test('429 with Retry-After: waits as told, then resolves', async () => {
   const p = `/pith/${BODY}/bundle.json`;
   const s = await server({ [p]: failFirst(1, 429, json(BUNDLE_TEXT), { 'retry-after': '1' }) });
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(tmp()));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(tmp()));
   assert.equal(r.status, 0, r.stderr);
   const [first, second] = s.requests.filter((x) => x.path === p);
   assert.ok(second!.at - first!.at >= 950, `waited ${second!.at - first!.at} ms`);
@@ -221,7 +195,7 @@ test('5xx forever: resolver unreachable after the retries, exit 3 with what to d
   const p = `/pith/${BODY}/bundle.json`;
   const s = await server({ [p]: status(503) });
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /resolver unreachable: .*HTTP 503 after 3 attempts/);
   assert.match(r.stderr, /--bundle FILE/);
@@ -232,7 +206,7 @@ test('5xx forever: resolver unreachable after the retries, exit 3 with what to d
 test('slow resolver: total timeout, exit 3, nothing cached', async () => {
   const s = await server({ [`/pith/${BODY}/bundle.json`]: hang });
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache, { PITH_HTTP_TIMEOUT_MS: '600' }));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache, { PITH_HTTP_TIMEOUT_MS: '600' }));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /resolver unreachable: .*no complete answer within 600 ms/);
   assert.ok(r.ms < 5000, `took ${r.ms} ms`);
@@ -241,11 +215,11 @@ test('slow resolver: total timeout, exit 3, nothing cached', async () => {
 
 test('--timeout SECONDS sets the total time per attempt; a bad value is exit 2', async () => {
   const s = await server({ [`/pith/${BODY}/bundle.json`]: hang });
-  const r = await cli(['resolve', NUMBER, '--timeout', '0.4', '--resolver', s.base], testEnv(tmp(), { PITH_HTTP_TIMEOUT_MS: '20000' }));
+  const r = await cli(['resolve', NUMBER, '--timeout', '0.4', '--resolver', s.base], resolverEnv(tmp(), { PITH_HTTP_TIMEOUT_MS: '20000' }));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /no complete answer within 400 ms/);
   assert.ok(r.ms < 5000, `took ${r.ms} ms`);
-  const bad = await cli(['resolve', NUMBER, '--timeout', 'soon', '--resolver', s.base], testEnv(tmp()));
+  const bad = await cli(['resolve', NUMBER, '--timeout', 'soon', '--resolver', s.base], resolverEnv(tmp()));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--timeout soon: expected a number of seconds/);
 });
@@ -255,7 +229,7 @@ test('unreachable resolver (connection refused): exit 3', async () => {
   await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((r) => probe.close(() => r()));
-  const r = await cli(['resolve', NUMBER, '--resolver', `http://127.0.0.1:${port}`], testEnv(tmp()));
+  const r = await cli(['resolve', NUMBER, '--resolver', `http://127.0.0.1:${port}`], resolverEnv(tmp()));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /resolver unreachable: .*connection refused/);
 });
@@ -269,7 +243,7 @@ test('oversized body: refused at the cap, exit 3, nothing cached', async () => {
   };
   const s = await server({ [`/pith/${BODY}/bundle.json`]: json(big), '/pith/NMB7QKC2/bundle.json': chunked });
   const cache = tmp();
-  const env = testEnv(cache, { PITH_HTTP_MAX_BYTES: '100000' });
+  const env = resolverEnv(cache, { PITH_HTTP_MAX_BYTES: '100000' });
   const a = await cli(['resolve', NUMBER, '--resolver', s.base], env);
   assert.equal(a.status, 3);
   assert.match(a.stderr, /300\d+ bytes, over the 100000-byte limit/);
@@ -289,11 +263,11 @@ test('redirect loop: stopped after 5 redirects, exit 3; a redirect to a good cop
     [`/.well-known/pith/${BODY}/bundle.json`]: json(BUNDLE_TEXT),
   });
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--refresh', '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', NUMBER, '--refresh', '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 3);
   assert.match(r.stderr, /more than 5 redirects \(a redirect loop\)/);
   assert.equal(s.count('/loop/a') + s.count('/loop/b'), 5);
-  const ok = await cli(['resolve', 'NMB7QKC2', '--json', '--resolver', s.base], testEnv(tmp()));
+  const ok = await cli(['resolve', 'NMB7QKC2', '--json', '--resolver', s.base], resolverEnv(tmp()));
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).source.location, `${s.base}/.well-known/pith/${BODY}/bundle.json`);
 });
@@ -305,14 +279,14 @@ test('HTML instead of JSON: fails verification, exit 1, nothing cached; a well-k
   };
   const s = await server({ [`/pith/${BODY}/bundle.json`]: html, [`/.well-known/pith/${BODY}/bundle.json`]: html });
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /served HTML, not a Pith bundle/);
   assert.deepEqual(cacheFiles(cache), []);
   // A static host answering every path with its HTML page, with the bundle in the well-known
   // layout: the well-known copy is tried next, verified and used.
   const spa = await server({ [`/pith/${BODY}/bundle.json`]: html, [`/.well-known/pith/${BODY}/bundle.json`]: json(BUNDLE_TEXT) });
-  const ok = await cli(['resolve', NUMBER, '--json', '--resolver', spa.base], testEnv(cache));
+  const ok = await cli(['resolve', NUMBER, '--json', '--resolver', spa.base], resolverEnv(cache));
   assert.equal(ok.status, 0, ok.stderr);
   assert.equal(JSON.parse(ok.stdout).source.location, `${spa.base}/.well-known/pith/${BODY}/bundle.json`);
   assert.ok(cacheFiles(cache).includes(`bundles/${BODY}.json`));
@@ -325,10 +299,10 @@ test('tampered bundle: fails verification, exit 1, nothing cached', async () => 
   assert.notEqual(resigned, BUNDLE_TEXT);
   const s = await server({ [`/pith/${BODY}/bundle.json`]: json(tampered), '/pith/2109.10465v1/bundle.json': json(resigned) });
   const cache = tmp();
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(cache));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(cache));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /served a bundle that fails verification .*canonical_hash/);
-  const r2 = await cli(['resolve', '2109.10465v1', '--resolver', s.base], testEnv(cache));
+  const r2 = await cli(['resolve', '2109.10465v1', '--resolver', s.base], resolverEnv(cache));
   assert.equal(r2.status, 1);
   assert.match(r2.stderr, /fails verification .*bundle\.hash/);
   assert.deepEqual(cacheFiles(cache), []);
@@ -346,7 +320,7 @@ test('a resolver answering with another paper is a verification failure', async 
     ['7E6MSA6G', /does not start with it/],
     ['2109.10465v2', /got version v1/],
   ] as const;
-  const runs = await Promise.all(cases.map(([q]) => cli(['resolve', q, '--resolver', s.base], testEnv(cache))));
+  const runs = await Promise.all(cases.map(([q]) => cli(['resolve', q, '--resolver', s.base], resolverEnv(cache))));
   runs.forEach((r, i) => {
     assert.equal(r.status, 1, cases[i]![0]);
     assert.match(r.stderr, /answered with a different paper/);
@@ -358,7 +332,7 @@ test('a resolver answering with another paper is a verification failure', async 
 test('a cached entry that no longer verifies is evicted with a warning; the resolver is asked next', async () => {
   const s = await server(bothLayouts());
   const cache = tmp();
-  const env = testEnv(cache);
+  const env = resolverEnv(cache);
   assert.equal((await cli(['resolve', NUMBER, '--resolver', s.base], env)).status, 0);
   const file = path.join(cache, 'pith-tex', 'bundles', `${BODY}.json`);
   writeFileSync(file, BUNDLE_TEXT.replace('"cs.CL"', '"cs.LG"'));
@@ -383,17 +357,17 @@ test('--bundle FILE: verified and used offline; a tampered file is exit 1; --sav
   const save = path.join(dir, 'saved.bundle.json');
   const r = await cli(
     ['resolve', '2109.10465', '--bundle', fixture('2109.10465v1.bundle.json'), '--offline', '--save', save],
-    testEnv(cache),
+    resolverEnv(cache),
   );
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /from +bundle file/);
   assert.equal(readFileSync(save, 'utf8'), BUNDLE_TEXT);
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, BUNDLE_TEXT.replace('"cs.CL"', '"cs.LG"'));
-  const t = await cli(['resolve', NUMBER, '--bundle', bad], testEnv(tmp()));
+  const t = await cli(['resolve', NUMBER, '--bundle', bad], resolverEnv(tmp()));
   assert.equal(t.status, 1);
   assert.match(t.stderr, /does not verify/);
-  const other = await cli(['resolve', '2201.05596', '--bundle', fixture('2109.10465v1.bundle.json')], testEnv(tmp()));
+  const other = await cli(['resolve', '2201.05596', '--bundle', fixture('2109.10465v1.bundle.json')], resolverEnv(tmp()));
   assert.equal(other.status, 1);
   assert.match(other.stderr, /does not name arXiv 2201\.05596/);
 });
@@ -401,19 +375,19 @@ test('--bundle FILE: verified and used offline; a tampered file is exit 1; --sav
 test('the project lock file answers for its paper (and only its paper), offline', async () => {
   const dir = tmp();
   writeFileSync(path.join(dir, 'pith.lock.json'), serializeLock(lockFromBundle(BUNDLE)));
-  const r = await cli(['resolve', '2109.10465', '--offline', '--json', '--dir', dir], testEnv(tmp()));
+  const r = await cli(['resolve', '2109.10465', '--offline', '--json', '--dir', dir], resolverEnv(tmp()));
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   assert.equal(out.pith_number, NUMBER);
   assert.equal(out.source.kind, 'lock');
   assert.equal(out.status.attested, null);
-  const other = await cli(['resolve', '2201.05596', '--offline', '--dir', dir], testEnv(tmp()));
+  const other = await cli(['resolve', '2201.05596', '--offline', '--dir', dir], resolverEnv(tmp()));
   assert.equal(other.status, 3);
   // A lock whose receipt was tampered with is ignored with a warning.
   const lock = JSON.parse(readFileSync(path.join(dir, 'pith.lock.json'), 'utf8'));
   lock.receipt.signature_b64 = lock.receipt.signature_b64.replace(/^./, (c: string) => (c === 'A' ? 'B' : 'A'));
   writeFileSync(path.join(dir, 'pith.lock.json'), JSON.stringify(lock));
-  const bad = await cli(['resolve', '2109.10465', '--offline', '--dir', dir], testEnv(tmp()));
+  const bad = await cli(['resolve', '2109.10465', '--offline', '--dir', dir], resolverEnv(tmp()));
   assert.equal(bad.status, 3);
   assert.match(bad.stderr, /does not verify .*ignored/);
 });
@@ -422,7 +396,7 @@ test('two concurrent resolves of the same paper leave a valid cache', async () =
   const p = `/pith/${BODY}/bundle.json`;
   const s = await server({ [p]: delayed(150, json(BUNDLE_TEXT)) });
   const cache = tmp();
-  const env = testEnv(cache);
+  const env = resolverEnv(cache);
   // Three processes, so the three really race for the cache.
   const runs = await Promise.all([1, 2, 3].map(() => cli(['resolve', NUMBER, '--resolver', s.base], env, { spawn: true })));
   for (const r of runs) assert.equal(r.status, 0, r.stderr);
@@ -444,16 +418,16 @@ test('a cache folder that cannot be written is one warning, not fatal', async ()
   const notADir = path.join(dir, 'file');
   writeFileSync(notADir, 'x');
   const s = await server(bothLayouts());
-  const r = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(notADir));
+  const r = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(notADir));
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stderr.match(/warning: cannot write the cache/g)?.length, 1, r.stderr);
 });
 
 test('plain http to a non-loopback resolver is refused; a bad query is exit 2', async () => {
-  const r = await cli(['resolve', NUMBER, '--resolver', 'http://pith.example.com'], testEnv(tmp()));
+  const r = await cli(['resolve', NUMBER, '--resolver', 'http://pith.example.com'], resolverEnv(tmp()));
   assert.equal(r.status, 2);
   assert.match(r.stderr, /plain http is allowed only to loopback/);
-  const q = await cli(['resolve', '2201.5596'], testEnv(tmp()));
+  const q = await cli(['resolve', '2201.5596'], resolverEnv(tmp()));
   assert.equal(q.status, 2);
   assert.match(q.stderr, /accepted forms/);
 });
@@ -494,7 +468,7 @@ test('HTTPS_PROXY: https goes through a CONNECT tunnel; NO_PROXY bypasses it', a
     proxy.closeAllConnections();
   });
 
-  const env = testEnv(tmp(), {
+  const env = resolverEnv(tmp(), {
     HTTPS_PROXY: `http://user:p%40ss@127.0.0.1:${proxyPort}`,
     NODE_EXTRA_CA_CERTS: path.join(dir, 'cert.pem'),
   });
@@ -629,7 +603,7 @@ test('rollback: a resolver serving an older state than the cache holds is warned
   const p = `/pith/${BODY}/bundle.json`;
   const s = await server({ [p]: (req, res, hit) => json(hit === 1 ? newer.text : older.text)(req, res, hit) });
   const cache = tmp();
-  const env = testEnv(cache);
+  const env = resolverEnv(cache);
   const first = await cli(['resolve', NUMBER, '--json', '--trust-key', keyFile, '--resolver', s.base], env);
   assert.equal(first.status, 0, first.stderr);
   assert.equal(JSON.parse(first.stdout).cache.stored, 'stored');
@@ -647,7 +621,7 @@ test('rollback: a resolver serving an older state than the cache holds is warned
   assert.equal(held, newer.text);
   // Without the test key the same bundles are refused outright and nothing is cached.
   const strict = tmp();
-  const refused = await cli(['resolve', NUMBER, '--resolver', s.base], testEnv(strict));
+  const refused = await cli(['resolve', NUMBER, '--resolver', s.base], resolverEnv(strict));
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /fails verification/);
   assert.deepEqual(cacheFiles(strict), []);
@@ -664,7 +638,7 @@ test('without a version, the newest version the resolver knows is used, and the 
     '/pith/2109.10465v2/bundle.json': json(v2.text),
   });
   const cache = tmp();
-  const env = testEnv(cache);
+  const env = resolverEnv(cache);
   const bare = await cli(['resolve', '2109.10465', '--trust-key', keyFile, '--resolver', s.base], env);
   assert.equal(bare.status, 0, bare.stderr);
   assert.match(bare.stdout, new RegExp(`^${v2.number}  verified`));
@@ -685,7 +659,7 @@ test('without a version, the newest version the resolver knows is used, and the 
 
 test('PITH_RESOLVER names the resolver when --resolver is not given', async () => {
   const s = await server(bothLayouts());
-  const r = await cli(['resolve', 'NMB7QKC2', '--json'], testEnv(tmp(), { PITH_RESOLVER: `${s.base}/` }));
+  const r = await cli(['resolve', 'NMB7QKC2', '--json'], resolverEnv(tmp(), { PITH_RESOLVER: `${s.base}/` }));
   assert.equal(r.status, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).source.location, `${s.base}/pith/NMB7QKC2/bundle.json`);
 });
@@ -694,7 +668,7 @@ test("the status line has the registry page's words, in its order", async () => 
   const page = readFileSync(fixture('pages', '2109.10465v1.page.txt'), 'utf8');
   const pageStatus = /^(not attested not anchored not stored)/m.exec(page)?.[1];
   assert.ok(pageStatus);
-  const r = await cli(['resolve', NUMBER, '--bundle', fixture('2109.10465v1.bundle.json'), '--offline'], testEnv(tmp()));
+  const r = await cli(['resolve', NUMBER, '--bundle', fixture('2109.10465v1.bundle.json'), '--offline'], resolverEnv(tmp()));
   assert.equal(r.status, 0, r.stderr);
   const line = /status +(.*)/.exec(r.stdout)?.[1];
   assert.equal(line?.replace(/ · /g, ' '), pageStatus);
@@ -728,7 +702,7 @@ test('an old-style arXiv id (hep-th/9901001v1) resolves end to end: "/" percent-
   writeFileSync(keyFile, JSON.stringify(old.keyEntry));
   const s = await server({ '/pith/hep-th%2F9901001v1/bundle.json': json(old.text) });
   const cache = tmp();
-  const env = testEnv(cache);
+  const env = resolverEnv(cache);
   const first = await cli(['resolve', 'hep-th/9901001v1', '--json', '--trust-key', keyFile, '--resolver', s.base], env);
   assert.equal(first.status, 0, first.stderr);
   const out = JSON.parse(first.stdout);
@@ -759,28 +733,28 @@ test("a bare id's cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver
   const s = await server({ '/pith/2109.10465/bundle.json': (req, res, hit) => json(newest)(req, res, hit) });
   const cache = tmp();
   const args = ['resolve', '2109.10465', '--json', '--trust-key', keyFile, '--resolver', s.base];
-  const first = await cli(args, testEnv(cache));
+  const first = await cli(args, resolverEnv(cache));
   assert.equal(JSON.parse(first.stdout).pith_number, NUMBER, first.stderr);
   newest = v2.text; // the author posts v2
   // Within the time to live: the cache answers, the resolver is not asked.
-  const fresh = await cli(args, testEnv(cache));
+  const fresh = await cli(args, resolverEnv(cache));
   assert.equal(JSON.parse(fresh.stdout).source.kind, 'cache');
   assert.equal(JSON.parse(fresh.stdout).pith_number, NUMBER);
   assert.equal(s.count('/pith/2109.10465/bundle.json'), 1);
   // Past it: the resolver is asked, and the bare id now points at v2 (offline too).
-  const stale = await cli(args, testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
+  const stale = await cli(args, resolverEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
   assert.equal(stale.status, 0, stale.stderr);
   assert.equal(JSON.parse(stale.stdout).pith_number, v2.number);
   assert.equal(JSON.parse(stale.stdout).source.kind, 'resolver');
   const off = await cli(
     ['resolve', '2109.10465', '--offline', '--json', '--trust-key', keyFile],
-    testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
+    resolverEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
   );
   assert.equal(JSON.parse(off.stdout).pith_number, v2.number, off.stderr);
   // Past it with the resolver down: the verified cached answer, and a warning that says so.
   const down = await cli(
     ['resolve', '2109.10465', '--json', '--trust-key', keyFile, '--resolver', 'http://127.0.0.1:9'],
-    testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
+    resolverEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
   );
   assert.equal(down.status, 0, down.stderr);
   assert.equal(JSON.parse(down.stdout).pith_number, v2.number);
@@ -791,7 +765,10 @@ test("a bare id's cached answer lives PITH_TEX_ID_TTL_SECONDS: then the resolver
   );
   // A versioned id never expires: no request even with a zero time to live.
   const before = s.requests.length;
-  const pinned = await cli(['resolve', '2109.10465v1', '--json', '--resolver', s.base], testEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }));
+  const pinned = await cli(
+    ['resolve', '2109.10465v1', '--json', '--resolver', s.base],
+    resolverEnv(cache, { PITH_TEX_ID_TTL_SECONDS: '0' }),
+  );
   assert.equal(JSON.parse(pinned.stdout).source.kind, 'cache', pinned.stderr);
   assert.equal(s.requests.length, before);
 });
