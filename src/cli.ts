@@ -27,6 +27,21 @@ const PREFIX = 'pith-tex: ';
 /** Examples then the exit codes, at the end of a command's --help. */
 const epilogue = (examples: readonly string[]): string => `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n${exitCodeHelp()}`;
 
+/** commander's Command, with the options that say where a record comes from as one step. */
+class PithCommand extends Command {
+  override createCommand(name?: string): PithCommand {
+    return new PithCommand(name);
+  }
+
+  /** --bundle, --offline, --resolver and --trust-key: where a command that reads a record gets it. */
+  recordSources(): this {
+    return this.option(...OPTION.bundle)
+      .option(...OPTION.offline)
+      .option(...OPTION.resolver)
+      .option(...OPTION.trustKey, collect);
+  }
+}
+
 type Runner = (...args: never[]) => Promise<number>;
 
 /** Wrap a lazily imported command so its exit code becomes the process's. */
@@ -39,7 +54,7 @@ function lazy(load: () => Promise<{ run: Runner }>) {
 }
 
 /** The author's path: stamp, check, the latexmk hook, the arXiv checklist, the badge. */
-function addAuthorCommands(program: Command): void {
+function addAuthorCommands(program: PithCommand): void {
   program
     .command('stamp')
     .description("verify the paper's record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper")
@@ -122,10 +137,7 @@ function addAuthorCommands(program: Command): void {
     .option('--format <format>', 'svg, markdown or html (default svg)')
     .option('-o, --out <file>', 'write to FILE (atomically) instead of stdout')
     .option('--image <url>', 'markdown: where the SVG is published (default pith-badge.svg, beside the README)')
-    .option(...OPTION.bundle)
-    .option(...OPTION.offline)
-    .option(...OPTION.resolver)
-    .option(...OPTION.trustKey, collect)
+    .recordSources()
     .addHelpText(
       'after',
       epilogue([
@@ -138,7 +150,7 @@ function addAuthorCommands(program: Command): void {
 }
 
 /** Records and PDFs: verify, resolve, compute, inspect. */
-function addRecordCommands(program: Command): void {
+function addRecordCommands(program: PithCommand): void {
   program
     .command('verify')
     .description(
@@ -228,10 +240,7 @@ function addRecordCommands(program: Command): void {
     .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
     .argument('<pdf>', 'the built PDF')
     .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
-    .option(...OPTION.bundle)
-    .option(...OPTION.offline)
-    .option(...OPTION.resolver)
-    .option(...OPTION.trustKey, collect)
+    .recordSources()
     .option(...OPTION.json)
     .addHelpText(
       'after',
@@ -245,7 +254,7 @@ function addRecordCommands(program: Command): void {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('pith-tex')
+  const program = new PithCommand('pith-tex')
     .version(toolVersion(), '-V, --version', 'print the version (also -v)')
     .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
     .addHelpText(
