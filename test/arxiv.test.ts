@@ -1,10 +1,9 @@
 // pith-tex arxiv: a clean paper passes every item and packs an upload that compiles and inspects
 // as verified; papers built to break each item fail that item.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   badFileName,
@@ -20,9 +19,11 @@ import {
 import { fixture, repoRoot } from './helpers.js';
 import { lockText, renderSty, OTHER_BODY, BODY } from './support/stamped-paper.js';
 import { runCli } from './support/cli.js';
+import { tempDir } from './support/temp.js';
 
-function cleanPaper(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-paper-'));
+/** The clean fixture paper, stamped, in a folder removed after test `t`. */
+function cleanPaper(t: TestContext): string {
+  const dir = tempDir(t, 'pith-arxiv-paper-');
   cpSync(fixture('arxiv', 'clean'), dir, { recursive: true });
   writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
   writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
@@ -94,38 +95,33 @@ test('scanTex: % in \\url is not a comment, comments and verbatim are skipped, g
   );
 });
 
-test('arxiv: a clean paper passes every item; the packed upload compiles and its PDF inspects as verified', async () => {
-  const dir = cleanPaper();
-  const unpack = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-unpack-'));
-  try {
-    const out = path.join(dir, 'upload.tar.gz');
-    const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
-    assert.equal(r.code, 0, r.out + r.err);
-    assert.deepEqual(failing(r), []);
-    assert.deepEqual(
-      r.report!.items.map((i) => i.id),
-      ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'comments', 'compile', 'pdf', 'tex-live', 'file-names'],
-    );
-    // The fixture keeps one comment with text (a commented-out figure): a warning, not a failure.
-    assert.ok(r.report!.items.every((i) => i.status === 'pass' || (i.id === 'comments' && i.status === 'warn')));
-    assert.deepEqual(r.report!.pack!.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
-    const t = spawnSync('tar', ['xzf', out, '-C', unpack], { encoding: 'utf8' });
-    assert.equal(t.status, 0, t.stderr);
-    const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
-    assert.ok(!listed.some((f) => /lock|\.pdf$|\.aux$|\.log$/.test(f)), listed.join(' '));
-    const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
-      cwd: unpack,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    assert.equal(b.status, 0, b.stdout);
-    const i = await runCli(['inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')]);
-    assert.equal(i.status, 0, i.stdout + i.stderr);
-    assert.match(i.stdout, /verified/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(unpack, { recursive: true, force: true });
-  }
+test('arxiv: a clean paper passes every item; the packed upload compiles and its PDF inspects as verified', async (t) => {
+  const dir = cleanPaper(t);
+  const unpack = tempDir(t, 'pith-arxiv-unpack-');
+  const out = path.join(dir, 'upload.tar.gz');
+  const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(failing(r), []);
+  assert.deepEqual(
+    r.report!.items.map((i) => i.id),
+    ['pith.sty', 'stamp', 'arxiv-id', 'shell-escape', 'paths', 'files', 'bbl', 'comments', 'compile', 'pdf', 'tex-live', 'file-names'],
+  );
+  // The fixture keeps one comment with text (a commented-out figure): a warning, not a failure.
+  assert.ok(r.report!.items.every((i) => i.status === 'pass' || (i.id === 'comments' && i.status === 'warn')));
+  assert.deepEqual(r.report!.pack!.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
+  const untar = spawnSync('tar', ['xzf', out, '-C', unpack], { encoding: 'utf8' });
+  assert.equal(untar.status, 0, untar.stderr);
+  const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+  assert.ok(!listed.some((f) => /lock|\.pdf$|\.aux$|\.log$/.test(f)), listed.join(' '));
+  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
+    cwd: unpack,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  assert.equal(b.status, 0, b.stdout);
+  const i = await runCli(['inspect', path.join(unpack, 'main.pdf'), '--lock', path.join(dir, 'pith.lock.json')]);
+  assert.equal(i.status, 0, i.stdout + i.stderr);
+  assert.match(i.stdout, /verified/);
 });
 
 const edit = (dir: string, f: (t: string) => string): void => {
@@ -200,18 +196,14 @@ const breakers: [string, (dir: string) => void, string[], string[]?][] = [
 ];
 
 for (const [name, breakIt, expected, extra] of breakers) {
-  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async () => {
-    const dir = cleanPaper();
-    try {
-      breakIt(dir);
-      const r = await arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
-      for (const i of r.report!.items.filter((x) => x.status === 'fail'))
-        assert.ok(i.fix && !i.fix.includes('\n'), `${i.id} has a one-line fix`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async (t) => {
+    const dir = cleanPaper(t);
+    breakIt(dir);
+    const r = await arxiv(dir, ['--no-compile', ...(extra ?? ['--arxiv-id', '2109.10465'])]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
+    for (const i of r.report!.items.filter((x) => x.status === 'fail'))
+      assert.ok(i.fix && !i.fix.includes('\n'), `${i.id} has a one-line fix`);
   });
 }
 
@@ -249,33 +241,25 @@ test('scanTex: the import package (\\import, \\subimport, \\inputfrom, \\include
   assert.equal(joinFolder('a/', './'), 'a/');
 });
 
-test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', async () => {
-  const dir = cleanPaper();
-  try {
-    importPaper(dir);
-    const out = path.join(dir, 'upload.tar.gz');
-    const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
-    assert.equal(r.code, 0, r.out + r.err);
-    assert.deepEqual(failing(r), []);
-    assert.match(r.report!.items.find((i) => i.id === 'files')!.detail, /all 5 referenced files/);
-    for (const f of ['chapters/one/body.tex', 'chapters/one/part/detail.tex', 'chapters/one/figs/local.png'])
-      assert.ok(r.report!.pack!.files.includes(f), f);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('arxiv: a paper read through \\import and \\subimport passes, and its upload has the imported files', async (t) => {
+  const dir = cleanPaper(t);
+  importPaper(dir);
+  const out = path.join(dir, 'upload.tar.gz');
+  const r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual(failing(r), []);
+  assert.match(r.report!.items.find((i) => i.id === 'files')!.detail, /all 5 referenced files/);
+  for (const f of ['chapters/one/body.tex', 'chapters/one/part/detail.tex', 'chapters/one/figs/local.png'])
+    assert.ok(r.report!.pack!.files.includes(f), f);
 });
 
-test('arxiv: a paper that does not compile from a clean copy fails the compile item', async () => {
-  const dir = cleanPaper();
-  try {
-    edit(dir, before('\\end{document}', '\\undefinedcommandhere'));
-    const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
-    assert.equal(r.code, 1);
-    assert.deepEqual(failing(r), ['compile']);
-    assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /Undefined control sequence/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('arxiv: a paper that does not compile from a clean copy fails the compile item', async (t) => {
+  const dir = cleanPaper(t);
+  edit(dir, before('\\end{document}', '\\undefinedcommandhere'));
+  const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
+  assert.equal(r.code, 1);
+  assert.deepEqual(failing(r), ['compile']);
+  assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /Undefined control sequence/);
 });
 
 // ---------------------------------------------------------------- more items, each broken alone
@@ -328,170 +312,136 @@ const moreBreakers: [string, (dir: string) => void, string[]][] = [
 ];
 
 for (const [name, breakIt, expected] of moreBreakers) {
-  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async () => {
-    const dir = cleanPaper();
-    try {
-      breakIt(dir);
-      const r = await staticRun(dir);
-      assert.equal(r.code, 1, r.out + r.err);
-      assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  test(`arxiv (static items): ${name} fails exactly ${expected.join(', ')}`, async (t) => {
+    const dir = cleanPaper(t);
+    breakIt(dir);
+    const r = await staticRun(dir);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.deepEqual(failing(r), expected, JSON.stringify(r.report?.items, null, 1));
   });
 }
 
-test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', async () => {
-  const dir = cleanPaper();
-  try {
-    writeFileSync(path.join(dir, 'img.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
-    cpSync(path.join(dir, 'figs'), path.join(dir, 'img2'), { recursive: true });
-    renameSync(path.join(dir, 'img2', 'plot.png'), path.join(dir, 'img2', 'other.png'));
-    edit(dir, (t) =>
-      t
-        .replace(
-          '\\graphicspath{{figs/}}',
-          '\\graphicspath{{figs/}{img2/}}\n\\newcommand{\\fig}[1]{\\includegraphics[width=1cm]{#1}}\n\\usepackage{comment}',
-        )
-        .replace(
+test('arxiv (static items): what must NOT fail — macro parameters, \\jobname names, % in \\url and \\href, verbatim, comment env, \\graphicspath with two folders', async (t) => {
+  const dir = cleanPaper(t);
+  writeFileSync(path.join(dir, 'img.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
+  cpSync(path.join(dir, 'figs'), path.join(dir, 'img2'), { recursive: true });
+  renameSync(path.join(dir, 'img2', 'plot.png'), path.join(dir, 'img2', 'other.png'));
+  edit(dir, (t) =>
+    t
+      .replace(
+        '\\graphicspath{{figs/}}',
+        '\\graphicspath{{figs/}{img2/}}\n\\newcommand{\\fig}[1]{\\includegraphics[width=1cm]{#1}}\n\\usepackage{comment}',
+      )
+      .replace(
+        '\\end{document}',
+        [
+          '\\includegraphics{other}\\includegraphics{img.png}\\fig{plot}',
+          '\\url{http://x.org/a%20b}\\input{sections/intro}',
+          '\\href{http://x.org/%7Eme}{me} \\includegraphics{img}',
+          '\\begin{comment}\n\\input{in-comment-env}\n\\end{comment}',
+          '\\begin{verbatim}\n\\usepackage{minted} \\input{/abs/path} \\write18{x}\n\\end{verbatim}',
+          '% \\usepackage{minted} \\input{../up}',
+          '\\IfFileExists{\\jobname.extra}{\\input{\\jobname.extra}}{}',
           '\\end{document}',
-          [
-            '\\includegraphics{other}\\includegraphics{img.png}\\fig{plot}',
-            '\\url{http://x.org/a%20b}\\input{sections/intro}',
-            '\\href{http://x.org/%7Eme}{me} \\includegraphics{img}',
-            '\\begin{comment}\n\\input{in-comment-env}\n\\end{comment}',
-            '\\begin{verbatim}\n\\usepackage{minted} \\input{/abs/path} \\write18{x}\n\\end{verbatim}',
-            '% \\usepackage{minted} \\input{../up}',
-            '\\IfFileExists{\\jobname.extra}{\\input{\\jobname.extra}}{}',
-            '\\end{document}',
-          ].join('\n'),
-        ),
-    );
-    const r = await staticRun(dir);
-    assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
-    assert.deepEqual(failing(r), []);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+        ].join('\n'),
+      ),
+  );
+  const r = await staticRun(dir);
+  assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
+  assert.deepEqual(failing(r), []);
 });
 
-test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', async () => {
-  const dir = cleanPaper();
-  try {
-    // Stray files and a hooked .latexmkrc: none of them is read by the compile, none is packed.
-    writeFileSync(path.join(dir, 'notes.txt'), 'private\n');
-    writeFileSync(path.join(dir, 'figs', 'unused.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
-    assert.equal((await runCli(['hook', 'install', dir])).status, 0);
-    writeFileSync(path.join(dir, 'main.aux'), '\\relax\n');
-    writeFileSync(path.join(dir, 'main.pdf'), '%PDF-1.5 stale\n');
-    const out = path.join(dir, 'up.tar.gz');
-    let r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
-    assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
-    const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
-    assert.deepEqual(listed, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
+test('arxiv: a PDF without the Pith metadata fails the pdf item; --pack leaves out unused files, the hook rc, the lock and outputs', async (t) => {
+  const dir = cleanPaper(t);
+  // Stray files and a hooked .latexmkrc: none of them is read by the compile, none is packed.
+  writeFileSync(path.join(dir, 'notes.txt'), 'private\n');
+  writeFileSync(path.join(dir, 'figs', 'unused.png'), readFileSync(path.join(dir, 'figs', 'plot.png')));
+  assert.equal((await runCli(['hook', 'install', dir])).status, 0);
+  writeFileSync(path.join(dir, 'main.aux'), '\\relax\n');
+  writeFileSync(path.join(dir, 'main.pdf'), '%PDF-1.5 stale\n');
+  const out = path.join(dir, 'up.tar.gz');
+  let r = await arxiv(dir, ['--arxiv-id', '2109.10465', '--pack', out]);
+  assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
+  const listed = spawnSync('tar', ['tzf', out], { encoding: 'utf8' }).stdout.trim().split('\n').sort();
+  assert.deepEqual(listed, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex']);
 
-    edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage[metadata=false]{pith}'));
-    r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
-    assert.equal(r.code, 1, r.out + r.err);
-    assert.deepEqual(failing(r), ['pdf']);
-    assert.match(r.report!.items.find((i) => i.id === 'pdf')!.detail, /no Pith metadata/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  edit(dir, (t) => t.replace('\\usepackage{pith}', '\\usepackage[metadata=false]{pith}'));
+  r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.deepEqual(failing(r), ['pdf']);
+  assert.match(r.report!.items.find((i) => i.id === 'pdf')!.detail, /no Pith metadata/);
 });
 
-test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', async () => {
-  const dir = cleanPaper();
-  try {
-    edit(dir, before('\\usepackage{pith}', '\\usepackage{minted}'));
-    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--no-compile']);
-    assert.equal(r.status, 1);
-    const lines = r.stdout.trim().split('\n');
-    assert.ok(lines.some((l) => /^✓ pith\.sty:/.test(l)));
-    const bad = lines.findIndex((l) => /^✗ shell-escape:/.test(l));
-    assert.ok(bad >= 0, r.stdout);
-    assert.match(lines[bad + 1]!, /^ {4}fix: /);
-    // One fix per ✗, and one per ! warning (comments: the command that packs without them).
-    assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗') || l.startsWith('!')).length);
-    assert.equal((await runCli(['arxiv', path.join(dir, 'nope.tex')])).status, 2);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('arxiv: human output is a ✓/✗ list with one "fix:" line per ✗; exit 2 for a missing paper', async (t) => {
+  const dir = cleanPaper(t);
+  edit(dir, before('\\usepackage{pith}', '\\usepackage{minted}'));
+  const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--no-compile']);
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trim().split('\n');
+  assert.ok(lines.some((l) => /^✓ pith\.sty:/.test(l)));
+  const bad = lines.findIndex((l) => /^✗ shell-escape:/.test(l));
+  assert.ok(bad >= 0, r.stdout);
+  assert.match(lines[bad + 1]!, /^ {4}fix: /);
+  // One fix per ✗, and one per ! warning (comments: the command that packs without them).
+  assert.equal(lines.filter((l) => /^ {4}fix: /.test(l)).length, lines.filter((l) => l.startsWith('✗') || l.startsWith('!')).length);
+  assert.equal((await runCli(['arxiv', path.join(dir, 'nope.tex')])).status, 2);
 });
 
-test("arxiv: the clean compile ignores the user's latexmkrc (shell-escape on, recorder off) and the folder's latexmkrc", async () => {
-  const dir = cleanPaper();
-  const home = mkdtempSync(path.join(os.tmpdir(), 'pith-arxiv-home-'));
-  try {
-    const marker = path.join(home, 'shell-escape-ran');
-    writeFileSync(path.join(home, '.latexmkrc'), "$recorder = 0;\n$pdflatex = 'pdflatex -shell-escape %O %S';\n");
-    writeFileSync(path.join(dir, 'latexmkrc'), "$pdflatex = 'pdflatex -shell-escape %O %S';\n");
-    edit(dir, before('\\end{document}', `\\immediate\\write18{touch ${marker}}`));
-    const out = path.join(dir, 'up.tar.gz');
-    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
-      timeoutMs: 180_000,
-      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
-    });
-    const report = JSON.parse(r.stdout) as { items: { id: string; status: string }[]; pack: { files: string[] } | null };
-    assert.deepEqual(
-      report.items.filter((i) => i.status === 'fail').map((i) => i.id),
-      ['shell-escape'],
-      r.stdout,
-    );
-    assert.equal(existsSync(marker), false, '\\write18 did not run in the clean compile');
-    assert.deepEqual(report.pack?.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex'], 'the recorder ran');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
-  }
+test("arxiv: the clean compile ignores the user's latexmkrc (shell-escape on, recorder off) and the folder's latexmkrc", async (t) => {
+  const dir = cleanPaper(t);
+  const home = tempDir(t, 'pith-arxiv-home-');
+  const marker = path.join(home, 'shell-escape-ran');
+  writeFileSync(path.join(home, '.latexmkrc'), "$recorder = 0;\n$pdflatex = 'pdflatex -shell-escape %O %S';\n");
+  writeFileSync(path.join(dir, 'latexmkrc'), "$pdflatex = 'pdflatex -shell-escape %O %S';\n");
+  edit(dir, before('\\end{document}', `\\immediate\\write18{touch ${marker}}`));
+  const out = path.join(dir, 'up.tar.gz');
+  const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json', '--pack', out], {
+    timeoutMs: 180_000,
+    env: { HOME: home, XDG_CONFIG_HOME: path.join(home, '.config') },
+  });
+  const report = JSON.parse(r.stdout) as { items: { id: string; status: string }[]; pack: { files: string[] } | null };
+  assert.deepEqual(
+    report.items.filter((i) => i.status === 'fail').map((i) => i.id),
+    ['shell-escape'],
+    r.stdout,
+  );
+  assert.equal(existsSync(marker), false, '\\write18 did not run in the clean compile');
+  assert.deepEqual(report.pack?.files, ['figs/plot.png', 'main.bbl', 'main.tex', 'pith.sty', 'sections/intro.tex'], 'the recorder ran');
 });
 
-test("arxiv: a package read from the user's TEXMFHOME fails the tex-live item (arXiv has only TeX Live)", async () => {
-  const dir = cleanPaper();
-  const texmf = mkdtempSync(path.join(os.tmpdir(), 'pith-texmfhome-'));
-  try {
-    mkdirSync(path.join(texmf, 'tex', 'latex', 'mine'), { recursive: true });
-    writeFileSync(
-      path.join(texmf, 'tex', 'latex', 'mine', 'pithtestmine.sty'),
-      '\\ProvidesPackage{pithtestmine}\n\\newcommand\\mine{mine}\n',
-    );
-    edit(dir, before('\\usepackage{pith}', '\\usepackage{pithtestmine}'));
-    const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json'], { timeoutMs: 180_000, env: { TEXMFHOME: texmf } });
-    const report = JSON.parse(r.stdout) as { items: { id: string; status: string; detail: string; fix?: string }[] };
-    assert.deepEqual(
-      report.items.filter((i) => i.status === 'fail').map((i) => i.id),
-      ['tex-live'],
-      r.stdout,
-    );
-    assert.match(report.items.find((i) => i.id === 'tex-live')!.detail, /pithtestmine\.sty/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(texmf, { recursive: true, force: true });
-  }
+test("arxiv: a package read from the user's TEXMFHOME fails the tex-live item (arXiv has only TeX Live)", async (t) => {
+  const dir = cleanPaper(t);
+  const texmf = tempDir(t, 'pith-texmfhome-');
+  mkdirSync(path.join(texmf, 'tex', 'latex', 'mine'), { recursive: true });
+  writeFileSync(
+    path.join(texmf, 'tex', 'latex', 'mine', 'pithtestmine.sty'),
+    '\\ProvidesPackage{pithtestmine}\n\\newcommand\\mine{mine}\n',
+  );
+  edit(dir, before('\\usepackage{pith}', '\\usepackage{pithtestmine}'));
+  const r = await runCli(['arxiv', path.join(dir, 'main.tex'), '--json'], { timeoutMs: 180_000, env: { TEXMFHOME: texmf } });
+  const report = JSON.parse(r.stdout) as { items: { id: string; status: string; detail: string; fix?: string }[] };
+  assert.deepEqual(
+    report.items.filter((i) => i.status === 'fail').map((i) => i.id),
+    ['tex-live'],
+    r.stdout,
+  );
+  assert.match(report.items.find((i) => i.id === 'tex-live')!.detail, /pithtestmine\.sty/);
 });
 
-test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', async () => {
-  const dir = cleanPaper();
-  try {
-    assert.equal((await arxiv(dir, ['--engine', 'lua'])).code, 2);
-    assert.equal((await arxiv(dir, ['--engine', 'nonsense'])).code, 2);
-    edit(dir, before('\\usepackage{pith}', '\\usepackage{fontspec}'));
-    const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
-    assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
-    assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /\(xe,/);
-    assert.equal(r.report!.items.find((i) => i.id === 'pdf')!.status, 'pass');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('arxiv: fontspec means XeLaTeX, as arXiv decides; --engine lua (not offered by arXiv) or an unknown engine is bad usage', async (t) => {
+  const dir = cleanPaper(t);
+  assert.equal((await arxiv(dir, ['--engine', 'lua'])).code, 2);
+  assert.equal((await arxiv(dir, ['--engine', 'nonsense'])).code, 2);
+  edit(dir, before('\\usepackage{pith}', '\\usepackage{fontspec}'));
+  const r = await arxiv(dir, ['--arxiv-id', '2109.10465']);
+  assert.equal(r.code, 0, JSON.stringify(r.report?.items, null, 1) + r.err);
+  assert.match(r.report!.items.find((i) => i.id === 'compile')!.detail, /\(xe,/);
+  assert.equal(r.report!.items.find((i) => i.id === 'pdf')!.status, 'pass');
 });
 
-test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', async () => {
-  const dir = cleanPaper();
-  try {
-    edit(dir, (t) => t.replace('\\input{sections/intro}', '').replace('\\includegraphics[width=1cm]{plot}', ''));
-    const r = await arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
-    assert.equal(r.report!.items.find((i) => i.id === 'files')!.detail, 'main.tex refers to no other files');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('arxiv: a paper that refers to no other file says so (not "all 0 referenced files")', async (t) => {
+  const dir = cleanPaper(t);
+  edit(dir, (t) => t.replace('\\input{sections/intro}', '').replace('\\includegraphics[width=1cm]{plot}', ''));
+  const r = await arxiv(dir, ['--no-compile', '--arxiv-id', '2109.10465']);
+  assert.equal(r.report!.items.find((i) => i.id === 'files')!.detail, 'main.tex refers to no other files');
 });
