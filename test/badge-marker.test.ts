@@ -8,13 +8,13 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { auxSaysBadgeNotPrinted, BADGE_NOT_PRINTED_MARKER } from '../src/core/sty-read.js';
 import { badgeNotPrinted } from '../src/commands/check.js';
-import { cliPath } from './helpers.js';
+import { runCli } from './support/cli.js';
 import { tempDir } from './support/temp.js';
 import { BODY, makeStampedPaper } from './support/stamped-paper.js';
 
 const PROVIDE = '\\providecommand \\pith@aux@number [1]{}\\providecommand \\pith@aux@manual {}\\providecommand \\pith@badge@notprinted {}';
 
-test('auxSaysBadgeNotPrinted: the marker at the start of a line, nothing else', (t) => {
+test('auxSaysBadgeNotPrinted: the marker at the start of a line, nothing else', async (t) => {
   assert.equal(BADGE_NOT_PRINTED_MARKER, '\\pith@badge@notprinted');
   assert.equal(auxSaysBadgeNotPrinted(`\\relax \n${PROVIDE}\n\\pith@badge@notprinted \n\\gdef \\@abspage@last{1}\n`), true);
   assert.equal(auxSaysBadgeNotPrinted(`\\relax \n${PROVIDE}\n\\pith@aux@manual \n`), false, 'the \\providecommand line alone is no marker');
@@ -22,7 +22,7 @@ test('auxSaysBadgeNotPrinted: the marker at the start of a line, nothing else', 
   assert.equal(auxSaysBadgeNotPrinted(''), false);
 });
 
-test('badgeNotPrinted reads a bounded tail of regular files only', (t) => {
+test('badgeNotPrinted reads a bounded tail of regular files only', async (t) => {
   const dir = tempDir(t, 'pith-aux-');
   const big = path.join(dir, 'big.aux');
   writeFileSync(big, `${'\\newlabel{x}{{1}{1}}\n'.repeat(20000)}\\pith@badge@notprinted \n\\gdef \\@abspage@last{9}\n`);
@@ -42,10 +42,6 @@ test('badgeNotPrinted reads a bounded tail of regular files only', (t) => {
   }
 });
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 function latexmk(dir: string): void {
   const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
     cwd: dir,
@@ -63,31 +59,31 @@ test('no \\maketitle: a warning naming \\pithbadge, the .aux marker, and check/i
   assert.match(log, /\\pithbadge/);
   assert.equal(auxSaysBadgeNotPrinted(readFileSync(path.join(dir, 'main.aux'), 'latin1')), true);
 
-  let r = cli(['check', main, '--json']);
-  assert.equal(r.code, 0, r.err);
-  assert.equal(JSON.parse(r.out).badge_printed, false);
-  r = cli(['check', main]);
-  assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /verified/);
-  assert.match(r.err, /badge not printed/);
+  let r = await runCli(['check', main, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).badge_printed, false);
+  r = await runCli(['check', main]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /verified/);
+  assert.match(r.stderr, /badge not printed/);
 
-  r = cli(['inspect', path.join(dir, 'main.pdf'), '--json']);
-  assert.equal(r.code, 0, r.err);
-  assert.equal(JSON.parse(r.out).badge_printed, false);
-  r = cli(['inspect', path.join(dir, 'main.pdf')]);
-  assert.match(r.out, /verified, badge not printed/);
+  r = await runCli(['inspect', path.join(dir, 'main.pdf'), '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).badge_printed, false);
+  r = await runCli(['inspect', path.join(dir, 'main.pdf')]);
+  assert.match(r.stdout, /verified, badge not printed/);
 
   // With a title the badge is printed: the marker goes, and so does the note.
   writeFileSync(main, readFileSync(main, 'utf8').replace('\\begin{document}\n', '\\title{T}\\author{A}\\begin{document}\n\\maketitle\n'));
   latexmk(dir);
   assert.equal(auxSaysBadgeNotPrinted(readFileSync(path.join(dir, 'main.aux'), 'latin1')), false);
   assert.ok(spawnSync('pdftotext', [path.join(dir, 'main.pdf'), '-'], { encoding: 'utf8' }).stdout.includes(BODY));
-  r = cli(['check', main, '--json']);
-  assert.equal(JSON.parse(r.out).badge_printed, true);
-  r = cli(['check', main]);
-  assert.doesNotMatch(r.err, /badge not printed/);
-  r = cli(['inspect', path.join(dir, 'main.pdf')]);
-  assert.doesNotMatch(r.out, /badge not printed/);
+  r = await runCli(['check', main, '--json']);
+  assert.equal(JSON.parse(r.stdout).badge_printed, true);
+  r = await runCli(['check', main]);
+  assert.doesNotMatch(r.stderr, /badge not printed/);
+  r = await runCli(['inspect', path.join(dir, 'main.pdf')]);
+  assert.doesNotMatch(r.stdout, /badge not printed/);
 });
 
 test('an .aux left by pith does no harm once pith is removed from the paper', async (t) => {
