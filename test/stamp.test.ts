@@ -1,22 +1,11 @@
 // `pith-tex stamp` end to end, through the real CLI (test/support/cli.ts).
-import test from 'node:test';
+import test, { type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './helpers.js';
+import { tempDir } from './support/temp.js';
 import { runCli, type CliOptions, type CliRun } from './support/cli.js';
 import { SEED_BODY, SEED_NUMBER, writeOtherBundle } from './support/stamp-bundles.js';
 import { SEED } from './support/seed.js';
@@ -42,8 +31,8 @@ const pith = (cwd: string, args: string[], env: CliOptions['env'] = {}, options:
 const UNSTAMPED = unstampText(readFileSync(path.join(EXAMPLE, 'main.tex'), 'utf8'));
 
 /** A fresh, unstamped copy of the example paper in a temporary folder. */
-function paperDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pith-stamp-'));
+function paperDir(t: TestContext): string {
+  const dir = tempDir(t, 'pith-stamp-');
   writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED);
   return dir;
 }
@@ -60,8 +49,8 @@ function snapshot(dir: string): Record<string, string> {
 
 const read = (dir: string, f: string): string => readFileSync(path.join(dir, f), 'utf8');
 
-test('stamps the example: pith.sty and lock written, two lines added, and a second run changes nothing', async () => {
-  const dir = paperDir();
+test('stamps the example: pith.sty and lock written, two lines added, and a second run changes nothing', async (t) => {
+  const dir = paperDir(t);
   const original = read(dir, 'main.tex');
   const r = await pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE]);
   assert.equal(r.status, 0, r.stderr);
@@ -94,8 +83,8 @@ test('stamps the example: pith.sty and lock written, two lines added, and a seco
   );
 });
 
-test('--json says what was done; --dry-run prints a unified diff and writes nothing', async () => {
-  const dir = paperDir();
+test('--json says what was done; --dry-run prints a unified diff and writes nothing', async (t) => {
+  const dir = paperDir(t);
   const before = snapshot(dir);
   const dry = await pith(dir, ['stamp', '--bundle', BUNDLE, '--dry-run']);
   assert.equal(dry.status, 0, dry.stderr);
@@ -117,11 +106,11 @@ test('--json says what was done; --dry-run prints a unified diff and writes noth
   assert.deepEqual(JSON.parse((await pith(dir, ['stamp', '--json'])).stdout).changed, []);
 });
 
-test('a new record updates the number, pith.sty and the lock, and nothing else in the paper', async () => {
-  const dir = paperDir();
+test('a new record updates the number, pith.sty and the lock, and nothing else in the paper', async (t) => {
+  const dir = paperDir(t);
   assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   const first = read(dir, 'main.tex');
-  const keys = mkdtempSync(path.join(tmpdir(), 'pith-keys-'));
+  const keys = tempDir(t, 'pith-keys-');
   const other = writeOtherBundle(keys);
   // Without the test key the other bundle does not verify: exit 1, nothing changed.
   const before = snapshot(dir);
@@ -141,8 +130,8 @@ test('a new record updates the number, pith.sty and the lock, and nothing else i
   assert.equal((await pith(dir, ['stamp', '--trust-key', other.keyFile])).stdout, `Already stamped with ${other.number}; nothing to do\n`);
 });
 
-test('no record anywhere: a clear message and exit 2; a record only named by \\pithnumber goes to the resolver', async () => {
-  const dir = paperDir();
+test('no record anywhere: a clear message and exit 2; a record only named by \\pithnumber goes to the resolver', async (t) => {
+  const dir = paperDir(t);
   const r = await pith(dir, ['stamp']);
   assert.equal(r.status, 2);
   assert.match(
@@ -153,8 +142,8 @@ test('no record anywhere: a clear message and exit 2; a record only named by \\p
   assert.deepEqual(readdirSync(dir), ['main.tex']);
 });
 
-test('finding the paper: .latexmkrc @default_files, the single root, and a non-root file refused naming its root', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pith-find-'));
+test('finding the paper: .latexmkrc @default_files, the single root, and a non-root file refused naming its root', async (t) => {
+  const dir = tempDir(t, 'pith-find-');
   mkdirSync(path.join(dir, 'sections'));
   writeFileSync(path.join(dir, 'paper.tex'), '\\documentclass{article}\n\\begin{document}\n\\input{sections/intro}\n\\end{document}\n');
   writeFileSync(path.join(dir, 'notes.tex'), '\\section{Notes}\n');
@@ -179,8 +168,8 @@ test('finding the paper: .latexmkrc @default_files, the single root, and a non-r
   assert.match((await pith(dir, ['stamp', '--bundle', BUNDLE])).stdout, /^Stamped other\.tex/);
 });
 
-test('a stamp that lives in an \\input preamble file is updated there; the root is left alone', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pith-input-'));
+test('a stamp that lives in an \\input preamble file is updated there; the root is left alone', async (t) => {
+  const dir = tempDir(t, 'pith-input-');
   const main = '\\documentclass{article}\n\\input{preamble}\n\\begin{document}\nx\n\\end{document}\n';
   writeFileSync(path.join(dir, 'main.tex'), main);
   writeFileSync(path.join(dir, 'preamble.tex'), '\\usepackage{amsmath}\n\\usepackage{pith}\n\\pithnumber{AAAAAAAAAAAAAAAAAAAAAAAAAA}\n');
@@ -191,8 +180,8 @@ test('a stamp that lives in an \\input preamble file is updated there; the root 
   assert.match(r.stdout, /preamble\.tex: updated \\pithnumber/);
 });
 
-test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two lines', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pith-enc-'));
+test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two lines', async (t) => {
+  const dir = tempDir(t, 'pith-enc-');
   const latin = Buffer.from(
     '\\documentclass{article}\r\n\\usepackage[latin1]{inputenc}\r\n\\title{Caf\xe9 na\xefve}\r\n\\begin{document}\r\n\\end{document}',
     'latin1',
@@ -204,7 +193,7 @@ test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two l
     'latin1',
   );
   assert.deepEqual(readFileSync(path.join(dir, 'main.tex')), want);
-  const dir2 = mkdtempSync(path.join(tmpdir(), 'pith-bom-'));
+  const dir2 = tempDir(t, 'pith-bom-');
   writeFileSync(
     path.join(dir2, 'main.tex'),
     Buffer.from('\ufeff\\documentclass{article}\n\\title{Café}\n\\begin{document}\n\\end{document}\n', 'utf8'),
@@ -218,14 +207,14 @@ test('Latin-1, CRLF and BOM sources come back byte for byte apart from the two l
   assert.equal(statSync(path.join(dir2, 'main.tex')).mode & 0o777, 0o640, 'mode kept');
 });
 
-test('pith.sty: an older or stale generated copy is regenerated; a hand-edited or foreign one is refused (exit 4) unless --force', async () => {
-  const dir = paperDir();
+test('pith.sty: an older or stale generated copy is regenerated; a hand-edited or foreign one is refused (exit 4) unless --force', async (t) => {
+  const dir = paperDir(t);
   assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   const sty = read(dir, 'pith.sty');
   // Hand edit.
   writeFileSync(path.join(dir, 'pith.sty'), sty.replace('\\NeedsTeXFormat', '% my tweak\n\\NeedsTeXFormat'));
   const before = snapshot(dir);
-  const keys = mkdtempSync(path.join(tmpdir(), 'pith-keys-'));
+  const keys = tempDir(t, 'pith-keys-');
   const other = writeOtherBundle(keys);
   const edited = await pith(dir, ['stamp', '--bundle', other.bundleFile, '--trust-key', other.keyFile]);
   assert.equal(edited.status, 4);
@@ -260,8 +249,8 @@ test('pith.sty: an older or stale generated copy is regenerated; a hand-edited o
   assert.equal(read(dir, 'pith.sty'), sty);
 });
 
-test('read-only paper or folder: exit 4, a clear message, nothing changed', async () => {
-  const dir = paperDir();
+test('read-only paper or folder: exit 4, a clear message, nothing changed', async (t) => {
+  const dir = paperDir(t);
   chmodSync(path.join(dir, 'main.tex'), 0o444);
   const before = snapshot(dir);
   const r = await pith(dir, ['stamp', '--bundle', BUNDLE]);
@@ -280,8 +269,8 @@ test('read-only paper or folder: exit 4, a clear message, nothing changed', asyn
   }
 });
 
-test("the folder lock: a live holder makes a second stamp wait then refuse (exit 4); a dead holder's lock is taken over", async () => {
-  const dir = paperDir();
+test("the folder lock: a live holder makes a second stamp wait then refuse (exit 4); a dead holder's lock is taken over", async (t) => {
+  const dir = paperDir(t);
   // A live process holds the lock: this test's own pid.
   writeFileSync(path.join(dir, '.pith-tex.lock'), JSON.stringify({ pid: process.pid, started: 'x' }) + '\n');
   const t0 = Date.now();
@@ -304,8 +293,8 @@ test("the folder lock: a live holder makes a second stamp wait then refuse (exit
   assert.deepEqual(readdirSync(dir).sort(), ['main.tex', 'pith.lock.json', 'pith.sty']);
 });
 
-test('eight stamps at once: they take turns; the result is one clean stamp', async () => {
-  const dir = paperDir();
+test('eight stamps at once: they take turns; the result is one clean stamp', async (t) => {
+  const dir = paperDir(t);
   // Eight processes, so they really race for the folder lock.
   const runs = await Promise.all(Array.from({ length: 8 }, () => pith(dir, ['stamp', '--bundle', BUNDLE], {}, { spawn: true })));
   for (const r of runs) assert.equal(r.status, 0, r.stderr);
@@ -319,73 +308,70 @@ test('eight stamps at once: they take turns; the result is one clean stamp', asy
 // Choosing the record through resolve's sources; the lock and the paper disagreeing; symlinks;
 // UTF-16; a read-only folder with nothing to do.
 
-test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (verified, cached); the PDF link stays pith.science', async () => {
+test('--arxiv, --doi, --number and a bare \\pithnumber go through the resolver (verified, cached); the PDF link stays pith.science', async (t) => {
   const bundleText = readFileSync(BUNDLE, 'utf8');
   const server = await startServer({
     '/pith/2109.10465v1/bundle.json': json(bundleText),
     '/pith/2109.10465/bundle.json': json(bundleText),
     [`/pith/${SEED_BODY}/bundle.json`]: json(bundleText),
   });
-  try {
-    const cache = mkdtempSync(path.join(tmpdir(), 'pith-cache-'));
-    const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
-    for (const args of [
-      ['--arxiv', '2109.10465v1'],
-      ['--doi', '10.48550/arXiv.2109.10465'],
-      ['--number', SEED_NUMBER],
-    ]) {
-      const dir = paperDir();
-      const r = await pith(dir, ['stamp', ...args, '--resolver', server.base], env);
-      assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
-      assert.match(r.stdout, new RegExp(`^Stamped main\\.tex with ${SEED_NUMBER}`));
-      assert.match(read(dir, 'pith.sty'), new RegExp(`\\\\def\\\\pith@stamped@record\\{https://pith\\.science/pith/${SEED_BODY}\\}`));
-      assert.doesNotMatch(read(dir, 'pith.sty'), /127\.0\.0\.1/);
-      assert.equal(JSON.parse(read(dir, 'pith.lock.json')).pith_number, SEED_NUMBER);
-    }
-    // A paper that only names its number (no lock): the number is resolved.
-    const dir = paperDir();
-    writeFileSync(
-      path.join(dir, 'main.tex'),
-      read(dir, 'main.tex').replace(
-        '\\usepackage[hidelinks]{hyperref}',
-        `\\usepackage{pith}\n\\pithnumber{${SEED_BODY}}\n\\usepackage[hidelinks]{hyperref}`,
-      ),
-    );
-    const before = read(dir, 'main.tex');
-    const r = await pith(dir, ['stamp'], env);
-    assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n${TITLE_OK}`);
-    assert.equal(read(dir, 'main.tex'), before);
-    // Offline with nothing cached: exit 3, the message says what to pass; nothing written.
-    const off = paperDir();
-    const o = await pith(off, ['stamp', '--arxiv', '2109.10465v1', '--offline'], {
-      XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')),
-    });
-    assert.equal(o.status, 3, o.stderr);
-    assert.match(o.stderr, /offline.*--bundle FILE/);
-    assert.deepEqual(readdirSync(off), ['main.tex']);
-    // A resolver answering with another paper is refused (exit 1), nothing written.
-    const wrong = paperDir();
-    const w = await pith(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
-      ...env,
-      XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')),
-    });
-    server.route('/pith/2201.05596v2/bundle.json', json(bundleText));
-    const w2 = await pith(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
-      ...env,
-      XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'pith-cache-')),
-    });
-    assert.equal(w.status, 3, w.stderr);
-    assert.equal(w2.status, 1, w2.stderr);
-    assert.match(w2.stderr, /different paper/);
-    assert.deepEqual(readdirSync(wrong), ['main.tex']);
-  } finally {
-    await server.close();
+  t.after(() => server.close());
+  const cache = tempDir(t, 'pith-cache-');
+  const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
+  for (const args of [
+    ['--arxiv', '2109.10465v1'],
+    ['--doi', '10.48550/arXiv.2109.10465'],
+    ['--number', SEED_NUMBER],
+  ]) {
+    const dir = paperDir(t);
+    const r = await pith(dir, ['stamp', ...args, '--resolver', server.base], env);
+    assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^Stamped main\\.tex with ${SEED_NUMBER}`));
+    assert.match(read(dir, 'pith.sty'), new RegExp(`\\\\def\\\\pith@stamped@record\\{https://pith\\.science/pith/${SEED_BODY}\\}`));
+    assert.doesNotMatch(read(dir, 'pith.sty'), /127\.0\.0\.1/);
+    assert.equal(JSON.parse(read(dir, 'pith.lock.json')).pith_number, SEED_NUMBER);
   }
+  // A paper that only names its number (no lock): the number is resolved.
+  const dir = paperDir(t);
+  writeFileSync(
+    path.join(dir, 'main.tex'),
+    read(dir, 'main.tex').replace(
+      '\\usepackage[hidelinks]{hyperref}',
+      `\\usepackage{pith}\n\\pithnumber{${SEED_BODY}}\n\\usepackage[hidelinks]{hyperref}`,
+    ),
+  );
+  const before = read(dir, 'main.tex');
+  const r = await pith(dir, ['stamp'], env);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, `main.tex already carries ${SEED_NUMBER} (pith.sty written, lock written)\n${TITLE_OK}`);
+  assert.equal(read(dir, 'main.tex'), before);
+  // Offline with nothing cached: exit 3, the message says what to pass; nothing written.
+  const off = paperDir(t);
+  const o = await pith(off, ['stamp', '--arxiv', '2109.10465v1', '--offline'], {
+    XDG_CACHE_HOME: tempDir(t, 'pith-cache-'),
+  });
+  assert.equal(o.status, 3, o.stderr);
+  assert.match(o.stderr, /offline.*--bundle FILE/);
+  assert.deepEqual(readdirSync(off), ['main.tex']);
+  // A resolver answering with another paper is refused (exit 1), nothing written.
+  const wrong = paperDir(t);
+  const w = await pith(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
+    ...env,
+    XDG_CACHE_HOME: tempDir(t, 'pith-cache-'),
+  });
+  server.route('/pith/2201.05596v2/bundle.json', json(bundleText));
+  const w2 = await pith(wrong, ['stamp', '--arxiv', '2201.05596v2', '--resolver', server.base], {
+    ...env,
+    XDG_CACHE_HOME: tempDir(t, 'pith-cache-'),
+  });
+  assert.equal(w.status, 3, w.stderr);
+  assert.equal(w2.status, 1, w2.stderr);
+  assert.match(w2.stderr, /different paper/);
+  assert.deepEqual(readdirSync(wrong), ['main.tex']);
 });
 
-test("the paper's \\pithnumber and pith.lock.json name different records: exit 2, both named, nothing changed", async () => {
-  const dir = paperDir();
+test("the paper's \\pithnumber and pith.lock.json name different records: exit 2, both named, nothing changed", async (t) => {
+  const dir = paperDir(t);
   assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   writeFileSync(
     path.join(dir, 'main.tex'),
@@ -407,8 +393,8 @@ test("the paper's \\pithnumber and pith.lock.json name different records: exit 2
   assert.match(read(dir, 'main.tex'), new RegExp(`\\\\pithnumber\\{pith:2021:${SEED_BODY}\\}`));
 });
 
-test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refused; a read-only folder with nothing to do is fine', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pith-link-'));
+test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refused; a read-only folder with nothing to do is fine', async (t) => {
+  const dir = tempDir(t, 'pith-link-');
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'src', 'real.tex'), UNSTAMPED);
   symlinkSync(path.join('src', 'real.tex'), path.join(dir, 'main.tex'));
@@ -417,7 +403,7 @@ test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refus
   assert.ok(lstatSync(path.join(dir, 'main.tex')).isSymbolicLink(), 'still a link');
   assert.match(read(path.join(dir, 'src'), 'real.tex'), new RegExp(`\\\\pithnumber\\{${SEED_BODY}\\}`));
 
-  const u16 = mkdtempSync(path.join(tmpdir(), 'pith-u16-'));
+  const u16 = tempDir(t, 'pith-u16-');
   writeFileSync(
     path.join(u16, 'main.tex'),
     Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('\\documentclass{article}\n', 'utf16le')]),
@@ -428,7 +414,7 @@ test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refus
   assert.match(r16.stderr, /is UTF-16; .*Save it as UTF-8/);
   assert.deepEqual(snapshot(u16), before16);
 
-  const ro = paperDir();
+  const ro = paperDir(t);
   assert.equal((await pith(ro, ['stamp', '--bundle', BUNDLE])).status, 0);
   chmodSync(ro, 0o555);
   try {
@@ -440,13 +426,13 @@ test('a symlinked main.tex stays a link (its target is stamped); UTF-16 is refus
   }
 });
 
-test('the committed example is exactly what a stamp writes: stamping it (as `npm run example` does) changes no byte', async () => {
+test('the committed example is exactly what a stamp writes: stamping it (as `npm run example` does) changes no byte', async (t) => {
   const committed = readFileSync(path.join(EXAMPLE, 'main.tex'));
-  const dir = paperDir();
+  const dir = paperDir(t);
   assert.equal((await pith(dir, ['stamp', '--bundle', BUNDLE])).status, 0);
   assert.deepEqual(readFileSync(path.join(dir, 'main.tex')), committed, 'stamp(unstamped example) = committed main.tex');
   // The same command as `npm run example`, on a copy of the committed folder.
-  const copy = mkdtempSync(path.join(tmpdir(), 'pith-example-'));
+  const copy = tempDir(t, 'pith-example-');
   for (const f of ['main.tex', '2109.10465v1.bundle.json', '.gitignore']) copyFileSync(path.join(EXAMPLE, f), path.join(copy, f));
   const r = await pith(copy, ['stamp', 'main.tex', '--bundle', '2109.10465v1.bundle.json']);
   assert.equal(r.status, 0, r.stderr);
@@ -470,24 +456,24 @@ function gnuPatch(dir: string, patchText: Buffer | string, dryRun: boolean): { s
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-test('--dry-run prints a patch that patch -p1 applies in the paper folder: root file first, lock last, the same bytes as a stamp', async () => {
+test('--dry-run prints a patch that patch -p1 applies in the paper folder: root file first, lock last, the same bytes as a stamp', async (t) => {
   // Three papers: a fresh one (pith.sty and lock new), one with an \input preamble holding a wrong
   // number and a stale lock (files updated), and a CRLF Latin-1 one.
-  const fresh = paperDir();
-  const withInput = mkdtempSync(path.join(tmpdir(), 'pith-stamp-patch-'));
+  const fresh = paperDir(t);
+  const withInput = tempDir(t, 'pith-stamp-patch-');
   mkdirSync(path.join(withInput, 'sec'));
   writeFileSync(
     path.join(withInput, 'main.tex'),
     '\\documentclass{article}\n\\input{sec/preamble}\n\\begin{document}\nHi\n\\end{document}\n',
   );
   writeFileSync(path.join(withInput, 'sec', 'preamble.tex'), '\\usepackage{pith}\n\\pithnumber{AAAAAAAAAAAAAAAAAAAAAAAAAA}\n');
-  const latin1 = mkdtempSync(path.join(tmpdir(), 'pith-stamp-patch-'));
+  const latin1 = tempDir(t, 'pith-stamp-patch-');
   writeFileSync(
     path.join(latin1, 'main.tex'),
     Buffer.from('\\documentclass{article}\r\n\\usepackage[latin1]{inputenc}\r\n\\begin{document}\r\nCaf\xe9\r\n\\end{document}', 'latin1'),
   );
   for (const dir of [fresh, withInput, latin1]) {
-    const stampedCopy = mkdtempSync(path.join(tmpdir(), 'pith-stamp-ref-'));
+    const stampedCopy = tempDir(t, 'pith-stamp-ref-');
     spawnSync('cp', ['-a', `${dir}/.`, stampedCopy]);
     const dry = await pith(dir, ['stamp', 'main.tex', '--bundle', BUNDLE, '--dry-run']);
     assert.equal(dry.status, 0, dry.stderr);
