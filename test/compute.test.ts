@@ -12,28 +12,44 @@ import { canonText } from '../src/core/text.js';
 import { sha256Hex } from '../src/core/encoding.js';
 import { parseJson, type JsonObject } from '../src/core/json.js';
 import { lockFromBundle, serializeLock } from '../src/core/lock.js';
-import { allRegistryVectors } from './support/vectors.js';
+import { allRegistryVectors, vectorRecords, type RegistryVector, type VectorRecord } from './support/vectors.js';
 
-interface Vector {
-  arxiv_id: string;
-  arxiv_version: number;
-  title: string;
-  abstract: string;
-  canonical_record: { metadata: { primary_cat: string; cross_cats_sorted: string[]; license: string; submitted_at: string } };
-  canonical_sha256: string;
-  pith_number: string;
-}
-const VECTORS = JSON.parse(readFileSync(fixture('records.json'), 'utf8')) as Vector[];
+const VECTORS = vectorRecords();
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pith-compute-'));
 
 const cli = (args: string[]): Promise<CliRun> => runCli(args);
+
+/**
+ * `pith-tex compute --json` for vector `v`: the id and version, then `text` (its title and
+ * abstract flags: the text, a file or the hash), then the categories, licence and time from its
+ * record (the cross-lists in `crossCats` order).
+ */
+function computeFlags(v: RegistryVector, text: string[], crossCats = v.canonical_record.metadata.cross_cats_sorted): string[] {
+  const m = v.canonical_record.metadata;
+  return [
+    'compute',
+    '--json',
+    '--arxiv-id',
+    v.arxiv_id,
+    '--arxiv-version',
+    String(v.arxiv_version),
+    ...text,
+    '--primary-cat',
+    m.primary_cat,
+    ...(crossCats.length > 0 ? ['--cross-cats', crossCats.join(',')] : []),
+    '--license',
+    m.license,
+    '--submitted-at',
+    m.submitted_at,
+  ];
+}
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 /** Wrap text the way arXiv's exports do: hard line breaks, indented continuation lines. */
 const wrap = (s: string, indent: string) =>
   s.split(' ').reduce((acc, w, i) => acc + (i === 0 ? '' : i % 9 === 0 ? `\n${indent}` : ' ') + w, '');
 
-function atomOf(v: Vector, extraEntry = ''): string {
+function atomOf(v: VectorRecord, extraEntry = ''): string {
   const m = v.canonical_record.metadata;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xmlns:arxiv="http://arxiv.org/schemas/atom">
@@ -54,7 +70,7 @@ function atomOf(v: Vector, extraEntry = ''): string {
 
 const rfc2822 = (iso: string) => new Date(iso).toUTCString(); // "Fri, 14 Jan 2022 18:36:04 GMT"
 
-function arxivRawOf(v: Vector): string {
+function arxivRawOf(v: VectorRecord): string {
   const m = v.canonical_record.metadata;
   const versions = Array.from({ length: v.arxiv_version }, (_, i) => {
     const date = i === 0 ? rfc2822(m.submitted_at) : rfc2822(new Date(Date.parse(m.submitted_at) + 86_400_000 * 30 * i).toISOString());
@@ -111,23 +127,7 @@ test('every real record in the vectors is reproduced: empty licences, old-style 
       const title = v.title !== undefined ? ['--title', v.title] : ['--title-sha256', m.title_canon_sha256];
       const abstract = v.abstract !== undefined ? ['--abstract', v.abstract] : ['--abstract-sha256', m.abstract_canon_sha256];
       if (v.title !== undefined && v.abstract !== undefined) fromText++;
-      const r = await cli([
-        'compute',
-        '--json',
-        '--arxiv-id',
-        v.arxiv_id,
-        '--arxiv-version',
-        String(v.arxiv_version),
-        ...title,
-        ...abstract,
-        '--primary-cat',
-        m.primary_cat,
-        ...(m.cross_cats_sorted.length > 0 ? ['--cross-cats', m.cross_cats_sorted.join(',')] : []),
-        '--license',
-        m.license,
-        '--submitted-at',
-        m.submitted_at,
-      ]);
+      const r = await cli(computeFlags(v, [...title, ...abstract]));
       return { v, r };
     }),
   );
@@ -200,28 +200,8 @@ test('pith-tex compute (flags, --abstract-file) reproduces every vector; --check
       const m = v.canonical_record.metadata;
       const abstractFile = path.join(dir, `abstract${i}.txt`);
       writeFileSync(abstractFile, v.abstract);
-      const r = await cli([
-        'compute',
-        '--json',
-        '--arxiv-id',
-        v.arxiv_id,
-        '--arxiv-version',
-        String(v.arxiv_version),
-        '--title',
-        v.title,
-        '--abstract-file',
-        abstractFile,
-        '--primary-cat',
-        m.primary_cat,
-        '--cross-cats',
-        [...m.cross_cats_sorted].reverse().join(','),
-        '--license',
-        m.license,
-        '--submitted-at',
-        m.submitted_at,
-        '--check',
-        fixture('records.json'),
-      ]);
+      const flags = computeFlags(v, ['--title', v.title, '--abstract-file', abstractFile], [...m.cross_cats_sorted].reverse());
+      const r = await cli([...flags, '--check', fixture('records.json')]);
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.report_version, 1);
@@ -243,7 +223,7 @@ test('Atom export (export API) reproduces every vector; the license comes from -
     assert.equal(out.canonical_sha256, v.canonical_sha256, v.arxiv_id);
     assert.ok(out.notes.some((n) => /primary category .* left out/.test(n)));
   }
-  const v = VECTORS[0] as Vector;
+  const v = VECTORS[0] as VectorRecord;
   const file = path.join(dir, 'atom.xml');
   writeFileSync(file, atomOf(v));
   const r = await cli(['compute', file, '--license', v.canonical_record.metadata.license]);
@@ -257,7 +237,7 @@ test('Atom export (export API) reproduces every vector; the license comes from -
 });
 
 test('an Atom feed with several entries needs --arxiv-id to pick one', () => {
-  const [a, b] = VECTORS as [Vector, Vector];
+  const [a, b] = VECTORS as [VectorRecord, VectorRecord];
   const other = atomOf(b).replace(/^[\s\S]*?(<entry>[\s\S]*<\/entry>)[\s\S]*$/, '$1');
   const xml = atomOf(a, other);
   assert.throws(() => parseArxivExport(xml), /2 entries; pick one with --arxiv-id/);
@@ -278,7 +258,7 @@ test('OAI-PMH arXivRaw reproduces every vector (newest version, v1 date)', () =>
 });
 
 test('OAI-PMH arXiv format lacks version and time: the error says so; flags complete it', async () => {
-  const v = VECTORS[1] as Vector;
+  const v = VECTORS[1] as VectorRecord;
   const m = v.canonical_record.metadata;
   const xml = `<OAI-PMH><GetRecord><record><metadata><arXiv xmlns="http://arxiv.org/OAI/arXiv/">
 <id>${v.arxiv_id}</id><created>${m.submitted_at.slice(0, 10)}</created><authors><author><keyname>X</keyname></author></authors>
@@ -300,7 +280,7 @@ test('OAI-PMH arXiv format lacks version and time: the error says so; flags comp
 });
 
 test('a JSON metadata file works, and flags override it', async () => {
-  const v = VECTORS[2] as Vector;
+  const v = VECTORS[2] as VectorRecord;
   const m = v.canonical_record.metadata;
   const file = path.join(tmp(), 'meta.json');
   writeFileSync(
@@ -324,7 +304,7 @@ test('a JSON metadata file works, and flags override it', async () => {
 
 test('--check names the first field that differs (exit 1), against a bundle or a lock', async () => {
   const bundleFile = fixture('2109.10465v1.bundle.json');
-  const v = VECTORS.find((x) => x.arxiv_id === '2109.10465') as Vector;
+  const v = VECTORS.find((x) => x.arxiv_id === '2109.10465') as VectorRecord;
   const m = v.canonical_record.metadata;
   const base = [
     'compute',
@@ -366,7 +346,7 @@ test('--check names the first field that differs (exit 1), against a bundle or a
 });
 
 test('bad input is exit 2 with a clear message: empty title, bad date, malformed category', async () => {
-  const v = VECTORS[0] as Vector;
+  const v = VECTORS[0] as VectorRecord;
   const m = v.canonical_record.metadata;
   const args = (over: Record<string, string>) => {
     const o: Record<string, string> = {
@@ -435,7 +415,7 @@ test('categories: the accepted styles and cross-list handling', () => {
     assert.equal(assertCategory(c, 'x'), c);
   }
   for (const c of ['cs.lg', 'cs.', 'LG', 'hep th', 'math.AGX', 'cs.L', '']) assert.throws(() => assertCategory(c, 'x'), MetadataError, c);
-  const v = VECTORS[0] as Vector;
+  const v = VECTORS[0] as VectorRecord;
   const m = v.canonical_record.metadata;
   const out = computeRecord({
     arxiv_id: `${v.arxiv_id}v2`,
@@ -452,7 +432,7 @@ test('categories: the accepted styles and cross-list handling', () => {
 });
 
 test('text beyond ASCII: the output says the rule is inferred, and only then', async () => {
-  const v = VECTORS[3] as Vector;
+  const v = VECTORS[3] as VectorRecord;
   const m = v.canonical_record.metadata;
   const base = [
     'compute',
@@ -491,7 +471,7 @@ test('XML reader: entities, CDATA, and refusals', () => {
 });
 
 test('recordDifference finds an extra key the registry added', () => {
-  const v = VECTORS[0] as Vector;
+  const v = VECTORS[0] as VectorRecord;
   const rec = v.canonical_record as unknown as JsonObject;
   const copy = JSON.parse(JSON.stringify(rec)) as JsonObject;
   (copy.metadata as JsonObject).new_field = 'x';
