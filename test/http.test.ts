@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { cliPath, fixture } from './helpers.js';
 import { runCli } from './support/cli.js';
+import { resolverEnv } from './support/resolver.js';
 import { startServer, json, status, failFirst, delayed, type Handler, type TestServer } from './support/http-server.js';
 import { FetchError, httpGet, httpOptionsFromEnv, proxyFor, type HttpOptions } from '../src/io/http.js';
 import { SEED } from './support/seed.js';
@@ -176,17 +177,8 @@ test('onProgress reports bytes received against Content-Length', async () => {
 
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-/** No proxy or resolver from the outer environment; an undefined value removes a variable. */
-function cleanEnv(cacheHome: string): Record<string, string | undefined> {
-  const unset = ['HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy', 'PITH_RESOLVER'];
-  return {
-    ...Object.fromEntries(unset.map((k) => [k, undefined])),
-    XDG_CACHE_HOME: cacheHome,
-    PITH_HTTP_BACKOFF_MS: '50',
-    PITH_HTTP_RETRY_AFTER_CAP_MS: '3000',
-    SHELL: '/bin/sh',
-  };
-}
+/** resolverEnv, with the default total timeout (the slow resolver below must not time out) and a shell for script(1). */
+const cleanEnv = (cacheHome: string) => resolverEnv(cacheHome, { PITH_HTTP_TIMEOUT_MS: '30000', SHELL: '/bin/sh' });
 
 /** `cmd ...args` with this process's environment and `env`: script(1), which gives the CLI a terminal. */
 function run(

@@ -30,6 +30,17 @@ function assertAnswered(r: CliRun, label: string): void {
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /, label);
 }
 
+/** Each command line answers at once with exit 2, naming `file` (a `kind`) and saying what it is. */
+async function assertRefused(kind: Hostile, commands: string[][], file: RegExp): Promise<void> {
+  for (const args of commands) {
+    const r = await runCli(args, { timeoutMs: 10_000, measure: true });
+    assertAnswered(r, `${kind} ${args[0]}`);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, file);
+    assert.match(r.stderr, described(kind));
+  }
+}
+
 function stampedPaper(dir: string, skip: string[] = []): void {
   if (!skip.includes('pith.lock.json')) writeFileSync(path.join(dir, 'pith.lock.json'), lockText());
   if (!skip.includes('pith.sty')) writeFileSync(path.join(dir, 'pith.sty'), renderSty(BODY));
@@ -42,16 +53,14 @@ for (const kind of HOSTILE) {
     stampedPaper(a.paper, ['pith.lock.json']);
     plant(kind, path.join(a.paper, 'pith.lock.json'));
     const before = fingerprint(a.root);
-    for (const args of [
-      ['check', a.paper],
-      ['stamp', path.join(a.paper, 'main.tex')],
-    ]) {
-      const r = await runCli(args, { timeoutMs: 10_000, measure: true });
-      assertAnswered(r, `${kind} ${args[0]}`);
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /pith\.lock\.json: is /);
-      assert.match(r.stderr, described(kind));
-    }
+    await assertRefused(
+      kind,
+      [
+        ['check', a.paper],
+        ['stamp', path.join(a.paper, 'main.tex')],
+      ],
+      /pith\.lock\.json: is /,
+    );
     assert.deepEqual(fingerprint(a.root), before);
   });
 
@@ -61,16 +70,14 @@ for (const kind of HOSTILE) {
     const bundle = path.join(a.root, 'bundle.json');
     plant(kind, bundle);
     const before = fingerprint(a.root);
-    for (const args of [
-      ['verify', bundle],
-      ['stamp', path.join(a.paper, 'main.tex'), '--bundle', bundle],
-    ]) {
-      const r = await runCli(args, { timeoutMs: 10_000, measure: true });
-      assertAnswered(r, `${kind} ${args[0]}`);
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /bundle\.json: is /);
-      assert.match(r.stderr, described(kind));
-    }
+    await assertRefused(
+      kind,
+      [
+        ['verify', bundle],
+        ['stamp', path.join(a.paper, 'main.tex'), '--bundle', bundle],
+      ],
+      /bundle\.json: is /,
+    );
     assert.deepEqual(fingerprint(a.root), before);
   });
 
@@ -97,16 +104,14 @@ for (const kind of HOSTILE) {
     writeFileSync(path.join(a.paper, 'main.tex'), paperTex(BODY, '\\input{preamble}\n'));
     plant(kind, path.join(a.paper, 'preamble.tex'));
     const before = fingerprint(a.root);
-    for (const args of [
-      ['check', a.paper],
-      ['stamp', path.join(a.paper, 'main.tex')],
-    ]) {
-      const r = await runCli(args, { timeoutMs: 10_000, measure: true });
-      assertAnswered(r, `${kind} ${args[0]}`);
-      assert.equal(r.status, 2, r.stderr);
-      assert.match(r.stderr, /preamble\.tex: is /);
-      assert.match(r.stderr, described(kind));
-    }
+    await assertRefused(
+      kind,
+      [
+        ['check', a.paper],
+        ['stamp', path.join(a.paper, 'main.tex')],
+      ],
+      /preamble\.tex: is /,
+    );
     assert.deepEqual(fingerprint(a.root), before);
   });
 }
