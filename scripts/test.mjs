@@ -7,7 +7,7 @@
 //         install, and crash safety (stamp SIGKILLed at each of 24 points: a node process each)
 //   all   the three (what `npm test` and CI run)
 // Usage: node scripts/test.mjs unit|tex|slow|all [--concurrency N] [--list]
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from 'node:test';
@@ -46,14 +46,19 @@ if (rest.includes('--list')) {
   process.exit(0);
 }
 const flag = rest.indexOf('--concurrency');
-// Unit files mostly wait on the CLI children they spawn: twice the cores keeps the cores busy.
-// LaTeX runs are CPU-bound and have time limits: one file per core.
+// Unit files are CPU work with waits between (loopback servers, retry backoffs, a few child
+// processes): twice the cores keeps the cores busy. LaTeX runs are CPU-bound and have time
+// limits: one file per core.
 const cores = os.availableParallelism();
 const concurrency = flag >= 0 ? Number(rest[flag + 1]) : which === 'unit' ? cores * 2 : cores;
 
-// The longest files first, so none starts last and runs on alone: a file's size stands for its
-// time (the suite's wall time was set by a long file started near the end of the alphabet).
-const files = names.map((n) => path.join(dist, `${n}.test.js`)).sort((a, b) => statSync(b).size - statSync(a).size);
+// The longest files first, so that none starts last and runs on alone: each file's time in the
+// last run is kept in dist/test/durations.json (a file not timed yet goes first).
+const DURATIONS = path.join(dist, 'durations.json');
+const durations = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
+const files = names
+  .map((n) => path.join(dist, `${n}.test.js`))
+  .sort((a, b) => (durations[path.relative(dist, b)] ?? Infinity) - (durations[path.relative(dist, a)] ?? Infinity));
 
 const started = Date.now();
 let failed = 0;
@@ -62,6 +67,15 @@ const stream = run({ files, concurrency });
 stream.on('test:fail', (event) => {
   if (!event.todo) failed++;
 });
+// A file's time: the sum of its top-level tests and suites (nesting 0).
+const timed = {};
+for (const kind of ['test:pass', 'test:fail']) {
+  stream.on(kind, (event) => {
+    if (event.nesting !== 0 || !event.file) return;
+    const name = path.relative(dist, event.file);
+    timed[name] = (timed[name] ?? 0) + Math.round(event.details.duration_ms);
+  });
+}
 stream.compose(spec).pipe(process.stdout);
 process.on('exit', () => {
   const s = ((Date.now() - started) / 1000).toFixed(1);
@@ -71,5 +85,6 @@ process.on('exit', () => {
       .map((x) => x.toFixed(2))
       .join(' ')})\n`,
   );
+  writeFileSync(DURATIONS, `${JSON.stringify({ ...durations, ...timed }, null, 1)}\n`);
   process.exitCode = failed > 0 ? 1 : 0;
 });
