@@ -3,8 +3,10 @@
 //   unit  every test that needs no TeX and answers fast (no latexmk, no pdflatex, no npm pack)
 //   tex   the LaTeX matrix: everything that compiles a paper (test/tex/, and the whole-command
 //         tests of arxiv, pack and the latexmk hook)
-//   slow  no TeX but long for a reason: the 10,008-signature Ed25519 differential, the npm-pack
-//         install, and crash safety (stamp SIGKILLed at each of 24 points: a node process each)
+//   slow  no TeX but long for a reason: the differentials against reference implementations
+//         (10,008 Ed25519 signatures; canonText and canonicalJson against Python over a million
+//         cases), the npm-pack install, and crash safety (stamp SIGKILLed at each of 24 points,
+//         a node process each)
 //   all   the three (what `npm test` and CI run)
 // Usage: node scripts/test.mjs unit|tex|slow|all [--concurrency N] [--list]
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ const dist = path.join(root, 'dist', 'test');
 /** Test files (relative to test/, without .test.ts) outside test/tex/ that run LaTeX. */
 const TEX = ['arxiv', 'pack', 'hook', 'hook-parity', 'badge-marker'];
 /** Test files that need no TeX but start many processes or take a minute. */
-const SLOW = ['hostile/ed25519', 'install', 'crash'];
+const SLOW = ['hostile/ed25519', 'install', 'crash', 'python-differential'];
 
 /** Every compiled test file under dist/test/ (any folder), as `folder/name` without .test.js. */
 const every = readdirSync(dist, { recursive: true })
