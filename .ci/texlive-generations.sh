@@ -19,7 +19,7 @@ PACKAGES=(
   texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-publishers
   texlive-science texlive-xetex texlive-luatex texlive-fonts-recommended texlive-plain-generic
   texlive-bibtex-extra texlive-lang-english texlive-lang-european texlive-lang-german
-  texlive-lang-french texlive-humanities lmodern cm-super latexmk poppler-utils ghostscript
+  texlive-lang-french texlive-lang-portuguese texlive-humanities lmodern cm-super latexmk poppler-utils ghostscript
   fonts-linuxlibertine tex-gyre texlive-font-utils biber
 )
 LIST_HASH=$(printf '%s\n' "${PACKAGES[@]}" | sha256sum | cut -c1-16)

@@ -172,7 +172,8 @@ await Promise.all(
     const plugins = [lazyBuiltins, ...(options.plugins ?? [])];
     const result = await build({ ...common, ...options, plugins, outdir: tmp, outExtension: { '.js': '.cjs' } });
     for (const [file, info] of Object.entries(result.metafile.outputs)) {
-      meta[path.basename(file)] = { bytes: info.bytes, inputs: Object.keys(info.inputs).sort() };
+      const bytesByInput = Object.fromEntries(Object.entries(info.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
+      meta[path.basename(file)] = { bytes: info.bytes, inputs: Object.keys(info.inputs).sort(), bytesByInput };
     }
   }),
 );

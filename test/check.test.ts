@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compareStamp, leanVerifyLock, stampedOfSty } from '../src/core/check.js';
+import { compareStamp, leanLockClaims, leanVerifyLock, signatureMemoKey, stampedOfSty } from '../src/core/check.js';
 import { leanVerifyEd25519 } from '../src/core/ed25519-node.js';
 import { parseTexNumber } from '../src/core/number.js';
 import { bytesToHex, hexToBytes } from '../src/core/encoding.js';
@@ -17,6 +17,8 @@ import { rng } from './support/random.js';
 import { seedBundle } from './support/vectors.js';
 import { BODY, NUMBER, OTHER_BODY, makeStampedPaper, paperTex, renderSty } from './support/stamped-paper.js';
 import { toolVersion } from '../src/io/package-files.js';
+import { SIGNATURE_MEMO_FILE } from '../src/io/signature-memo.js';
+import { runCli } from './support/cli.js';
 
 const freshLock = (): PithLock => lockFromBundle(seedBundle());
 const clone = <T>(v: T): T => parseJson(JSON.stringify(v)) as T;
@@ -96,10 +98,11 @@ test('leanVerifyLock passes exactly when verifyLock passes (vector and mutated l
     const lock = clone(freshLock()) as unknown as JsonObject;
     mutate(lock);
     const full = verifyLock(lock as PithLock, PINNED_KEYS).ok;
-    assert.equal(leanVerifyLock(lock).ok, full, name);
+    assert.equal(leanVerifyLock(lock, leanVerifyEd25519).ok, full, name);
+    assert.equal(leanLockClaims(lock).signed !== null, full || name === 'sig', `${name}: only the signature is left to the caller`);
     assert.equal(full, name === 'none', `${name}: full verifier`);
   }
-  const ok = leanVerifyLock(freshLock());
+  const ok = leanVerifyLock(freshLock(), leanVerifyEd25519);
   assert.equal(ok.number, NUMBER);
 });
 
@@ -246,9 +249,9 @@ test('the check command loads no commander, execa, handlebars or @noble (static 
     [],
   );
   // A handful of small first-party modules, the import-free ones (base32, pinned-keys, number,
-  // file-names, tex-inputs, escape, ed25519-node), the one root finder (io/paper-files) and the one
-  // bounded reader (io/files) included; the CLI runs them as one bundle (test/bundle.test.ts).
-  assert.ok(seen.size <= 19, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
+  // file-names, tex-inputs, escape), the one root finder (io/paper-files), the one bounded reader
+  // (io/files) and the signature memory (io/signature-memo, io/cache) included; the CLI runs them as one bundle (test/bundle.test.ts).
+  assert.ok(seen.size <= 20, `check loads ${seen.size} modules: ${[...seen].join(', ')}`);
 });
 
 test('pith-tex check reads \\pithnumber where pith-tex stamp may keep it: an \\input preamble file (two levels)', async () => {
@@ -273,4 +276,67 @@ test('pith-tex check reads \\pithnumber where pith-tex stamp may keep it: an \\i
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('check remembers a signature it verified, for those bytes only; a memory it cannot write changes nothing', async (t) => {
+  const { dir, main } = await makeStampedPaper('pith-check-memo-');
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-check-cache-'));
+  t.after(() => [dir, cache].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const env = { XDG_CACHE_HOME: cache };
+  const memo = path.join(cache, 'pith-tex', SIGNATURE_MEMO_FILE);
+  const lockFile = path.join(dir, 'pith.lock.json');
+  const good = readFileSync(lockFile, 'utf8');
+  const signed = leanLockClaims(parseJson(good)).signed!;
+
+  let r = await runCli(['check', main], { env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(readFileSync(memo, 'utf8').split('\n'), [signatureMemoKey(signed), ''], 'the verified signature is remembered');
+  r = await runCli(['check', main], { env });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(memo, 'utf8').split('\n').length, 2, 'remembered once');
+
+  // Another signature is verified afresh: the memory of the good one does not vouch for it.
+  const sig = Buffer.from(signed.signature);
+  sig[5]! ^= 1;
+  const forged = good.replace(Buffer.from(signed.signature).toString('base64'), sig.toString('base64'));
+  writeFileSync(lockFile, forged);
+  r = await runCli(['check', main], { env });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /pith\.lock\.json does not verify/);
+  assert.equal(readFileSync(memo, 'utf8').split('\n').length, 2, 'a failed signature is not remembered');
+
+  // The memory is what check trusts (as it trusts its own cache folder): a key written there
+  // stands for a verification, which is how the second run above skipped OpenSSL.
+  const forgedKey = signatureMemoKey({ ...signed, signature: sig });
+  writeFileSync(memo, `${forgedKey}\n`);
+  assert.equal((await runCli(['check', main], { env })).status, 0);
+  writeFileSync(lockFile, good);
+
+  // A cache folder that cannot be made (a file in its place): check verifies and says nothing of it.
+  const blocked = path.join(cache, 'blocked');
+  writeFileSync(blocked, 'not a folder');
+  r = await runCli(['check', main], { env: { XDG_CACHE_HOME: blocked } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /cache|memor/i);
+});
+
+test('a check whose signature is remembered loads no node:crypto, stream or fs/promises (what made it slow)', async (t) => {
+  const { dir, main } = await makeStampedPaper('pith-check-modules-');
+  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-check-cache-'));
+  t.after(() => [dir, cache].forEach((d) => rmSync(d, { recursive: true, force: true })));
+  // Node's own list of the built-in modules this process loaded, printed as it exits.
+  const preload = path.join(cache, 'loaded.cjs');
+  writeFileSync(preload, "process.on('exit', () => require('fs').writeSync(2, '\\nLOADED ' + JSON.stringify(process.moduleLoadList)));\n");
+  const loaded = (quiet: boolean) => {
+    const r = spawnSync(process.execPath, ['-r', preload, cliPath, 'check', main, ...(quiet ? ['--quiet'] : [])], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: cache },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const list = JSON.parse(/\nLOADED (.*)$/.exec(r.stderr)![1]!) as string[];
+    return ['crypto', 'stream', 'fs/promises'].filter((m) => list.includes(`NativeModule ${m}`));
+  };
+  assert.ok(loaded(true).includes('crypto'), 'the first check verifies the signature with node:crypto');
+  assert.deepEqual(loaded(true), []);
+  assert.deepEqual(loaded(false), [], 'printing the verdict sets up no stream either');
 });

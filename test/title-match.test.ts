@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findLatexTitle, matchTitle, titleCandidates, titleHash } from '../src/core/title-match.js';
+import { analyzeTex } from '../src/core/tex-analysis.js';
 import { repoRoot } from './helpers.js';
 import { allRegistryVectors, seedBundle } from './support/vectors.js';
 
@@ -74,4 +75,41 @@ test('a different title is a mismatch, and case and spacing are not differences'
   assert.equal(matchTitle(doc('\\title{On  the\tTheory}'), hashOf('on the theory')).status, 'match');
   assert.equal(matchTitle(doc('\\title{On the Theory}'), hashOf('On a Theory')).status, 'mismatch');
   assert.equal(matchTitle(doc('\\title{On the Theory.}'), hashOf('On the Theory')).status, 'mismatch', 'punctuation counts');
+});
+
+test('findLatexTitle from the masked preamble (what check has) is the whole-source answer, on every corpus template and on edge cases', () => {
+  const corpus = path.join(repoRoot, 'test', 'corpus');
+  const sources = readdirSync(corpus)
+    .filter((d) => existsSync(path.join(corpus, d, 'expect.json')))
+    .map((d) => readFileSync(path.join(corpus, d, JSON.parse(readFileSync(path.join(corpus, d, 'expect.json'), 'utf8')).main), 'latin1'));
+  assert.ok(sources.length >= 40, `${sources.length} corpus sources`);
+  const edges = [
+    doc('', '\\title{In the Body}\\maketitle'), // no title in the preamble
+    doc('\\title{Main}', '\\subtitle{Sub in the Body}'), // a subtitle only the body has
+    doc('\\title{Main}\\subtitle{Sub}'),
+    doc('% \\title{Commented}\n\\title{Real}'),
+    doc('\\iffalse \\title{Hidden} \\fi \\title{Shown}'),
+    doc('\\title[Short]{Long Title}'),
+    doc('\\title{Unclosed in the preamble', 'rest}'), // a group the preamble does not close
+    doc('\\title[unclosed', ']{X}'),
+    doc('\\def\\title#1{}\\title{After a definition}'),
+    doc('\\newcommand\\subtitle[1]{}\\title{T}', '\\subtitle{S}'),
+    doc(''),
+  ];
+  for (const source of [...sources, ...edges]) {
+    const { maskedPreamble } = analyzeTex(source);
+    assert.deepEqual(findLatexTitle(source, maskedPreamble), findLatexTitle(source), source.slice(0, 200));
+  }
+});
+
+test('matchTitle stops at the first candidate that matches, and lists every candidate on a miss', () => {
+  const latex = '\\title{\\textbf{Bold} Title\\thanks{x}}\\subtitle{Sub}';
+  const all = titleCandidates(findLatexTitle(doc(latex))!);
+  assert.ok(all.length >= 4, all.join(' | '));
+  for (const [i, c] of all.entries()) {
+    const m = matchTitle(doc(latex), hashOf(c));
+    assert.equal(m.status, 'match');
+    assert.equal((m as { candidate: string }).candidate, all[i]);
+  }
+  assert.deepEqual((matchTitle(doc(latex), hashOf('other')) as { candidates: string[] }).candidates, all);
 });

@@ -150,31 +150,11 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
   if (options.compile === false) {
     items.push(checklistItem('compile', null, 'skipped (--no-compile)'));
   } else {
-    const { withCleanCompile } = await import('../io/clean-compile.js');
-    // arXiv's own choice when none is given: fontspec means XeLaTeX, else pdfLaTeX.
     const engine = (options.engine ?? (walk.usesFontspec ? 'xe' : 'pdf')) as ArxivEngine;
-    const what = `compiling a clean copy with latexmk (${engine}, no shell-escape)`;
-    const compiled = await withProgress(what, () =>
-      withCleanCompile({ dir, files: cleanCopyFiles(all, main), main, engine }, (result) =>
-        compileItems(result, paper, engine, stampFix(stampFacts)),
-      ),
-    );
-    items.push(...compiled.items);
-    for (const f of compiled.read ?? []) upload.add(f);
-    if (options.pack && packTo && compiled.read) {
-      const outcome = await writePack(compiled.read, paper, options.pack, packTo, Boolean(options.stripComments));
-      if ('item' in outcome) items.push(outcome.item);
-      else packed = outcome.packed;
-    } else if (options.pack && compiled.read === null && compiled.compiled) {
-      items.push(
-        checklistItem(
-          'pack',
-          false,
-          `no ${paper.stem}.fls from the compile: cannot tell which files it read`,
-          'run with latexmk 4.x (it records with -recorder)',
-        ),
-      );
-    }
+    const outcome = await compileAndPack(paper, engine, stampFix(stampFacts), options, packTo);
+    items.push(...outcome.items);
+    for (const f of outcome.read ?? []) upload.add(f);
+    packed = outcome.packed;
   }
   items.push(fileNamesItem(upload));
   if (options.pack && options.compile === false)
@@ -188,6 +168,37 @@ export async function arxivChecklist(paperArg: string | undefined, options: Arxi
     items,
     pack: packed,
   };
+}
+
+/**
+ * The clean compile's items (engine: arXiv's own choice when none is given, fontspec meaning
+ * XeLaTeX), and the pack of what it read when --pack asks for one.
+ */
+async function compileAndPack(
+  paper: Paper,
+  engine: ArxivEngine,
+  fix: string,
+  options: ArxivOptions,
+  packTo: string | null,
+): Promise<{ items: ChecklistItem[]; read: string[] | null; packed: ArxivReport['pack'] }> {
+  const { withCleanCompile } = await import('../io/clean-compile.js');
+  const what = `compiling a clean copy with latexmk (${engine}, no shell-escape)`;
+  const compiled = await withProgress(what, () =>
+    withCleanCompile({ dir: paper.dir, files: cleanCopyFiles(paper.all, paper.main), main: paper.main, engine }, (result) =>
+      compileItems(result, paper, engine, fix),
+    ),
+  );
+  const items = [...compiled.items];
+  let packed: ArxivReport['pack'] = null;
+  if (options.pack && packTo && compiled.read) {
+    const outcome = await writePack(compiled.read, paper, options.pack, packTo, Boolean(options.stripComments));
+    if ('item' in outcome) items.push(outcome.item);
+    else packed = outcome.packed;
+  } else if (options.pack && compiled.read === null && compiled.compiled) {
+    const why = `no ${paper.stem}.fls from the compile: cannot tell which files it read`;
+    items.push(checklistItem('pack', false, why, 'run with latexmk 4.x (it records with -recorder)'));
+  }
+  return { items, read: compiled.read, packed };
 }
 
 /** Items 9-10 from the clean compile: it compiled, its PDF verifies, it read nothing from TEXMFHOME; what it read. */

@@ -7,3 +7,7 @@ export { assertLock, verifyLock } from '../core/lock.js';
 export { ShapeError } from '../core/record.js';
 export { failedCheckLines } from '../core/verify.js';
 export { loadTrustedKeys } from '../io/trust.js';
+// A signature not remembered as verified (a new or changed lock): node:crypto's Ed25519, then
+// the memory written.
+export { leanVerifyEd25519 } from '../core/ed25519-node.js';
+export { rememberVerified } from '../io/signature-memo.js';

@@ -4,14 +4,17 @@
 // here (runFromArgv) without commander, and the static imports below are only node built-ins
 // and small first-party modules without dependencies (core json, check, paper, tex-edit).
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
-// or when --trust-key is given.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+// or when --trust-key is given; the receipt's signature is looked up among those verified
+// before on this machine (io/signature-memo.ts) before node:crypto's Ed25519 is asked.
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import {
   auxSaysBadgeNotPrinted,
   compareStamp,
   formatFinding,
-  leanVerifyLock,
+  leanLockClaims,
+  signatureMemoKey,
+  type SignedMessage,
   stampedOfSty,
   type CheckInputs,
   type CheckReport,
@@ -27,6 +30,7 @@ import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';
 import { findPaper } from '../io/paper-files.js';
+import { rememberedAsVerified } from '../io/signature-memo.js';
 
 export interface CheckOptions {
   json?: boolean;
@@ -38,6 +42,25 @@ export interface CheckOptions {
 }
 
 class CheckUsage extends PithError {}
+
+/**
+ * Output straight to the file descriptor: node's process.stdout and process.stderr are streams
+ * whose set-up costs a few per cent of start-up, and check prints a line or two. A descriptor
+ * that would block (a non-blocking pipe) gets the stream after all; a reader that went away
+ * (`pith-tex check | head -0`) drops the rest, as bin/pith-tex.js does for the streams.
+ */
+function print(fd: 1 | 2, text: string): void {
+  let bytes = Buffer.from(text, 'utf8');
+  try {
+    while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN') (fd === 1 ? process.stdout : process.stderr).write(bytes);
+    else if (code !== 'EPIPE') throw err;
+  }
+}
+const printOut = (text: string): void => print(1, text);
+const printErr = (text: string): void => print(2, text);
 
 /** Largest file the check reads: a .tex source (arXiv's whole upload is 50 MB), a lock, a pith.sty. */
 const MAX_READ_BYTES = 64 * 1024 * 1024;
@@ -78,17 +101,43 @@ export function badgeNotPrinted(auxFile: string): boolean | null {
   }
 }
 
-async function lockInput(lockFile: string, options: CheckOptions): Promise<CheckInputs['lock']> {
+/** The lock as check reads it: its verdict for compareStamp, and the parsed document (null: absent or not JSON). */
+interface LockInput {
+  verdict: CheckInputs['lock'];
+  document: JsonValue | null;
+}
+
+/** A receipt signature holds: remembered as verified, or verified now by node:crypto (and remembered). */
+async function signatureHolds(signed: SignedMessage): Promise<boolean> {
+  const key = signatureMemoKey(signed);
+  if (rememberedAsVerified(key)) return true;
+  const [{ leanVerifyEd25519 }, { rememberVerified }] = await Promise.all([
+    import('../core/ed25519-node.js'),
+    import('../io/signature-memo.js'),
+  ]);
+  const ok = leanVerifyEd25519(signed.signature, signed.message, signed.publicKey);
+  if (ok) await rememberVerified(key);
+  return ok;
+}
+
+async function lockInput(lockFile: string, options: CheckOptions): Promise<LockInput> {
   const text = readText(lockFile, LOCK_FILE);
-  if (text === null) return null;
+  if (text === null) return { verdict: null, document: null };
   let value: JsonValue;
   try {
     value = parseJson(text);
   } catch (err) {
-    return { number: null, body: null, year: null, verified: false, problems: [`not valid JSON (${(err as Error).message})`] };
+    const problems = [`not valid JSON (${(err as Error).message})`];
+    return { verdict: { number: null, body: null, year: null, verified: false, problems }, document: null };
   }
-  const lean = options.trustKey?.length ? null : leanVerifyLock(value);
-  if (lean?.ok) return { number: lean.number, body: lean.body, year: lean.year, verified: true, problems: [] };
+  return { verdict: await lockVerdict(value, options), document: value };
+}
+
+async function lockVerdict(value: JsonValue, options: CheckOptions): Promise<CheckInputs['lock']> {
+  const lean = options.trustKey?.length ? null : leanLockClaims(value);
+  if (lean?.signed && (await signatureHolds(lean.signed))) {
+    return { number: lean.number, body: lean.body, year: lean.year, verified: true, problems: [] };
+  }
   // Slow path: the full verifier says what is wrong (and has the last word on signatures).
   const [lockMod, { loadTrustedKeys }, { ShapeError }, { failedCheckLines }] = await Promise.all([
     import('../core/lock.js'),
@@ -126,6 +175,7 @@ export async function checkPaper(
   const rootText = readText(paperFile);
   if (rootText === null) throw new CheckUsage(`${paperFile}: no such file`);
   const analysed = (file: string, text: string) => ({ file, analysis: analyzeTex(text) });
+  const root = analysed(path.resolve(paperFile), rootText);
   // Anything but a folder is what TeX would read: a FIFO or device there is refused by readText.
   const present = (f: string): boolean => {
     try {
@@ -134,7 +184,7 @@ export async function checkPaper(
       return false;
     }
   };
-  const files = await preambleFiles(analysed(path.resolve(paperFile), rootText), {
+  const files = await preambleFiles(root, {
     resolve: (name) =>
       inputFileNames(name)
         .map((n) => path.resolve(dir, n))
@@ -149,21 +199,22 @@ export async function checkPaper(
       paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
   }
+  const lock = await lockInput(path.join(dir, LOCK_FILE), options);
   const report = compareStamp({
     paper: shown,
     paperNumbers,
     paperNumberFiles,
-    lock: await lockInput(path.join(dir, LOCK_FILE), options),
+    lock: lock.verdict,
     sty: styText === null ? null : stampedOfSty(styText),
     stampCommand: `pith-tex stamp ${shown}`,
   });
   const notPrinted = badgeNotPrinted(paperFile.replace(/(\.tex)?$/, '.aux'));
   if (notPrinted !== null) report.badge_printed = !notPrinted;
   if (report.status !== 'ok' || report.pith_number === null) return report;
-  // All agree and the lock verified: is it the right paper? (the lock's record, re-read: small)
-  const lockDoc = parseJson(readText(path.join(dir, LOCK_FILE)) ?? 'null') as { canonical_record?: unknown } | null;
+  // All agree and the lock verified: is it the right paper?
+  const record = (lock.document as { canonical_record?: unknown } | null)?.canonical_record;
   const { titleVerdictOfRecord } = await import('../core/title-match.js'); // off the static graph: check stays lean
-  return { ...report, title: titleVerdictOfRecord(rootText, lockDoc?.canonical_record, report.pith_number, shown) };
+  return { ...report, title: titleVerdictOfRecord(rootText, record, report.pith_number, shown, root.analysis.maskedPreamble) };
 }
 
 const BADGE_NOT_PRINTED = 'badge not printed: the last LaTeX run placed no badge; put \\pithbadge where it should appear';
@@ -193,23 +244,21 @@ export async function run(paper: string | undefined, options: CheckOptions = {})
     const code = err instanceof CheckUsage ? EXIT.badInput : err instanceof PithError ? err.exitCode : null;
     if (code === null) throw err;
     const message = (err as Error).message;
-    process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n`);
-    if (options.json) process.stdout.write(errorJson(message, code));
+    printErr(`pith-tex: ${escapeForTerminal(message)}\n`);
+    if (options.json) printOut(errorJson(message, code));
     return code;
   }
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    printOut(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const { out, err } = formatReport(report);
-    if (out && !options.quiet) process.stdout.write(escapeForTerminal(out + (report.title?.ok ? `  ${report.title.message}\n` : '')));
-    if (err) process.stderr.write(escapeForTerminal(err));
+    if (out && !options.quiet) printOut(escapeForTerminal(out + (report.title?.ok ? `  ${report.title.message}\n` : '')));
+    if (err) printErr(escapeForTerminal(err));
   }
   if (report.title && !report.title.ok) {
     const { STRICT_HINT } = await import('../core/title-match.js');
     if (!options.json)
-      process.stderr.write(
-        `pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`,
-      );
+      printErr(`pith-tex check: ${options.strict ? `✗ ${report.title.message}` : `warning: ${report.title.message}${STRICT_HINT}`}\n`);
     if (options.strict) return EXIT.checkFailed;
   }
   return report.status === 'ok' ? EXIT.ok : report.status === 'mismatch' ? EXIT.checkFailed : EXIT.badInput;
@@ -241,7 +290,7 @@ export async function runFromArgv(args: readonly string[]): Promise<number | nul
 }
 
 function usage(message: string, args: readonly string[]): number {
-  process.stderr.write(`pith-tex: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
-  if (wantsJson(args)) process.stdout.write(errorJson(message, EXIT.badInput));
+  printErr(`pith-tex: ${escapeForTerminal(message)}\n(run pith-tex check --help for usage)\n`);
+  if (wantsJson(args)) printOut(errorJson(message, EXIT.badInput));
   return EXIT.badInput;
 }

@@ -30,6 +30,36 @@ const INFERRED_NOTE =
   "holds text beyond ASCII: the title/abstract rule (Python lower(), whitespace collapsed) is proven for ASCII and inferred beyond it (spec §2), so this hash may differ from the registry's";
 
 export async function run(file: string | undefined, options: ComputeOptions): Promise<number> {
+  const { meta, format } = await gatherMetadata(file, options);
+  let result: ComputeResult;
+  try {
+    result = computeRecord(meta);
+  } catch (err) {
+    if (err instanceof MetadataError) {
+      const from = file ? ` (from ${file}${format === 'flags' ? '' : `, ${format}`} and flags)` : '';
+      throw new PithError(`${err.message}${from}`, EXIT.badInput);
+    }
+    throw err;
+  }
+  let check: RegistryCheck | null = null;
+  if (options.check) {
+    const registry = registryRecordFrom(await readJsonFile(options.check, 'registry bundle, record or lock'), options.check, result);
+    const difference = recordDifference(result.record, registry);
+    check = { file: options.check, difference, hint: difference ? hintFor(difference.field) : null };
+  }
+  if (options.json) printJson(computeJson(result, format, check));
+  else say(formatCompute(result, format, check));
+  return check && check.difference !== null ? EXIT.checkFailed : EXIT.ok;
+}
+
+interface RegistryCheck {
+  file: string;
+  difference: ReturnType<typeof recordDifference>;
+  hint: string | null;
+}
+
+/** The paper's metadata: the file's, then the flags over it (a flag replaces the file's text or hash of its field). */
+async function gatherMetadata(file: string | undefined, options: ComputeOptions): Promise<{ meta: PaperMetadata; format: string }> {
   const meta: PaperMetadata = {};
   let format = 'flags';
   if (file !== undefined) {
@@ -38,10 +68,8 @@ export async function run(file: string | undefined, options: ComputeOptions): Pr
     Object.assign(meta, fromFile.metadata);
     format = fromFile.format;
   }
-  // Flags override the file.
   if (options.arxivId !== undefined) meta.arxiv_id = options.arxivId;
   if (options.arxivVersion !== undefined) meta.version = options.arxivVersion;
-  // A flag overrides the file's text or hash of the same field.
   if (options.title !== undefined) [meta.title, meta.title_sha256] = [options.title, undefined];
   if (options.abstract !== undefined && options.abstractFile !== undefined) {
     throw new PithError('give --abstract or --abstract-file, not both', EXIT.badInput);
@@ -62,70 +90,47 @@ export async function run(file: string | undefined, options: ComputeOptions): Pr
   if (options.crossCats !== undefined) meta.cross_cats = options.crossCats.flatMap(splitCats);
   if (options.license !== undefined) meta.license = options.license;
   if (options.submittedAt !== undefined) meta.submitted_at = options.submittedAt;
+  return { meta, format };
+}
 
-  let result: ComputeResult;
-  try {
-    result = computeRecord(meta);
-  } catch (err) {
-    if (err instanceof MetadataError) {
-      const from = file ? ` (from ${file}${format === 'flags' ? '' : `, ${format}`} and flags)` : '';
-      throw new PithError(`${err.message}${from}`, EXIT.badInput);
-    }
-    throw err;
-  }
+function computeJson(result: ComputeResult, format: string, check: RegistryCheck | null) {
+  return {
+    report: 'pith-tex/compute',
+    report_version: COMPUTE_REPORT_VERSION,
+    input: format,
+    pith_number: result.number.full,
+    body: result.number.body,
+    canonical_sha256: result.canonical_sha256,
+    canonical_record: result.record,
+    canonical_json: canonicalJson(result.record),
+    exact: result.inferred.length === 0,
+    inferred_fields: result.inferred,
+    notes: result.notes,
+    check: check && { file: check.file, matches: check.difference === null, first_difference: check.difference, hint: check.hint },
+  };
+}
 
-  let check: { file: string; difference: ReturnType<typeof recordDifference>; hint: string | null } | null = null;
-  if (options.check) {
-    const registry = registryRecordFrom(await readJsonFile(options.check, 'registry bundle, record or lock'), options.check, result);
-    const difference = recordDifference(result.record, registry);
-    check = { file: options.check, difference, hint: difference ? hintFor(difference.field) : null };
+function formatCompute(result: ComputeResult, format: string, check: RegistryCheck | null): string {
+  const out = [
+    `${result.number.full}  computed offline from the paper's metadata (${format})`,
+    `  canonical_sha256  ${result.canonical_sha256}`,
+    `  LaTeX             \\pithnumber{${result.number.body}}`,
+    '  canonical record:',
+    ...JSON.stringify(JSON.parse(canonicalJson(result.record)), null, 2)
+      .split('\n')
+      .map((l) => `    ${l}`),
+  ];
+  for (const f of result.inferred) out.push(`  note: the ${f} ${INFERRED_NOTE}`);
+  for (const n of result.notes) out.push(`  note: ${n}`);
+  if (check?.difference === null) out.push(`  check: matches the registry record in ${check.file}`);
+  else if (check) {
+    const d = check.difference;
+    out.push(
+      `  check: DIFFERS from ${check.file} at ${d.field}: computed ${JSON.stringify(d.computed)}, registry ${JSON.stringify(d.registry)}`,
+    );
+    if (check.hint) out.push(`  hint: ${check.hint}`);
   }
-
-  if (options.json) {
-    printJson({
-      report: 'pith-tex/compute',
-      report_version: COMPUTE_REPORT_VERSION,
-      input: format,
-      pith_number: result.number.full,
-      body: result.number.body,
-      canonical_sha256: result.canonical_sha256,
-      canonical_record: result.record,
-      canonical_json: canonicalJson(result.record),
-      exact: result.inferred.length === 0,
-      inferred_fields: result.inferred,
-      notes: result.notes,
-      check: check && {
-        file: check.file,
-        matches: check.difference === null,
-        first_difference: check.difference,
-        hint: check.hint,
-      },
-    });
-  } else {
-    const out = [
-      `${result.number.full}  computed offline from the paper's metadata (${format})`,
-      `  canonical_sha256  ${result.canonical_sha256}`,
-      `  LaTeX             \\pithnumber{${result.number.body}}`,
-      '  canonical record:',
-      ...JSON.stringify(JSON.parse(canonicalJson(result.record)), null, 2)
-        .split('\n')
-        .map((l) => `    ${l}`),
-    ];
-    for (const f of result.inferred) out.push(`  note: the ${f} ${INFERRED_NOTE}`);
-    for (const n of result.notes) out.push(`  note: ${n}`);
-    if (check) {
-      if (check.difference === null) out.push(`  check: matches the registry record in ${check.file}`);
-      else {
-        const d = check.difference;
-        out.push(
-          `  check: DIFFERS from ${check.file} at ${d.field}: computed ${JSON.stringify(d.computed)}, registry ${JSON.stringify(d.registry)}`,
-        );
-        if (check.hint) out.push(`  hint: ${check.hint}`);
-      }
-    }
-    say(`${out.join('\n')}\n`);
-  }
-  return check && check.difference !== null ? EXIT.checkFailed : EXIT.ok;
+  return `${out.join('\n')}\n`;
 }
 
 /** A JSON metadata file, or an arXiv Atom / OAI-PMH XML export. */

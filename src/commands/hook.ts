@@ -52,77 +52,65 @@ export async function run(action: string, dir: string | undefined, options: Hook
   }
   const rc = path.join(folder, '.latexmkrc');
   const text = existsSync(rc) ? await readBoundedText(rc, 1024 * 1024, '.latexmkrc') : null;
-  const block = currentBlock();
   try {
-    if (action === 'install') {
-      const result = installHook(text, block);
-      if (result.action !== 'unchanged') await writeFileAtomic(rc, result.text);
-      const said = {
-        created: `created ${rc} with the pith-tex hook`,
-        added: `added the pith-tex hook at the end of ${rc} (your lines are unchanged)`,
-        updated: `updated the pith-tex hook in ${rc}`,
-        unchanged: `the pith-tex hook in ${rc} is already current`,
-      }[result.action];
-      if (options.json) printJson({ report: 'pith-tex/hook', report_version: 1, action: 'install', file: rc, result: result.action });
-      else {
-        say(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
-        say(
-          `It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`,
-        );
-      }
-      return EXIT.ok;
-    }
-    if (action === 'remove') {
-      const result = text === null ? { text: '', changed: false } : removeHook(text);
-      if (result.changed) await writeFileAtomic(rc, result.text);
-      if (options.json)
-        printJson({
-          report: 'pith-tex/hook',
-          report_version: 1,
-          action: 'remove',
-          file: rc,
-          result: result.changed ? 'removed' : 'absent',
-        });
-      else say(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
-      return EXIT.ok;
-    }
-    if (action === 'status') {
-      const status = hookStatus(text, block);
-      const pithTex = onPath('pith-tex');
-      const latexmk = onPath('latexmk');
-      const ok = status.state === 'current';
-      if (options.json) {
-        printJson({
-          report: 'pith-tex/hook',
-          report_version: 1,
-          action: 'status',
-          file: rc,
-          ...status,
-          ok,
-          pith_tex_on_path: pithTex,
-          latexmk_on_path: latexmk,
-        });
-      } else {
-        const lines = [
-          status.state === 'absent'
-            ? `✗ no pith-tex hook in ${rc} — fix: pith-tex hook install ${folder}`
-            : status.state === 'current'
-              ? `✓ the pith-tex hook in ${rc} is current`
-              : `✗ the pith-tex hook in ${rc} is outdated or edited${status.blocks > 1 ? ` (${status.blocks} blocks)` : ''} — fix: pith-tex hook install ${folder}`,
-        ];
-        lines.push(
-          pithTex
-            ? `✓ pith-tex on the PATH: ${pithTex}`
-            : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there',
-        );
-        lines.push(latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH');
-        say(`${lines.join('\n')}\n`);
-      }
-      return ok ? EXIT.ok : EXIT.checkFailed;
-    }
+    if (action === 'install') return await install(rc, text, Boolean(options.json));
+    if (action === 'remove') return await remove(rc, text, Boolean(options.json));
+    return status(rc, folder, text, Boolean(options.json));
   } catch (err) {
     if (err instanceof RcBlockError) throw new PithError(`${rc}: ${err.message}`, EXIT.refused);
     throw err;
   }
-  throw new PithError(`unknown hook action "${action}": use install, remove or status`, EXIT.badInput);
+}
+
+const report = (action: string, rc: string, fields: Record<string, unknown>) =>
+  printJson({ report: 'pith-tex/hook', report_version: 1, action, file: rc, ...fields });
+
+async function install(rc: string, text: string | null, json: boolean): Promise<number> {
+  const result = installHook(text, currentBlock());
+  if (result.action !== 'unchanged') await writeFileAtomic(rc, result.text);
+  if (json) return (report('install', rc, { result: result.action }), EXIT.ok);
+  const said = {
+    created: `created ${rc} with the pith-tex hook`,
+    added: `added the pith-tex hook at the end of ${rc} (your lines are unchanged)`,
+    updated: `updated the pith-tex hook in ${rc}`,
+    unchanged: `the pith-tex hook in ${rc} is already current`,
+  }[result.action];
+  say(`${said}\nlatexmk now runs \`pith-tex check\` before each LaTeX run; a mismatch fails the build.\n`);
+  say(
+    `It runs ${installedCommand().join(' ')}, else the pith-tex on the PATH; where neither can run (no Node), pith.sty's own check guards the build.\n`,
+  );
+  return EXIT.ok;
+}
+
+async function remove(rc: string, text: string | null, json: boolean): Promise<number> {
+  const result = text === null ? { text: '', changed: false } : removeHook(text);
+  if (result.changed) await writeFileAtomic(rc, result.text);
+  if (json) report('remove', rc, { result: result.changed ? 'removed' : 'absent' });
+  else say(result.changed ? `removed the pith-tex hook from ${rc}\n` : `no pith-tex hook in ${rc}; nothing to remove\n`);
+  return EXIT.ok;
+}
+
+function status(rc: string, folder: string, text: string | null, json: boolean): number {
+  const state = hookStatus(text, currentBlock());
+  const pithTex = onPath('pith-tex');
+  const latexmk = onPath('latexmk');
+  const ok = state.state === 'current';
+  if (json) {
+    report('status', rc, { ...state, ok, pith_tex_on_path: pithTex, latexmk_on_path: latexmk });
+    return ok ? EXIT.ok : EXIT.checkFailed;
+  }
+  const edited = `outdated or edited${state.blocks > 1 ? ` (${state.blocks} blocks)` : ''}`;
+  const lines = [
+    state.state === 'absent'
+      ? `✗ no pith-tex hook in ${rc} — fix: pith-tex hook install ${folder}`
+      : ok
+        ? `✓ the pith-tex hook in ${rc} is current`
+        : `✗ the pith-tex hook in ${rc} is ${edited} — fix: pith-tex hook install ${folder}`,
+    pithTex
+      ? `✓ pith-tex on the PATH: ${pithTex}`
+      : '– pith-tex is not on the PATH: the hook runs the pith-tex that installed it, if it is still there',
+    latexmk ? `✓ latexmk on the PATH: ${latexmk}` : '– latexmk is not on the PATH',
+  ];
+  say(`${lines.join('\n')}\n`);
+  return ok ? EXIT.ok : EXIT.checkFailed;
 }

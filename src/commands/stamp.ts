@@ -8,7 +8,7 @@
 // A crash after 1-2 leaves the paper's old \pithnumber (or none) beside a new pith.sty and lock:
 // pith.sty's stamped-number check and `pith-tex check` both say "run pith-tex stamp". The paper is
 // never left loading a pith.sty that is not there. Each file is written atomically (old or new).
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { lockFromBundle, serializeLock, type PithLock } from '../core/lock.js';
@@ -17,7 +17,6 @@ import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { macroNumberMessage } from '../core/check.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
-import { unifiedDiff } from '../core/patch.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { STRICT_HINT, titleVerdictOfRecord, type TitleVerdict } from '../core/title-match.js';
 import { failedCheckLines, type VerifyReport } from '../core/verify.js';
@@ -148,7 +147,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
   const written = firstNumber(sources);
   if (written && written.value.includes('\\'))
     throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
-  if (await exists(lockFile)) {
+  if (exists(lockFile)) {
     const fromLock = await fromLockFile(lockFile, options);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):
     // which one is meant is the author's call, not ours.
@@ -177,11 +176,7 @@ function firstNumber(sources: readonly PaperSource[]): { file: string; value: st
   return null;
 }
 
-const exists = (file: string): Promise<boolean> =>
-  fs.stat(file).then(
-    () => true,
-    () => false,
-  );
+const exists = (file: string): boolean => statSync(file, { throwIfNoEntry: false }) !== undefined;
 
 // ---------------------------------------------------------------------------------------------
 // Planning and writing.
@@ -267,7 +262,7 @@ export async function run(file: string | undefined, options: StampOptions): Prom
     const plan = planStamp(state);
     titleWarning(plan, Boolean(options.strict));
     if (options.dryRun) {
-      reportDryRun(plan, Boolean(options.json));
+      await reportDryRun(plan, Boolean(options.json));
       return EXIT.ok;
     }
     await applyPlan(
@@ -393,7 +388,10 @@ export function planStamp(state: StampState): StampPlan {
     });
   }
   const root = state.sources[0];
-  const title = root ? titleVerdictOfRecord(root.text, state.chosen.lock.canonical_record, number.full, rel(state.paper)) : null;
+  // The title from the masked preamble the analysis already holds: masking a 50 MB source
+  // again would double stamp's memory.
+  const record = state.chosen.lock.canonical_record;
+  const title = root ? titleVerdictOfRecord(root.text, record, number.full, rel(state.paper), root.analysis.maskedPreamble) : null;
   return { paper: state.paper, dir: state.dir, number, from, files, title };
 }
 
@@ -420,7 +418,8 @@ const PATCH_ORDER: Record<PlannedFile['label'], number> = { paper: 0, input: 1, 
  * relative to that folder, `/dev/null` for a new file. One byte array per file, each in its
  * file's encoding, so a Latin-1 paper's patch matches its bytes.
  */
-export function formatPatch(plan: StampPlan): Uint8Array[] {
+export async function formatPatch(plan: StampPlan): Promise<Uint8Array[]> {
+  const { unifiedDiff } = await import('../core/patch.js'); // the diff library: only a dry run needs it
   const files = [...plan.files].sort((a, b) => PATCH_ORDER[a.label] - PATCH_ORDER[b.label]);
   return files.map((p) => {
     const name = path.relative(plan.dir, p.file).split(path.sep).join('/');
@@ -449,8 +448,8 @@ function titleWarning(plan: StampPlan, strict: boolean): void {
 }
 
 /** --dry-run: the patch on stdout (nothing else, so it can be piped to `patch -p1`), a summary on stderr. */
-function reportDryRun(plan: StampPlan, json: boolean): void {
-  const patch = formatPatch(plan);
+async function reportDryRun(plan: StampPlan, json: boolean): Promise<void> {
+  const patch = await formatPatch(plan);
   if (json) {
     printJson({ ...summaryOf(plan, true), diffs: patch.map((b) => new TextDecoder().decode(b)) });
     return;

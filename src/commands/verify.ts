@@ -3,7 +3,7 @@
 // line per file in the order given and a summary (--json: one JSON object per line, the summary
 // last), verified by worker threads, one per core (verify-worker.ts). Exit 0 when all verify,
 // 1 when one fails, 2 when one is not a readable bundle or record.
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { escapeForTerminal } from '../core/escape.js';
 import type { TrustedKey } from '../core/keys.js';
@@ -22,15 +22,12 @@ export interface VerifyOptions {
 
 export async function run(files: string | string[], options: VerifyOptions): Promise<number> {
   const args = typeof files === 'string' ? [files] : files;
-  if (args.length === 1 && !(await isDirectory(args[0] as string))) return verifyOne(args[0] as string, options);
+  if (args.length === 1 && !isDirectory(args[0] as string)) return verifyOne(args[0] as string, options);
   return verifyMany(args, options);
 }
 
-const isDirectory = (p: string): Promise<boolean> =>
-  fs.stat(p).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+// Synchronous: one stat does not need fs/promises and libuv's thread pool at start-up.
+const isDirectory = (p: string): boolean => statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
 
 async function verifyOne(file: string, options: VerifyOptions): Promise<number> {
   const trusted = await loadTrustedKeys(options.trustKey);
@@ -81,7 +78,7 @@ export async function verifyFile(file: string, trusted: readonly TrustedKey[]): 
 async function listFiles(args: readonly string[]): Promise<string[]> {
   const files: string[] = [];
   for (const arg of args) {
-    if (!(await isDirectory(arg))) {
+    if (!isDirectory(arg)) {
       files.push(arg);
       continue;
     }

@@ -2,21 +2,22 @@
 // (pith.lock.json, the paper's \pithnumber, the generated pith.sty) and re-verifies the lock.
 //
 // Speed matters here: the check runs before every build (the latexmk hook), so this module
-// imports nothing but node:crypto and ./json.js (no @noble/*, ~10 ms and ~50 ms of first-verify
-// precomputation). It therefore carries a *lean* lock verifier with node:crypto's SHA-256 and
-// Ed25519. The lean verifier is only ever trusted when it says "verified": its checks are a
-// superset of the full path's (src/core/lock.ts verifyLock + src/core/keys.ts, RFC 8032
-// strict), so lean-pass implies full-pass; on anything else the command falls back to the full
-// verifier for the report. test/check.test.ts proves the two agree on the vectors and on
-// mutated locks and signatures.
+// imports only small core modules without dependencies (no @noble/*, ~10 ms and ~50 ms of
+// first-verify precomputation; no node:crypto, ~6 % of node's start-up). It therefore carries a
+// *lean* lock verifier: SHA-256 by core/sha256.ts, and the receipt's Ed25519 signature handed to
+// the caller (leanLockClaims), which finds it among the signatures it verified before or
+// verifies it with node:crypto (ed25519-node.ts). The lean verifier is only ever trusted when it
+// says "verified": its checks are a superset of the full path's (src/core/lock.ts verifyLock +
+// src/core/keys.ts, RFC 8032 strict), so lean-pass implies full-pass; on anything else the
+// command falls back to the full verifier for the report.
+// test/check.test.ts proves the two agree on the vectors and on mutated locks and signatures.
 //
 // The pinned keys, the base32 body rule, the number grammar and the file names come from
 // import-free modules shared with the full verifier and stamp (pinned-keys.ts, base32.ts,
 // number.ts, file-names.ts).
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256.js';
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import { bodyFromDigest } from './base32.js';
-import { leanVerifyEd25519 } from './ed25519-node.js';
 import { PINNED_KEY_DATA, type PinnedKeyData } from './pinned-keys.js';
 import { LOCK_FILE, STY_FILE } from './file-names.js';
 import { formatNumber, parseTexNumber } from './number.js';
@@ -38,19 +39,43 @@ export interface LeanLockResult {
   sha256: string | null;
 }
 
+/** An Ed25519 signature still to verify: the receipt's, over the record hash, by a pinned key. */
+export interface SignedMessage {
+  signature: Uint8Array;
+  message: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export type LeanLockClaims = Omit<LeanLockResult, 'ok'> & { signed: SignedMessage | null };
+
+export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
 /**
  * Re-verify a parsed pith.lock.json: lock and record shape (as assertLock and
  * assertCanonicalRecord), canonical hash, number, receipt hash and signature against `keys`.
  */
-export function leanVerifyLock(lock: JsonValue, keys: readonly PinnedKeyData[] = LEAN_PINNED_KEYS): LeanLockResult {
-  const result: LeanLockResult = { ok: false, number: null, body: null, year: null, sha256: null };
+export function leanVerifyLock(
+  lock: JsonValue,
+  verify: SignatureVerifier,
+  keys: readonly PinnedKeyData[] = LEAN_PINNED_KEYS,
+): LeanLockResult {
+  const { signed, ...claims } = leanLockClaims(lock, keys);
+  return { ...claims, ok: signed !== null && verify(signed.signature, signed.message, signed.publicKey) };
+}
+
+/**
+ * Every check of leanVerifyLock but the signature's: `signed` is the signature to verify, null
+ * when anything else fails (then the lock does not verify, whatever the signature).
+ */
+export function leanLockClaims(lock: JsonValue, keys: readonly PinnedKeyData[] = LEAN_PINNED_KEYS): LeanLockClaims {
+  const result: LeanLockClaims = { number: null, body: null, year: null, sha256: null, signed: null };
   if (!isJsonObject(lock) || lock.lock !== 'pith-tex/lock' || lock.lock_version !== 1) return result;
   if (typeof lock.pith_number !== 'string' || typeof lock.canonical_sha256 !== 'string') return result;
   if (!Array.isArray(lock.source_aliases) || !isJsonObject(lock.receipt)) return result;
   const record = lock.canonical_record;
   if (!leanRecordShape(record)) return result;
   const text = canonicalJson(record);
-  const digest = createHash('sha256').update(text, 'utf8').digest();
+  const digest = Buffer.from(sha256(text));
   const sha = digest.toString('hex');
   const year = (record.metadata as JsonObject).submitted_at as string;
   result.sha256 = sha;
@@ -69,8 +94,17 @@ export function leanVerifyLock(lock: JsonValue, keys: readonly PinnedKeyData[] =
   if (typeof sigText !== 'string' || !BASE64_RE.test(sigText)) return result;
   const sig = Buffer.from(sigText, 'base64');
   if (sig.length !== 64 || sig.toString('base64') !== sigText) return result;
-  result.ok = leanVerifyEd25519(sig, digest, Buffer.from(key.publicKeyHex, 'hex'));
+  result.signed = { signature: sig, message: digest, publicKey: Buffer.from(key.publicKeyHex, 'hex') };
   return result;
+}
+
+/**
+ * The name under which a verified signature is remembered (io/signature-memo.ts): SHA-256 of the
+ * three byte strings, each length-prefixed, so no two different triples share a name.
+ */
+export function signatureMemoKey({ signature, message, publicKey }: SignedMessage): string {
+  const parts = [publicKey, signature, message].flatMap((part) => [Buffer.from(`${part.length}:`), part]);
+  return Buffer.from(sha256(Buffer.concat([Buffer.from('pith-tex ed25519 verified v1\0'), ...parts]))).toString('hex');
 }
 
 function leanRecordShape(value: JsonValue | undefined): value is JsonObject {
@@ -135,30 +169,22 @@ export interface CheckReport {
   badge_printed?: boolean;
 }
 
+type PaperNumber = { raw: string; parsed: ReturnType<typeof parseTexNumber>; where: string };
+type Add = (places: string[], message: string, fix?: string) => void;
+type Ref = { body: string; year: string | null } | null;
+
 /** Compare the three places; pure. */
 export function compareStamp(input: CheckInputs): CheckReport {
   const { paper, lock, sty } = input;
   const findings: Finding[] = [];
-  const styName = STY_FILE;
-  const lockName = LOCK_FILE;
-  const parsedPaper = input.paperNumbers.map((raw, i) => ({
+  const parsedPaper: PaperNumber[] = input.paperNumbers.map((raw, i) => ({
     raw,
     parsed: parseTexNumber(raw),
     where: input.paperNumberFiles?.[i] ?? input.paper,
   }));
   const styStamped = sty?.generatedByPithTex ? sty : null;
-  // Every fix is a command that works as printed: the stamp with the record named (the verified
-  // lock's number, else the paper's, else pith.sty's), and --force when pith.sty is not ours to
-  // replace without it.
-  const named = lock?.verified && lock.number ? lock.number : (parsedPaper.find((p) => p.parsed)?.parsed ?? null);
-  const record = typeof named === 'string' ? named : named ? formatNumber(named) : (styStamped?.number ?? null);
-  const force = sty !== null && (!sty.generatedByPithTex || sty.edited === true) ? ' --force' : '';
-  const stampFix = record
-    ? `${input.stampCommand} --number ${record}${force}`
-    : `${input.stampCommand} --arxiv ID (or --bundle FILE)${force}`;
-  const add = (places: string[], message: string, fix = stampFix): void => {
-    findings.push({ places, message, fix });
-  };
+  const stampFix = stampFixFor(input, parsedPaper);
+  const add: Add = (places, message, fix = stampFix) => void findings.push({ places, message, fix });
   const report: CheckReport = {
     report: 'pith-tex/check',
     report_version: 1,
@@ -170,60 +196,68 @@ export function compareStamp(input: CheckInputs): CheckReport {
     sty_number: styStamped?.number ?? null,
     findings,
   };
-  if (!lock && parsedPaper.length === 0 && !styStamped) {
-    report.status = 'nothing-stamped';
-    return report;
-  }
-
+  if (!lock && parsedPaper.length === 0 && !styStamped) return { ...report, status: 'nothing-stamped' };
   if (!lock) {
-    add([lockName], `no ${lockName} beside ${paper}: the number cannot be checked offline`);
+    add([LOCK_FILE], `no ${LOCK_FILE} beside ${paper}: the number cannot be checked offline`);
   } else if (!lock.verified) {
-    for (const p of lock.problems) add([lockName], `${lockName} does not verify: ${p}`, stampFix);
-    if (lock.problems.length === 0) add([lockName], `${lockName} does not verify`, stampFix);
+    for (const p of lock.problems) add([LOCK_FILE], `${LOCK_FILE} does not verify: ${p}`);
+    if (lock.problems.length === 0) add([LOCK_FILE], `${LOCK_FILE} does not verify`);
   }
   // A lock that does not verify is reported once; comparing with it would only echo that.
-  const ref = lock?.verified && lock.body ? { body: lock.body, year: lock.year } : null;
+  const ref: Ref = lock?.verified && lock.body ? { body: lock.body, year: lock.year } : null;
+  comparePaperNumbers(input, parsedPaper, ref, add);
+  compareSty(input, ref, add);
+  if (findings.length > 0) report.status = 'mismatch';
+  return report;
+}
 
-  // The paper's \pithnumber.
+/**
+ * Every fix is a command that works as printed: the stamp with the record named (the verified
+ * lock's number, else the paper's, else pith.sty's), and --force when pith.sty is not ours to
+ * replace without it.
+ */
+function stampFixFor({ lock, sty, stampCommand }: CheckInputs, parsedPaper: readonly PaperNumber[]): string {
+  const named = lock?.verified && lock.number ? lock.number : (parsedPaper.find((p) => p.parsed)?.parsed ?? null);
+  const styNumber = sty?.generatedByPithTex ? (sty.number ?? null) : null;
+  const record = typeof named === 'string' ? named : named ? formatNumber(named) : styNumber;
+  const force = sty !== null && (!sty.generatedByPithTex || sty.edited === true) ? ' --force' : '';
+  return record ? `${stampCommand} --number ${record}${force}` : `${stampCommand} --arxiv ID (or --bundle FILE)${force}`;
+}
+
+/** The paper's \pithnumber commands against the lock (or, with no lock, pith.sty). */
+function comparePaperNumbers({ paper, lock, sty }: CheckInputs, parsedPaper: readonly PaperNumber[], ref: Ref, add: Add): void {
+  const styStamped = sty?.generatedByPithTex ? sty : null;
   if (parsedPaper.length === 0) {
-    add(
-      [lockName, paper],
-      `${paper} has no \\pithnumber, but ${lock ? `${lockName} holds ${lock.number}` : `${styName} is stamped for ${styStamped?.number}`}`,
-    );
+    const other = lock ? `${LOCK_FILE} holds ${lock.number}` : `${STY_FILE} is stamped for ${styStamped?.number}`;
+    add([LOCK_FILE, paper], `${paper} has no \\pithnumber, but ${other}`);
   }
   for (const { raw, parsed, where } of parsedPaper) {
     if (!parsed && raw.includes('\\')) {
       // pith.sty refuses a number built by a macro (docs/pith-sty.md): the three must agree.
       add([where], macroNumberMessage(where, raw), 'write the number literally, \\pithnumber{pith:YEAR:BODY}');
-      continue;
-    }
-    if (!parsed) {
+    } else if (!parsed) {
       add([where], `${where}: \\pithnumber{${raw}} is not a Pith number (26 characters A-Z 2-7, or pith:YEAR:BODY)`);
-      continue;
-    }
-    if (ref) {
-      if (parsed.body !== ref.body || (parsed.year !== null && parsed.year !== ref.year)) {
-        add([lockName, where], `${where} says \\pithnumber{${raw}} but ${lockName} holds ${formatNumber(ref)}`);
-      }
-    } else if (!lock && styStamped?.body && parsed.body !== styStamped.body) {
-      add([styName, where], `${where} says \\pithnumber{${raw}} but ${styName} is stamped for ${styStamped.number}`);
+    } else if (ref && (parsed.body !== ref.body || (parsed.year !== null && parsed.year !== ref.year))) {
+      add([LOCK_FILE, where], `${where} says \\pithnumber{${raw}} but ${LOCK_FILE} holds ${formatNumber(ref)}`);
+    } else if (!ref && !lock && styStamped?.body && parsed.body !== styStamped.body) {
+      add([STY_FILE, where], `${where} says \\pithnumber{${raw}} but ${STY_FILE} is stamped for ${styStamped.number}`);
     }
   }
+}
 
-  // The generated pith.sty.
+/** The generated pith.sty: present, ours, unedited, and stamped for the lock's number. */
+function compareSty({ paper, sty }: CheckInputs, ref: Ref, add: Add): void {
   if (!sty) {
-    add([styName], `no ${styName} beside ${paper}: the paper cannot compile (and arXiv needs it in the upload)`);
+    add([STY_FILE], `no ${STY_FILE} beside ${paper}: the paper cannot compile (and arXiv needs it in the upload)`);
   } else if (!sty.generatedByPithTex) {
-    add([styName, lockName], `${styName} beside ${paper} is not a copy generated by pith-tex, so it does not carry the stamped number`);
+    add([STY_FILE, LOCK_FILE], `${STY_FILE} beside ${paper} is not a copy generated by pith-tex, so it does not carry the stamped number`);
   } else {
-    if (sty.edited) add([styName], `${styName} was edited by hand after pith-tex generated it`);
-    if (!sty.body) add([styName], `${styName} is generated by pith-tex but carries no readable stamped number`);
+    if (sty.edited) add([STY_FILE], `${STY_FILE} was edited by hand after pith-tex generated it`);
+    if (!sty.body) add([STY_FILE], `${STY_FILE} is generated by pith-tex but carries no readable stamped number`);
     else if (ref && (sty.body !== ref.body || (sty.year !== undefined && sty.year !== ref.year))) {
-      add([lockName, styName], `${styName} is stamped for ${sty.number} but ${lockName} holds ${formatNumber(ref)}`);
+      add([LOCK_FILE, STY_FILE], `${STY_FILE} is stamped for ${sty.number} but ${LOCK_FILE} holds ${formatNumber(ref)}`);
     }
   }
-  if (findings.length > 0) report.status = 'mismatch';
-  return report;
 }
 
 /** The one message for a \pithnumber written with a macro (check and stamp). */

@@ -130,30 +130,7 @@ function required(meta: PaperMetadata, field: keyof PaperMetadata, hint: string)
 export function computeRecord(meta: PaperMetadata): ComputeResult {
   const notes: string[] = [];
   const inferred: string[] = [];
-
-  const rawId = required(meta, 'arxiv_id', 'give --arxiv-id (e.g. 2201.05596)').trim();
-  let parsedId;
-  try {
-    parsedId = parseArxivId(rawId.replace(/^arxiv:/i, ''));
-  } catch (err) {
-    if (err instanceof QueryError) throw new MetadataError('arxiv_id', err.message);
-    throw err;
-  }
-  if (!parsedId) throw new MetadataError('arxiv_id', `"${rawId}" is not an arXiv id (YYMM.NNNNN or archive/YYMMNNN)`);
-
-  let version: number;
-  if (meta.version === undefined || meta.version === '') {
-    if (parsedId.version === null) throw new MetadataError('version', 'missing; give --arxiv-version N or an id with vN');
-    version = parsedId.version;
-  } else {
-    const v = typeof meta.version === 'number' ? String(meta.version) : meta.version.trim().replace(/^v/i, '');
-    if (!/^[1-9]\d{0,5}$/.test(v)) throw new MetadataError('version', `"${String(meta.version)}" is not a positive whole number`);
-    version = Number(v);
-    if (parsedId.version !== null && parsedId.version !== version) {
-      throw new MetadataError('version', `v${version} disagrees with the id's v${parsedId.version}`);
-    }
-  }
-
+  const { id, version } = arxivIdAndVersion(meta);
   const titleHash = canonHash(meta, 'title', 'title_sha256', 'give --title (as arXiv lists it) or --title-sha256', inferred);
   const abstractHash = canonHash(
     meta,
@@ -162,22 +139,8 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
     'give --abstract or --abstract-file (as arXiv lists it) or --abstract-sha256',
     inferred,
   );
-
   const primary = assertCategory(required(meta, 'primary_cat', 'give --primary-cat (e.g. cs.LG)'), 'primary_cat');
-  const rawCross = meta.cross_cats === undefined ? [] : typeof meta.cross_cats === 'string' ? splitCats(meta.cross_cats) : meta.cross_cats;
-  const cross = new Set<string>();
-  for (const c of rawCross) {
-    if (typeof c !== 'string') throw new MetadataError('cross_cats', 'expected category strings');
-    const cat = assertCategory(c, 'cross_cats');
-    if (cat === primary) {
-      notes.push(`the primary category ${primary} was also listed as a cross-list; it is left out of cross_cats_sorted`);
-      continue;
-    }
-    if (cross.has(cat)) notes.push(`cross-list ${cat} was listed twice; kept once`);
-    cross.add(cat);
-  }
-  const crossSorted = [...cross].sort(compareCodePoints);
-
+  const crossSorted = crossCategories(meta, primary, notes);
   // Papers from 1993-2004 carry an empty licence in the registry's records ("license": ""),
   // so an empty one is kept as it is; anything else must look like a URL.
   const license = required(
@@ -187,13 +150,11 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
   ).trim();
   if (license === '') notes.push("license is empty, as in the registry's records of papers from 1993-2004 that arXiv lists without one");
   if (isBeyondAscii(license) || /\s/.test(license)) throw new MetadataError('license', `"${license}" is not a license URL`);
-
   const submitted = normaliseSubmittedAt(required(meta, 'submitted_at', 'give --submitted-at (first version, e.g. 2022-01-14T18:36:04Z)'));
   if (submitted.converted) notes.push(`submitted_at ${String(meta.submitted_at).trim()} normalised to ${submitted.value}`);
-
   const record: CanonicalRecord = {
     schema_version: '1.0',
-    source: { kind: 'arxiv', id: parsedId.id, version },
+    source: { kind: 'arxiv', id, version },
     metadata: {
       license,
       primary_cat: primary,
@@ -212,6 +173,47 @@ export function computeRecord(meta: PaperMetadata): ComputeResult {
     inferred,
     notes,
   };
+}
+
+/** The arXiv id (without its version) and the version: from the id's vN, or given apart (they must agree). */
+function arxivIdAndVersion(meta: PaperMetadata): { id: string; version: number } {
+  const rawId = required(meta, 'arxiv_id', 'give --arxiv-id (e.g. 2201.05596)').trim();
+  let parsedId;
+  try {
+    parsedId = parseArxivId(rawId.replace(/^arxiv:/i, ''));
+  } catch (err) {
+    if (err instanceof QueryError) throw new MetadataError('arxiv_id', err.message);
+    throw err;
+  }
+  if (!parsedId) throw new MetadataError('arxiv_id', `"${rawId}" is not an arXiv id (YYMM.NNNNN or archive/YYMMNNN)`);
+  if (meta.version === undefined || meta.version === '') {
+    if (parsedId.version === null) throw new MetadataError('version', 'missing; give --arxiv-version N or an id with vN');
+    return { id: parsedId.id, version: parsedId.version };
+  }
+  const v = typeof meta.version === 'number' ? String(meta.version) : meta.version.trim().replace(/^v/i, '');
+  if (!/^[1-9]\d{0,5}$/.test(v)) throw new MetadataError('version', `"${String(meta.version)}" is not a positive whole number`);
+  const version = Number(v);
+  if (parsedId.version !== null && parsedId.version !== version) {
+    throw new MetadataError('version', `v${version} disagrees with the id's v${parsedId.version}`);
+  }
+  return { id: parsedId.id, version };
+}
+
+/** cross_cats_sorted: each category checked, the primary and repeats left out (with a note). */
+function crossCategories(meta: PaperMetadata, primary: string, notes: string[]): string[] {
+  const rawCross = meta.cross_cats === undefined ? [] : typeof meta.cross_cats === 'string' ? splitCats(meta.cross_cats) : meta.cross_cats;
+  const cross = new Set<string>();
+  for (const c of rawCross) {
+    if (typeof c !== 'string') throw new MetadataError('cross_cats', 'expected category strings');
+    const cat = assertCategory(c, 'cross_cats');
+    if (cat === primary) {
+      notes.push(`the primary category ${primary} was also listed as a cross-list; it is left out of cross_cats_sorted`);
+      continue;
+    }
+    if (cross.has(cat)) notes.push(`cross-list ${cat} was listed twice; kept once`);
+    cross.add(cat);
+  }
+  return [...cross].sort(compareCodePoints);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -1,26 +1,12 @@
 // Byte encodings used by the Pith format: hex, base64, SHA-256, and base32 (from base32.ts).
-import { createHash } from 'node:crypto';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 
 export { bytesToHex, hexToBytes, utf8ToBytes };
 
 export { BASE32_ALPHABET, base32Encode } from './base32.js';
 
-/**
- * SHA-256 by node:crypto: the function @noble/hashes' sha256 computes (test/encoding.test.ts
- * compares the two on every length up to three blocks and on large inputs), without the cost of
- * running noble's JavaScript cold in a short-lived process (a third of `verify`'s own work).
- */
-export function sha256Bytes(data: Uint8Array | string): Uint8Array {
-  const digest = createHash('sha256')
-    .update(typeof data === 'string' ? utf8ToBytes(data) : data)
-    .digest();
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
-}
-
-export function sha256Hex(data: Uint8Array | string): string {
-  return bytesToHex(sha256Bytes(data));
-}
+/** SHA-256: the one implementation, core/sha256.ts (why it is not node:crypto is said there). */
+export { sha256 as sha256Bytes, sha256Hex } from './sha256.js';
 
 export { isSha256Hex } from './number.js';
 

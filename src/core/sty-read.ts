@@ -1,10 +1,10 @@
 // Reading a generated pith.sty back: which number it was stamped for, and whether its checksum
-// still matches (a hand-edited copy). Imports nothing but node:crypto, so the quick
+// still matches (a hand-edited copy). Imports nothing but core/sha256.ts, so the quick
 // `pith-tex check` path shares this reader with stamp instead of keeping a copy of it.
 //
 // The generated file carries `%% pith-tex-checksum: sha256:<hex>`, hex = SHA-256 of the UTF-8
 // text with that line removed.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 export interface StampedStyInfo {
   generatedByPithTex: boolean;
@@ -38,7 +38,7 @@ function texUnescape(s: string): string {
 
 /** SHA-256 (hex) of the text with its checksum line removed. */
 export function styChecksum(text: string): string {
-  return createHash('sha256').update(withoutChecksumLine(text), 'utf8').digest('hex');
+  return sha256Hex(withoutChecksumLine(text));
 }
 
 function withoutChecksumLine(text: string): string {

@@ -50,6 +50,8 @@ function beginDocumentAt(bytes: Uint8Array): number {
  * `\begin{document}` (codePreamble reads the rest only when that one is not code).
  */
 function declaresByteEncoding(body: Uint8Array): boolean {
+  // Most sources never name inputenc: one byte search spares decoding and masking the preamble.
+  if (Buffer.from(body.buffer, body.byteOffset, body.byteLength).indexOf('inputenc', 0, 'latin1') < 0) return false;
   const at = beginDocumentAt(body);
   // (The WHATWG "latin1" decoder is windows-1252: good enough to find an ASCII declaration.)
   const head = new TextDecoder('latin1').decode(at >= 0 ? body.subarray(0, at + BEGIN_DOCUMENT.length) : body);

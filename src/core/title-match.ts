@@ -7,7 +7,7 @@
 // becomes a few candidates, each hashed with the registry's rule; any equal hash is a match.
 // A miss is not proof of the wrong paper (the arXiv title may have been reworded): it is a
 // warning. Pure; docs/title-match.md states the rule and its limits.
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 import { canonText } from './text.js';
 import { maskTex } from './tex-mask.js';
 
@@ -96,32 +96,52 @@ const skipSpace = (text: string, i: number): number => {
   return i;
 };
 
-/** The argument of the first code `\NAME[opt]{arg}` among `names`, or null. */
-function commandArgument(masked: string, names: readonly string[]): { name: string; arg: string } | null {
+/**
+ * The argument of the first code `\NAME[opt]{arg}` among `names`, or null. In a `prefix` of the
+ * source, a group not closed there leaves the answer to the whole source: 'open'.
+ */
+function commandArgument(masked: string, names: readonly string[], prefix: boolean): { name: string; arg: string } | null | 'open' {
   const re = new RegExp(`\\\\(${names.join('|')})(?![A-Za-z@])\\*?`, 'g');
   let m: RegExpExecArray | null;
   while ((m = re.exec(masked)) !== null) {
     let i = skipSpace(masked, re.lastIndex);
     if (masked[i] === '[') {
       const end = groupEnd(masked, i); // the short (running-head) title: not the arXiv title
+      if (end < 0 && prefix) return 'open';
       if (end < 0) continue;
       i = skipSpace(masked, end);
     }
     if (masked[i] !== '{') continue; // \def\title..., \renewcommand\title: not a use
     const end = groupEnd(masked, i);
+    if (end < 0 && prefix) return 'open';
     if (end < 0) continue;
     return { name: m[1] as string, arg: masked.slice(i + 1, end - 1) };
   }
   return null;
 }
 
-/** The paper's title as written, from a LaTeX source (comments, \iffalse and verbatim skipped). */
-export function findLatexTitle(source: string): LatexTitle | null {
-  const masked = maskTex(source);
-  const found = commandArgument(masked, TITLE_COMMANDS);
-  if (!found) return null;
-  const sub = commandArgument(masked, ['subtitle']);
+/** The title and subtitle found in a masked text, or 'open' when that text cannot tell. */
+function titleIn(masked: string, prefix: boolean): LatexTitle | null | 'open' {
+  const found = commandArgument(masked, TITLE_COMMANDS, prefix);
+  if (found === null || found === 'open') return found;
+  const sub = commandArgument(masked, ['subtitle'], prefix);
+  if (sub === 'open') return 'open';
   return { title: found.arg, subtitle: sub ? sub.arg : null, command: found.name };
+}
+
+/**
+ * The paper's title as written, from a LaTeX source (comments, \iffalse and verbatim skipped).
+ * `maskedPreamble`, the preamble as tex-analysis.ts masks it, spares masking the whole source
+ * when the preamble decides (the first \title of a source is its preamble's, and a \subtitle
+ * may still follow in the body): where papers put their title, and `check` runs before every build.
+ */
+export function findLatexTitle(source: string, maskedPreamble?: string): LatexTitle | null {
+  if (maskedPreamble !== undefined) {
+    const head = titleIn(maskedPreamble, true);
+    const bodySubtitle = () => source.includes('\\subtitle', maskedPreamble.length);
+    if (head !== null && head !== 'open' && (head.subtitle !== null || !bodySubtitle())) return head;
+  }
+  return titleIn(maskTex(source), false) as LatexTitle | null;
 }
 
 /** Remove `\NAME[opt]{arg}` (the whole command and its arguments) for each name. */
@@ -200,40 +220,49 @@ const collapse = (text: string): string =>
 
 /** The texts an author's arXiv title is likely to be, from the LaTeX title, most literal first. */
 export function titleCandidates(latex: LatexTitle | string): string[] {
+  return [...candidateTexts(latex)];
+}
+
+/** titleCandidates one at a time: matchTitle stops at the first that matches, as it usually does. */
+function* candidateTexts(latex: LatexTitle | string): Generator<string> {
   const t = typeof latex === 'string' ? { title: latex, subtitle: null, command: 'title' } : latex;
-  const out: string[] = [];
-  const add = (s: string) => {
+  const seen = new Set<string>();
+  const fresh = (s: string): string | null => {
     const c = collapse(s);
-    if (c !== '' && !out.includes(c)) out.push(c);
+    if (c === '' || seen.has(c)) return null;
+    seen.add(c);
+    return c;
   };
   const subtitle = t.subtitle === null ? null : collapse(dropBreaks(dropCommands(t.subtitle, NOTE_COMMANDS)));
   for (const pick of [0, 1] as const) {
     const base = dropBreaks(dropCommands(texorpdf(t.title, pick), NOTE_COMMANDS));
-    for (const form of [base, plainer(base)]) {
-      add(form);
-      if (subtitle) {
-        // arXiv has one title field: a subtitle is usually appended after a colon or a dash.
-        add(`${form}: ${subtitle}`);
-        add(`${form}: ${plainer(subtitle)}`);
-        add(`${form} -- ${subtitle}`);
+    for (const form of [() => base, () => plainer(base)]) {
+      const text = form();
+      // arXiv has one title field: a subtitle is usually appended after a colon or a dash.
+      const withSubtitle = subtitle ? [`${text}: ${subtitle}`, `${text}: ${plainer(subtitle)}`, `${text} -- ${subtitle}`] : [];
+      for (const s of [text, ...withSubtitle]) {
+        const c = fresh(s);
+        if (c !== null) yield c;
       }
     }
   }
-  return out;
 }
 
 /** The registry's title hash of a text: sha256 of Python's ' '.join(text.lower().split()). */
-export const titleHash = (text: string): string => createHash('sha256').update(canonText(text), 'utf8').digest('hex');
+export const titleHash = (text: string): string => sha256Hex(canonText(text));
 
-/** Compare the paper's title with a record's title_canon_sha256. */
-export function matchTitle(source: string, titleCanonSha256: string): TitleMatch {
-  const latex = findLatexTitle(source);
+/** Compare the paper's title with a record's title_canon_sha256 (`maskedPreamble`: as findLatexTitle). */
+export function matchTitle(source: string, titleCanonSha256: string, maskedPreamble?: string): TitleMatch {
+  const latex = findLatexTitle(source, maskedPreamble);
   if (!latex) return { status: 'no-title' };
-  const candidates = titleCandidates(latex);
   const want = titleCanonSha256.toLowerCase();
-  const hit = candidates.find((c) => titleHash(c) === want);
   const title = collapse(latex.title);
-  return hit !== undefined ? { status: 'match', candidate: hit, title } : { status: 'mismatch', title, candidates };
+  const candidates: string[] = [];
+  for (const c of candidateTexts(latex)) {
+    if (titleHash(c) === want) return { status: 'match', candidate: c, title };
+    candidates.push(c);
+  }
+  return { status: 'mismatch', title, candidates };
 }
 
 /** Appended to the warning; under --strict the same message is the error. */
@@ -267,14 +296,20 @@ export function titleVerdict(
 }
 
 /** The verdict for a paper's source against a (verified) canonical record and its number. */
-export function titleVerdictOfRecord(source: string, record: unknown, number: string, paper: string): TitleVerdict | null {
+export function titleVerdictOfRecord(
+  source: string,
+  record: unknown,
+  number: string,
+  paper: string,
+  maskedPreamble?: string,
+): TitleVerdict | null {
   const r = record as { source?: { id?: unknown; version?: unknown }; metadata?: { title_canon_sha256?: unknown } } | null;
   const sha = r?.metadata?.title_canon_sha256;
   const id = r?.source?.id;
   if (typeof sha !== 'string' || typeof id !== 'string') return null;
   const body = /([A-Z2-7]{26})$/.exec(number)?.[1] ?? '';
   return titleVerdict(
-    matchTitle(source, sha),
+    matchTitle(source, sha, maskedPreamble),
     {
       arxivId: id,
       version: typeof r?.source?.version === 'number' ? r.source.version : null,

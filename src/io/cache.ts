@@ -8,13 +8,16 @@
 //                         newest built_at verified ({"built_at": T}). It outlives the bundles
 //                         (a bundle evicted because today's run lacks its --trust-key is
 //                         forgotten, its memory is not).
+//   verified-signatures.txt  receipt signatures `check` verified (io/signature-memo.ts).
 //
 // The index is one small file per key rather than one index.json, so that two processes
 // storing at once never lose each other's entries; every file is written atomically
 // (temporary file in the same folder, then rename), so a reader sees a whole old file or a
 // whole new one. Only bundles that passed full verification are given to `store`; every read
 // is verified again by the caller before use (a cached file is not trusted for being cached).
-import { promises as fs, utimesSync } from 'node:fs';
+// Synchronous file calls (as io/paper-files.ts): the first asynchronous one would cost every
+// command that touches the cache fs/promises and libuv's thread pool at start-up.
+import { mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isJsonObject, parseJson, type JsonObject } from '../core/json.js';
@@ -90,7 +93,7 @@ export class BundleCache {
   async aliasAgeMs(key: string): Promise<number | null> {
     if (key.startsWith('body:')) return null;
     try {
-      return Math.max(0, Date.now() - (await fs.stat(this.aliasFile(key))).mtimeMs);
+      return Math.max(0, Date.now() - statSync(this.aliasFile(key)).mtimeMs);
     } catch {
       return null;
     }
@@ -139,7 +142,7 @@ export class BundleCache {
   async remember(arxivId: string | null, version: number, body: string, builtAt: string): Promise<void> {
     const before = await this.seen(arxivId, body);
     try {
-      await fs.mkdir(path.join(this.dir, 'seen'), { recursive: true });
+      mkdirSync(path.join(this.dir, 'seen'), { recursive: true });
       if (arxivId !== null && (before.version === null || version > before.version.version)) {
         await writeFileAtomic(this.seenFile(`arxiv:${arxivId}`), `${JSON.stringify({ version, body })}\n`);
       }
@@ -153,8 +156,14 @@ export class BundleCache {
 
   /** Remove a cached bundle that no longer verifies (and the alias that led to it). */
   async evict(body: string, viaKey?: string): Promise<void> {
-    await fs.rm(this.bundleFile(body), { force: true }).catch(() => {});
-    if (viaKey && !viaKey.startsWith('body:')) await fs.rm(this.aliasFile(viaKey), { force: true }).catch(() => {});
+    const files = [this.bundleFile(body), ...(viaKey && !viaKey.startsWith('body:') ? [this.aliasFile(viaKey)] : [])];
+    for (const file of files) {
+      try {
+        rmSync(file, { force: true });
+      } catch {
+        /* best effort: it is verified again on the next read */
+      }
+    }
   }
 
   /**
@@ -188,8 +197,8 @@ export class BundleCache {
       }
     }
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      await fs.mkdir(path.join(this.dir, 'aliases'), { recursive: true });
+      mkdirSync(path.dirname(file), { recursive: true });
+      mkdirSync(path.join(this.dir, 'aliases'), { recursive: true });
       if (!same) await writeFileAtomic(file, text);
       for (const key of keys) {
         if (key.startsWith('body:')) continue;
@@ -199,7 +208,11 @@ export class BundleCache {
           if (current && current.body !== body && current.source_version !== null && current.source_version > sourceVersion) {
             // Keep pointing at the newer version, but note that the resolver was asked just now.
             const now = new Date();
-            await fs.utimes(this.aliasFile(key), now, now).catch(() => {});
+            try {
+              utimesSync(this.aliasFile(key), now, now);
+            } catch {
+              /* only the alias's age is lost */
+            }
             continue;
           }
         }

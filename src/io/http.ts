@@ -317,6 +317,19 @@ interface RawResponse {
   body: Buffer | null;
 }
 
+/** One request's state: how it ends (once), and what its end must undo. */
+interface Attempt {
+  url: URL;
+  opts: HttpOptions;
+  settled: () => boolean;
+  done: (err: Error | null, value?: RawResponse) => void;
+  fail: (kind: FetchErrorKind, message: string) => void;
+  /** The connection is up: the connect timeout no longer applies. */
+  connected: () => void;
+  onEnd: (cleanup: () => void) => void;
+}
+
+/** One GET, without redirects or retries (httpGet's loop has them): timeouts, proxy, size cap. */
 function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
@@ -329,120 +342,131 @@ function attempt(url: URL, opts: HttpOptions): Promise<RawResponse> {
       else resolve(value as RawResponse);
     };
     const fail = (kind: FetchErrorKind, message: string) => done(new FetchError(kind, url.href, message));
-
-    const total = setTimeout(() => {
-      fail('timeout', `${url.href}: no complete answer within ${opts.totalTimeoutMs} ms`);
-    }, opts.totalTimeoutMs);
-    cleanups.push(() => clearTimeout(total));
-    const connectTimer = setTimeout(() => {
-      fail('timeout', `${url.href}: could not connect within ${opts.connectTimeoutMs} ms`);
-    }, opts.connectTimeoutMs);
-    cleanups.push(() => clearTimeout(connectTimer));
-    const connected = () => clearTimeout(connectTimer);
-
+    const total = setTimeout(
+      () => fail('timeout', `${url.href}: no complete answer within ${opts.totalTimeoutMs} ms`),
+      opts.totalTimeoutMs,
+    );
+    const connectTimer = setTimeout(
+      () => fail('timeout', `${url.href}: could not connect within ${opts.connectTimeoutMs} ms`),
+      opts.connectTimeoutMs,
+    );
+    cleanups.push(
+      () => clearTimeout(total),
+      () => clearTimeout(connectTimer),
+    );
+    const a: Attempt = {
+      url,
+      opts,
+      settled: () => settled,
+      done,
+      fail,
+      connected: () => clearTimeout(connectTimer),
+      onEnd: (cleanup) => cleanups.push(cleanup),
+    };
     let proxy: URL | null;
     try {
       proxy = proxyFor(url, opts.env);
     } catch (err) {
       return done(err as Error);
     }
-
-    const send = (createConnection?: () => Duplex) => {
-      if (settled) return;
-      const mod = url.protocol === 'https:' ? https : http;
-      const req = mod.request(
-        {
-          protocol: url.protocol,
-          hostname: url.hostname.replace(/^\[|\]$/g, ''),
-          port: url.port || undefined,
-          path: `${url.pathname}${url.search}`,
-          method: 'GET',
-          headers: { ...opts.headers, host: url.host },
-          agent: createConnection ? undefined : false,
-          // Plain http goes to loopback only; a name is checked when it is looked up.
-          ...(url.protocol === 'http:' && net.isIP(url.hostname.replace(/^\[|\]$/g, '')) === 0
-            ? { lookup: loopbackOnlyLookup() as never }
-            : {}),
-          ...(createConnection ? { createConnection: createConnection as never } : {}),
-        },
-        (res) => {
-          connected();
-          const status = res.statusCode ?? 0;
-          if (status < 200 || status >= 300) {
-            res.resume();
-            return done(null, { status, headers: res.headers, body: null });
-          }
-          const lengthHeader = Number(res.headers['content-length']);
-          const totalLen = Number.isFinite(lengthHeader) ? lengthHeader : null;
-          if (totalLen !== null && totalLen > opts.maxBytes) {
-            fail('too_large', `${url.href}: the answer is ${totalLen} bytes, over the ${opts.maxBytes}-byte limit`);
-            return res.destroy();
-          }
-          const chunks: Buffer[] = [];
-          let received = 0;
-          res.on('data', (chunk: Buffer) => {
-            received += chunk.length;
-            if (received > opts.maxBytes) {
-              fail('too_large', `${url.href}: the answer is over the ${opts.maxBytes}-byte limit`);
-              return void res.destroy();
-            }
-            chunks.push(chunk);
-            opts.onProgress?.({ url: url.href, received, total: totalLen });
-          });
-          res.on('end', () => done(null, { status, headers: res.headers, body: Buffer.concat(chunks) }));
-          res.on('error', (err) => fail('unreachable', `${url.href}: connection lost while reading (${errText(err)})`));
-          res.on('aborted', () => fail('unreachable', `${url.href}: connection lost while reading`));
-        },
-      );
-      cleanups.push(() => req.destroy());
-      req.on('socket', (socket) => {
-        if (createConnection) return; // the tunnel is already connected
-        const ev = url.protocol === 'https:' ? 'secureConnect' : 'connect';
-        socket.once(ev, connected);
-      });
-      req.on('error', (err) =>
-        (err as NodeJS.ErrnoException).code === 'EPITHNOTLOOPBACK'
-          ? fail('insecure', `refused ${url.href}: ${err.message}`)
-          : fail('unreachable', `${url.href}: ${errText(err)}`),
-      );
-      req.end();
-    };
-
-    if (!proxy) return send();
-
-    // CONNECT tunnel through an http:// proxy, then TLS to the target inside it.
-    const target = `${url.hostname.replace(/^\[|\]$/g, '')}:${url.port || 443}`;
-    const headers: Record<string, string> = { host: target, 'user-agent': opts.headers['user-agent'] ?? 'pith-tex' };
-    if (proxy.username) {
-      const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
-      headers['proxy-authorization'] = `Basic ${Buffer.from(cred).toString('base64')}`;
-    }
-    const proxyLabel = `${proxy.protocol}//${proxy.host}`;
-    const creq = http.request({
-      hostname: proxy.hostname.replace(/^\[|\]$/g, ''),
-      port: proxy.port || 80,
-      method: 'CONNECT',
-      path: target,
-      headers,
-      agent: false,
-    });
-    cleanups.push(() => creq.destroy());
-    creq.on('connect', (res, socket) => {
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        return fail('unreachable', `proxy ${proxyLabel} refused the tunnel to ${target}: HTTP ${res.statusCode ?? '?'}`);
-      }
-      const secure = tls.connect({ socket, servername: url.hostname.replace(/^\[|\]$/g, '') });
-      cleanups.push(() => secure.destroy());
-      secure.once('secureConnect', () => {
-        connected();
-        send(() => secure);
-      });
-      secure.on('error', (err) => fail('unreachable', `${url.href} through proxy ${proxyLabel}: ${errText(err)}`));
-    });
-    creq.on('error', (err) => fail('unreachable', `proxy ${proxyLabel}: ${errText(err)}`));
-    creq.end();
+    if (proxy) openTunnel(a, proxy);
+    else sendRequest(a);
   });
+}
+
+const bareHost = (url: URL): string => url.hostname.replace(/^\[|\]$/g, '');
+
+/** The GET itself, on a new connection or on `createConnection` (a proxy's tunnel). */
+function sendRequest(a: Attempt, createConnection?: () => Duplex): void {
+  if (a.settled()) return;
+  const { url, opts } = a;
+  const mod = url.protocol === 'https:' ? https : http;
+  const req = mod.request(
+    {
+      protocol: url.protocol,
+      hostname: bareHost(url),
+      port: url.port || undefined,
+      path: `${url.pathname}${url.search}`,
+      method: 'GET',
+      headers: { ...opts.headers, host: url.host },
+      agent: createConnection ? undefined : false,
+      // Plain http goes to loopback only; a name is checked when it is looked up.
+      ...(url.protocol === 'http:' && net.isIP(bareHost(url)) === 0 ? { lookup: loopbackOnlyLookup() as never } : {}),
+      ...(createConnection ? { createConnection: createConnection as never } : {}),
+    },
+    (res) => readResponse(a, res),
+  );
+  a.onEnd(() => req.destroy());
+  req.on('socket', (socket) => {
+    if (createConnection) return; // the tunnel is already connected
+    socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', a.connected);
+  });
+  req.on('error', (err) =>
+    (err as NodeJS.ErrnoException).code === 'EPITHNOTLOOPBACK'
+      ? a.fail('insecure', `refused ${url.href}: ${err.message}`)
+      : a.fail('unreachable', `${url.href}: ${errText(err)}`),
+  );
+  req.end();
+}
+
+/** A 2xx answer's body, read up to the size cap; any other status without its body. */
+function readResponse(a: Attempt, res: http.IncomingMessage): void {
+  const { url, opts } = a;
+  a.connected();
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    res.resume();
+    return a.done(null, { status, headers: res.headers, body: null });
+  }
+  const lengthHeader = Number(res.headers['content-length']);
+  const totalLen = Number.isFinite(lengthHeader) ? lengthHeader : null;
+  if (totalLen !== null && totalLen > opts.maxBytes) {
+    a.fail('too_large', `${url.href}: the answer is ${totalLen} bytes, over the ${opts.maxBytes}-byte limit`);
+    return void res.destroy();
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  res.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > opts.maxBytes) {
+      a.fail('too_large', `${url.href}: the answer is over the ${opts.maxBytes}-byte limit`);
+      return void res.destroy();
+    }
+    chunks.push(chunk);
+    opts.onProgress?.({ url: url.href, received, total: totalLen });
+  });
+  res.on('end', () => a.done(null, { status, headers: res.headers, body: Buffer.concat(chunks) }));
+  res.on('error', (err) => a.fail('unreachable', `${url.href}: connection lost while reading (${errText(err)})`));
+  res.on('aborted', () => a.fail('unreachable', `${url.href}: connection lost while reading`));
+}
+
+/** A CONNECT tunnel through an http:// proxy, then TLS to the target inside it, then the GET. */
+function openTunnel(a: Attempt, proxy: URL): void {
+  const { url, opts } = a;
+  const target = `${bareHost(url)}:${url.port || 443}`;
+  const headers: Record<string, string> = { host: target, 'user-agent': opts.headers['user-agent'] ?? 'pith-tex' };
+  if (proxy.username) {
+    const cred = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    headers['proxy-authorization'] = `Basic ${Buffer.from(cred).toString('base64')}`;
+  }
+  const proxyLabel = `${proxy.protocol}//${proxy.host}`;
+  const creq = http.request({ hostname: bareHost(proxy), port: proxy.port || 80, method: 'CONNECT', path: target, headers, agent: false });
+  a.onEnd(() => creq.destroy());
+  creq.on('connect', (res, socket) => {
+    if (res.statusCode !== 200) {
+      socket.destroy();
+      return a.fail('unreachable', `proxy ${proxyLabel} refused the tunnel to ${target}: HTTP ${res.statusCode ?? '?'}`);
+    }
+    const secure = tls.connect({ socket, servername: bareHost(url) });
+    a.onEnd(() => secure.destroy());
+    secure.once('secureConnect', () => {
+      a.connected();
+      sendRequest(a, () => secure);
+    });
+    secure.on('error', (err) => a.fail('unreachable', `${url.href} through proxy ${proxyLabel}: ${errText(err)}`));
+  });
+  creq.on('error', (err) => a.fail('unreachable', `proxy ${proxyLabel}: ${errText(err)}`));
+  creq.end();
 }
 
 function errText(err: unknown): string {
