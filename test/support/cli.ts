@@ -6,9 +6,9 @@
 // command reads is set for the run and put back after it: the working folder (process.chdir),
 // the environment (NO_COLOR=1 plus options.env; an undefined value removes a variable),
 // process.exitCode, and isTTY (false, as for a child whose output is a pipe). What it writes to
-// process.stdout/stderr is captured through an AsyncLocalStorage, so only the command's own
-// writes are taken, never the test runner's. One run at a time per test file: concurrent calls
-// (Promise.all) queue.
+// stdout and stderr (process.stdout/stderr, or fs.writeSync to descriptors 1 and 2) is captured
+// through an AsyncLocalStorage, so only the command's own writes are taken, never the runner's.
+// One run at a time per test file: concurrent calls (Promise.all) queue.
 //
 // A real child process (bin/pith-tex.js under this Node) runs instead when the test needs what
 // only a process has: `spawn: true` (a SIGKILL, a lock held by another pid, several commands at
@@ -16,6 +16,7 @@
 // or `input` (stdin).
 import { spawn } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { cliPath, repoRoot } from '../helpers.js';
@@ -106,8 +107,28 @@ interface Capture {
 }
 const capturing = new AsyncLocalStorage<Capture>();
 
-/** process.stdout/stderr.write, diverted into the current run's capture when called from a run. */
+/**
+ * What a run writes to stdout and stderr, diverted into its capture: process.stdout/stderr.write,
+ * and fs.writeSync to descriptors 1 and 2 (check prints straight to the descriptors; the bundles
+ * call fs through the module object, so they see this one).
+ */
 function divertWrites(): void {
+  const writeSync = fs.writeSync;
+  fs.writeSync = function (fd: number, data: unknown, ...rest: unknown[]): number {
+    const capture = capturing.getStore();
+    if (!capture || (fd !== 1 && fd !== 2)) return (writeSync as (...a: unknown[]) => number)(fd, data, ...rest);
+    let bytes: Buffer;
+    if (typeof data === 'string') bytes = Buffer.from(data, typeof rest[1] === 'string' ? (rest[1] as BufferEncoding) : 'utf8');
+    else {
+      const view = data as NodeJS.ArrayBufferView;
+      const all = Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+      const offset = typeof rest[0] === 'number' ? rest[0] : 0;
+      const length = typeof rest[1] === 'number' ? rest[1] : all.length - offset;
+      bytes = Buffer.from(all.subarray(offset, offset + length));
+    }
+    capture[fd === 1 ? 'stdout' : 'stderr'].push(bytes);
+    return bytes.length;
+  } as typeof fs.writeSync;
   for (const name of ['stdout', 'stderr'] as const) {
     const stream = process[name];
     const write = stream.write;
