@@ -11,9 +11,9 @@
 // One run at a time per test file: concurrent calls (Promise.all) queue.
 //
 // A real child process (bin/pith-tex.js under this Node) runs instead when the test needs what
-// only a process has: `spawn: true` (a SIGKILL, a lock held by another pid, several commands at
-// once, the shipped start-up itself), `measure: true` (peak memory, test/support/measured-cli.js)
-// or `input` (stdin).
+// only a process has: `spawn: true` (a lock held by another pid, several commands at once, the
+// shipped start-up itself), `measure: true` (peak memory, test/support/measured-cli.js), `input`
+// (stdin), or PITH_TEX_TEST_CRASH_AT in `env` (stamp SIGKILLs itself at that point).
 import { spawn } from 'node:child_process';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fs from 'node:fs';
@@ -53,7 +53,9 @@ export interface CliOptions {
 
 /** Run `pith-tex ...args`; never rejects (a failed spawn is status null with the error on stderr). */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
-  return options.spawn || options.measure || options.input !== undefined ? spawnCli(args, options) : inProcess(args, options);
+  // A crash point (PITH_TEX_TEST_CRASH_AT) SIGKILLs the process that runs the command.
+  const child = options.spawn || options.measure || options.input !== undefined || options.env?.PITH_TEX_TEST_CRASH_AT !== undefined;
+  return child ? spawnCli(args, options) : inProcess(args, options);
 }
 
 /** The environment a run sees: this process's, NO_COLOR=1, then options.env. */
@@ -183,8 +185,9 @@ async function inProcess(args: readonly string[], options: CliOptions): Promise<
     for (const s of ttys) s.isTTY = false;
     running = capturing.run(capture, () => bin!.run([process.execPath, cliPath, ...args]));
   } catch (err) {
+    // As a child that cannot start (a working folder that is not there): status null, the error on stderr.
     restore();
-    throw err;
+    return { status: null, signal: null, stdout: '', stdoutBytes: Buffer.alloc(0), stderr: String(err), ms: 0, maxRssMiB: NaN };
   }
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), options.timeoutMs ?? 60_000)));
