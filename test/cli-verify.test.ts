@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, openSync, ftruncateSync, closeSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { canonicalJson, type JsonObject, type JsonValue } from '../src/core/json.js';
 import { cliPath } from './helpers.js';
 import { runCli, type CliRun } from './support/cli.js';
 import { BUNDLE_FILE, seedBundle, vectorRecords } from './support/vectors.js';
 import { resignBundle } from './support/sign.js';
+import { fileTempDirs } from './support/temp.js';
 
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'pith-verify-'));
+const tmp = fileTempDirs('pith-verify-')();
 const write = (name: string, content: string | JsonValue): string => {
   const file = path.join(tmp, name);
   writeFileSync(file, typeof content === 'string' ? content : canonicalJson(content));

@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture } from './helpers.js';
 import { runCli, type CliRun } from './support/cli.js';
@@ -12,9 +11,10 @@ import { sha256Hex } from '../src/core/encoding.js';
 import { parseJson, type JsonObject } from '../src/core/json.js';
 import { lockFromBundle, serializeLock } from '../src/core/lock.js';
 import { allRegistryVectors, vectorRecords, type RegistryVector, type VectorRecord } from './support/vectors.js';
+import { fileTempDirs } from './support/temp.js';
 
 const VECTORS = vectorRecords();
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pith-compute-'));
+const tmp = fileTempDirs('pith-compute-');
 
 const cli = (args: string[]): Promise<CliRun> => runCli(args);
 

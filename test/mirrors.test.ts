@@ -3,11 +3,10 @@
 // resolve --state compares the served state.json with the state merged from the bundle's events.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture, repoRoot } from './helpers.js';
-import { tempDir } from './support/temp.js';
+import { fileTempDirs, tempDir } from './support/temp.js';
 import { runCli, type CliOptions, type CliRun } from './support/cli.js';
 import { resolverEnv, server } from './support/resolver.js';
 import { json, status, type Handler, type TestServer } from './support/http-server.js';
@@ -22,7 +21,7 @@ const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
 const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 const PINNED_B64 = 'stVStoiQhXFxp4s2pdzPNoqVNBMojDU/fJ2db5S3CbM=';
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'pith-mirrors-'));
+const tmp = fileTempDirs('pith-mirrors-');
 
 /** resolverEnv with a fresh cache, one retry and a short backoff. */
 const testEnv = (extra: Record<string, string> = {}) =>

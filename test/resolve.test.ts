@@ -1,7 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import http from 'node:http';
 import https from 'node:https';
@@ -32,13 +31,14 @@ import { verifyBundle } from '../src/core/verify.js';
 import { PithError } from '../src/errors.js';
 import { SEED } from './support/seed.js';
 import { testBundle as sharedTestBundle } from './support/test-bundles.js';
+import { fileTempDirs } from './support/temp.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
 const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
 const BODY = SEED.body;
 const NUMBER = SEED.number;
 
-const tmp = (prefix = 'pith-resolve-') => mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = fileTempDirs('pith-resolve-');
 
 /** `pith-tex ...args` in a fresh working folder with `env` (runCli's options otherwise). */
 const cli = (args: string[], env: CliOptions['env'], options: CliOptions = {}): Promise<CliRun> =>
