@@ -15,10 +15,10 @@ import { sha256Hex } from '../src/core/encoding.js';
 import { keysForMirror, ManifestError, parseMirrorManifest } from '../src/core/mirrors.js';
 import { PINNED_KEYS } from '../src/core/keys.js';
 import { otherBundle } from './support/stamp-bundles.js';
+import { BODY } from './support/stamped-paper.js';
 
 const BUNDLE_TEXT = readFileSync(fixture('2109.10465v1.bundle.json'), 'utf8');
 const BUNDLE = parseJson(BUNDLE_TEXT) as JsonObject;
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
 const PINNED_B64 = 'stVStoiQhXFxp4s2pdzPNoqVNBMojDU/fJ2db5S3CbM=';
 
 const tmp = fileTempDirs('pith-mirrors-');
@@ -153,7 +153,7 @@ describe('resolve through mirrors (pith-mirrors.json)', () => {
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(
       ok.stdout,
-      /served state +http:\/\/127\.0\.0\.1:\d+\/pith\/NMB7QKC2NJYNHLPG6XMF2N35IK\/state\.json equals the state merged from the bundle's events/,
+      new RegExp(`served state +http://127\\.0\\.0\\.1:\\d+/pith/${BODY}/state\\.json equals the state merged from the bundle.s events`),
     );
     assert.equal(s.count(`/pith/${BODY}/state.json`), 1);
 
