@@ -55,6 +55,14 @@ function lazy(load: () => Promise<{ run: Runner }>) {
 
 /** The author's path: stamp, check, the latexmk hook, the arXiv checklist, the badge. */
 function addAuthorCommands(program: PithCommand): void {
+  addStamp(program);
+  addCheck(program);
+  addHook(program);
+  addArxiv(program);
+  addBadge(program);
+}
+
+function addStamp(program: PithCommand): void {
   program
     .command('stamp')
     .description("verify the paper's record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper")
@@ -81,7 +89,9 @@ function addAuthorCommands(program: PithCommand): void {
       ]),
     )
     .action(lazy(() => import('./commands/stamp.js')));
+}
 
+function addCheck(program: PithCommand): void {
   program
     .command('check')
     .description("offline, fast: the lock file, the paper's \\pithnumber and pith.sty agree, and the record and receipt verify")
@@ -92,7 +102,9 @@ function addAuthorCommands(program: PithCommand): void {
     .option(...OPTION.trustKey, collect)
     .addHelpText('after', epilogue(['pith-tex check', 'pith-tex check paper/main.tex --quiet', 'pith-tex check --json']))
     .action(lazy(() => import('./commands/check.js')));
+}
 
+function addHook(program: PithCommand): void {
   program
     .command('hook')
     .description('install, remove or show the latexmk hook (.latexmkrc) that runs pith-tex check before every LaTeX run')
@@ -101,7 +113,9 @@ function addAuthorCommands(program: PithCommand): void {
     .option(...OPTION.json)
     .addHelpText('after', epilogue(['pith-tex hook install', 'pith-tex hook status paper/', 'pith-tex hook remove']))
     .action(lazy(() => import('./commands/hook.js')));
+}
 
+function addArxiv(program: PithCommand): void {
   program
     .command('arxiv')
     .description(
@@ -129,7 +143,9 @@ function addAuthorCommands(program: PithCommand): void {
       ]),
     )
     .action(lazy(() => import('./commands/arxiv.js')));
+}
 
+function addBadge(program: PithCommand): void {
   program
     .command('badge')
     .description('a verified badge for the web: an SVG (pith | YEAR:BODY…) or the Markdown/HTML that links it to the record page')
@@ -151,6 +167,13 @@ function addAuthorCommands(program: PithCommand): void {
 
 /** Records and PDFs: verify, resolve, compute, inspect. */
 function addRecordCommands(program: PithCommand): void {
+  addVerify(program);
+  addResolve(program);
+  addCompute(program);
+  addInspect(program);
+}
+
+function addVerify(program: PithCommand): void {
   program
     .command('verify')
     .description(
@@ -168,7 +191,9 @@ function addRecordCommands(program: PithCommand): void {
       ]),
     )
     .action(lazy(() => import('./commands/verify.js')));
+}
 
+function addResolve(program: PithCommand): void {
   program
     .command('resolve')
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
@@ -204,7 +229,9 @@ function addRecordCommands(program: PithCommand): void {
       ]),
     )
     .action(lazy(() => import('./commands/resolve.js')));
+}
 
+function addCompute(program: PithCommand): void {
   program
     .command('compute')
     .description("compute the canonical record, its hash and Pith number offline from the paper's metadata")
@@ -234,7 +261,9 @@ function addRecordCommands(program: PithCommand): void {
       ]),
     )
     .action(lazy(() => import('./commands/compute.js')));
+}
 
+function addInspect(program: PithCommand): void {
   program
     .command('inspect')
     .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
