@@ -33,6 +33,16 @@ class PithCommand extends Command {
     return new PithCommand(name);
   }
 
+  /** Examples then the exit codes, at the end of the command's --help. */
+  examples(...lines: string[]): this {
+    return this.addHelpText('after', epilogue(lines));
+  }
+
+  /** The command's module, imported when the command runs; its exit code becomes the process's. */
+  runs(load: () => Promise<{ run: Runner }>): this {
+    return this.action(lazy(load));
+  }
+
   /** --bundle, --offline, --resolver and --trust-key: where a command that reads a record gets it. */
   recordSources(): this {
     return this.option(...OPTION.bundle)
@@ -53,16 +63,8 @@ function lazy(load: () => Promise<{ run: Runner }>) {
   };
 }
 
-/** The author's path: stamp, check, the latexmk hook, the arXiv checklist, the badge. */
-function addAuthorCommands(program: PithCommand): void {
-  addStamp(program);
-  addCheck(program);
-  addHook(program);
-  addArxiv(program);
-  addBadge(program);
-}
-
-function addStamp(program: PithCommand): void {
+/** The author's paper: stamp it, check it (also before every build, through the latexmk hook). */
+function addPaperCommands(program: PithCommand): void {
   program
     .command('stamp')
     .description("verify the paper's record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper")
@@ -88,10 +90,8 @@ function addStamp(program: PithCommand): void {
         'pith-tex stamp --dry-run > stamp.patch            # later: patch -p1 < stamp.patch',
       ]),
     )
-    .action(lazy(() => import('./commands/stamp.js')));
-}
+    .runs(() => import('./commands/stamp.js'));
 
-function addCheck(program: PithCommand): void {
   program
     .command('check')
     .description("offline, fast: the lock file, the paper's \\pithnumber and pith.sty agree, and the record and receipt verify")
@@ -101,10 +101,8 @@ function addCheck(program: PithCommand): void {
     .option('--strict', "fail (exit 1) when the paper's \\title does not match the record's title")
     .option(...OPTION.trustKey, collect)
     .addHelpText('after', epilogue(['pith-tex check', 'pith-tex check paper/main.tex --quiet', 'pith-tex check --json']))
-    .action(lazy(() => import('./commands/check.js')));
-}
+    .runs(() => import('./commands/check.js'));
 
-function addHook(program: PithCommand): void {
   program
     .command('hook')
     .description('install, remove or show the latexmk hook (.latexmkrc) that runs pith-tex check before every LaTeX run')
@@ -112,10 +110,11 @@ function addHook(program: PithCommand): void {
     .argument('[dir]', "the paper's folder (default: here)")
     .option(...OPTION.json)
     .addHelpText('after', epilogue(['pith-tex hook install', 'pith-tex hook status paper/', 'pith-tex hook remove']))
-    .action(lazy(() => import('./commands/hook.js')));
+    .runs(() => import('./commands/hook.js'));
 }
 
-function addArxiv(program: PithCommand): void {
+/** Publishing: the arXiv checklist and upload, the badge for the web. */
+function addPublishingCommands(program: PithCommand): void {
   program
     .command('arxiv')
     .description(
@@ -142,10 +141,8 @@ function addArxiv(program: PithCommand): void {
         'pith-tex arxiv main.tex --arxiv-id 2109.10465 --pack upload.tar.gz --strip-comments',
       ]),
     )
-    .action(lazy(() => import('./commands/arxiv.js')));
-}
+    .runs(() => import('./commands/arxiv.js'));
 
-function addBadge(program: PithCommand): void {
   program
     .command('badge')
     .description('a verified badge for the web: an SVG (pith | YEAR:BODY…) or the Markdown/HTML that links it to the record page')
@@ -162,20 +159,17 @@ function addBadge(program: PithCommand): void {
         'pith-tex badge --format html --offline',
       ]),
     )
-    .action(lazy(() => import('./commands/badge.js')));
+    .runs(() => import('./commands/badge.js'));
 }
 
-/** Records and PDFs: verify, resolve, compute, inspect. */
+/**
+ * Records: verify bundles, resolve a query to a verified record. Both trust only the pinned keys
+ * and those given with --trust-key, never the keys a bundle lists.
+ */
 function addRecordCommands(program: PithCommand): void {
-  addVerify(program);
-  addResolve(program);
-  addCompute(program);
-  addInspect(program);
-}
-
-function addVerify(program: PithCommand): void {
   program
     .command('verify')
+    .runs(() => import('./commands/verify.js'))
     .description(
       'verify a Pith bundle (or a bare canonical record) against the pinned registry keys; many at once (files or a folder): one line each, checked in parallel',
     )
@@ -189,13 +183,18 @@ function addVerify(program: PithCommand): void {
         'pith-tex verify mirror.bundle.json --trust-key mirror-key.json',
         'pith-tex verify mirror/bundles/ --json',
       ]),
-    )
-    .action(lazy(() => import('./commands/verify.js')));
-}
+    );
 
-function addResolve(program: PithCommand): void {
   program
     .command('resolve')
+    .addHelpText(
+      'after',
+      epilogue([
+        'pith-tex resolve 2109.10465v1',
+        'pith-tex resolve pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK --save 2109.10465v1.bundle.json',
+        'pith-tex resolve 10.48550/arXiv.2109.10465 --offline --json',
+      ]),
+    )
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
     .argument(
       '<query>',
@@ -220,18 +219,11 @@ function addResolve(program: PithCommand): void {
     .option('--state', "also fetch the record's state.json and check it equals the state merged from the bundle's events (exit 1 if not)")
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
     .option(...OPTION.trustKey, collect)
-    .addHelpText(
-      'after',
-      epilogue([
-        'pith-tex resolve 2109.10465v1',
-        'pith-tex resolve pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK --save 2109.10465v1.bundle.json',
-        'pith-tex resolve 10.48550/arXiv.2109.10465 --offline --json',
-      ]),
-    )
-    .action(lazy(() => import('./commands/resolve.js')));
+    .runs(() => import('./commands/resolve.js'));
 }
 
-function addCompute(program: PithCommand): void {
+/** From metadata and PDFs: compute a record offline, inspect a built PDF. */
+function addMetadataCommands(program: PithCommand): void {
   program
     .command('compute')
     .description("compute the canonical record, its hash and Pith number offline from the paper's metadata")
@@ -260,10 +252,8 @@ function addCompute(program: PithCommand): void {
         'pith-tex compute arxiv-export.xml --arxiv-id 2109.10465v1 --json',
       ]),
     )
-    .action(lazy(() => import('./commands/compute.js')));
-}
+    .runs(() => import('./commands/compute.js'));
 
-function addInspect(program: PithCommand): void {
   program
     .command('inspect')
     .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
@@ -279,7 +269,7 @@ function addInspect(program: PithCommand): void {
         'pith-tex inspect main.pdf --lock paper/pith.lock.json --json',
       ]),
     )
-    .action(lazy(() => import('./commands/inspect.js')));
+    .runs(() => import('./commands/inspect.js'));
 }
 
 export function buildProgram(): Command {
@@ -302,8 +292,10 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride();
 
-  addAuthorCommands(program);
+  addPaperCommands(program);
+  addPublishingCommands(program);
   addRecordCommands(program);
+  addMetadataCommands(program);
   return program;
 }
 
