@@ -33,11 +33,6 @@ class PithCommand extends Command {
     return new PithCommand(name);
   }
 
-  /** Examples then the exit codes, at the end of the command's --help. */
-  examples(...lines: string[]): this {
-    return this.addHelpText('after', epilogue(lines));
-  }
-
   /** The command's module, imported when the command runs; its exit code becomes the process's. */
   runs(load: () => Promise<{ run: Runner }>): this {
     return this.action(lazy(load));
