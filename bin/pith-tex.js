@@ -13,22 +13,24 @@
 const ignoreGone = (err) => {
   if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
 };
-for (const name of ['stdout', 'stderr']) {
-  const made = Object.getOwnPropertyDescriptor(process, name);
-  if (!made || !made.configurable || !made.get) {
-    process[name].on('error', ignoreGone);
-    continue;
+function ignoreGoneReaders() {
+  for (const name of ['stdout', 'stderr']) {
+    const made = Object.getOwnPropertyDescriptor(process, name);
+    if (!made || !made.configurable || !made.get) {
+      process[name].on('error', ignoreGone);
+      continue;
+    }
+    Object.defineProperty(process, name, {
+      configurable: true,
+      enumerable: made.enumerable,
+      get() {
+        const stream = made.get.call(process);
+        Object.defineProperty(process, name, { configurable: true, enumerable: made.enumerable, writable: false, value: stream });
+        stream.on('error', ignoreGone);
+        return stream;
+      },
+    });
   }
-  Object.defineProperty(process, name, {
-    configurable: true,
-    enumerable: made.enumerable,
-    get() {
-      const stream = made.get.call(process);
-      Object.defineProperty(process, name, { configurable: true, enumerable: made.enumerable, writable: false, value: stream });
-      stream.on('error', ignoreGone);
-      return stream;
-    },
-  });
 }
 
 function load(name) {
@@ -53,17 +55,29 @@ async function withoutCommander(command, rest) {
   return args === null ? null : argv.runParsed(load(command).run, args, rest);
 }
 
-async function main() {
-  const [, , command, ...rest] = process.argv;
-  return (await withoutCommander(command, rest)) ?? (await load('cli').main(process.argv));
+/** `pith-tex ...argv` (argv as process.argv: node, this file, then the arguments): the exit code. */
+async function main(argv) {
+  const [, , command, ...rest] = argv;
+  return (await withoutCommander(command, rest)) ?? (await load('cli').main(argv));
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
+/** main, with an error that escaped it reported as an internal error (exit 70); never rejects. */
+function run(argv) {
+  return main(argv).catch((err) => {
     process.stderr.write(`pith-tex: internal error: ${(err && err.stack) || String(err)}\n`);
-    process.exitCode = 70;
-  },
-);
+    return 70;
+  });
+}
+
+/** The `pith-tex` command: this process's command line, its exit code the process's. */
+function start() {
+  ignoreGoneReaders();
+  run(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
+
+// The tests run the command line in their own process through `run` (test/support/cli.ts), with
+// the same bundles as the command; test/support/measured-cli.ts calls `start`.
+module.exports = { run, start };
+if (require.main === module) start();

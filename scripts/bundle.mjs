@@ -16,10 +16,11 @@
 //
 //   node scripts/bundle.mjs              build dist/cli/*.cjs and dist/cli/meta.json
 //   node scripts/bundle.mjs --if-stale   only when a source is newer than the last build (tests)
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleIsStale, bundleMeta } from './bundle-stale.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'dist', 'cli');
@@ -155,24 +156,8 @@ const builds = [
   { entryPoints: { 'verify-worker': src('commands/verify-worker.ts') }, plugins: [precompiledTemplate] },
 ];
 
-/** The newest modification time among the files the bundles are built from. */
-function newestSource() {
-  let newest = 0;
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  walk(src('.'));
-  for (const f of ['templates/pith.sty.hbs', 'package.json', 'scripts/bundle.mjs'])
-    newest = Math.max(newest, statSync(path.join(root, f)).mtimeMs);
-  return newest;
-}
-
-const metaFile = path.join(out, 'meta.json');
-if (process.argv.includes('--if-stale') && existsSync(metaFile) && statSync(metaFile).mtimeMs >= newestSource()) process.exit(0);
+const metaFile = bundleMeta(root);
+if (process.argv.includes('--if-stale') && !bundleIsStale(root)) process.exit(0);
 
 const [{ build }, { default: Handlebars }] = await Promise.all([import('esbuild'), import('handlebars')]);
 

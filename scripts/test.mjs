@@ -3,10 +3,13 @@
 //   unit  every test that needs no TeX and answers fast (no latexmk, no pdflatex, no npm pack)
 //   tex   the LaTeX matrix: everything that compiles a paper (test/tex/, and the whole-command
 //         tests of arxiv, pack and the latexmk hook)
-//   slow  no TeX but long: the 10,008-signature Ed25519 differential and the npm-pack install
+//   slow  no TeX but long for a reason: the differentials against reference implementations
+//         (10,008 Ed25519 signatures; canonText and canonicalJson against Python over a million
+//         cases), the npm-pack install, and crash safety (stamp SIGKILLed at each of 24 points,
+//         a node process each)
 //   all   the three (what `npm test` and CI run)
 // Usage: node scripts/test.mjs unit|tex|slow|all [--concurrency N] [--list]
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from 'node:test';
@@ -17,9 +20,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist', 'test');
 
 /** Test files (relative to test/, without .test.ts) outside test/tex/ that run LaTeX. */
-const TEX = ['arxiv', 'pack', 'hook', 'hook-parity'];
-/** Test files that need no TeX but take a minute. */
-const SLOW = ['hostile/ed25519', 'install'];
+const TEX = ['arxiv', 'pack', 'hook', 'hook-parity', 'badge-marker'];
+/** Test files that need no TeX but start many processes or take a minute. */
+const SLOW = ['hostile/ed25519', 'install', 'crash', 'python-differential'];
 
 /** Every compiled test file under dist/test/ (any folder), as `folder/name` without .test.js. */
 const every = readdirSync(dist, { recursive: true })
@@ -45,18 +48,36 @@ if (rest.includes('--list')) {
   process.exit(0);
 }
 const flag = rest.indexOf('--concurrency');
-// Unit files mostly wait on the CLI children they spawn: twice the cores keeps the cores busy.
-// LaTeX runs are CPU-bound and have time limits: one file per core.
+// Unit files are CPU work with waits between (loopback servers, retry backoffs, a few child
+// processes): twice the cores keeps the cores busy. LaTeX runs are CPU-bound and have time
+// limits: one file per core.
 const cores = os.availableParallelism();
 const concurrency = flag >= 0 ? Number(rest[flag + 1]) : which === 'unit' ? cores * 2 : cores;
 
+// The longest files first, so that none starts last and runs on alone: each file's time in the
+// last run is kept in dist/test/durations.json (a file not timed yet goes first).
+const DURATIONS = path.join(dist, 'durations.json');
+const durations = existsSync(DURATIONS) ? JSON.parse(readFileSync(DURATIONS, 'utf8')) : {};
+const files = names
+  .map((n) => path.join(dist, `${n}.test.js`))
+  .sort((a, b) => (durations[path.relative(dist, b)] ?? Infinity) - (durations[path.relative(dist, a)] ?? Infinity));
+
 const started = Date.now();
 let failed = 0;
-const stream = run({ files: names.map((n) => path.join(dist, `${n}.test.js`)), concurrency });
+const stream = run({ files, concurrency });
 // A TODO test (a corpus row with a known failure, its reason printed) does not fail the run.
 stream.on('test:fail', (event) => {
   if (!event.todo) failed++;
 });
+// A file's time: the sum of its top-level tests and suites (nesting 0).
+const timed = {};
+for (const kind of ['test:pass', 'test:fail']) {
+  stream.on(kind, (event) => {
+    if (event.nesting !== 0 || !event.file) return;
+    const name = path.relative(dist, event.file);
+    timed[name] = (timed[name] ?? 0) + Math.round(event.details.duration_ms);
+  });
+}
 stream.compose(spec).pipe(process.stdout);
 process.on('exit', () => {
   const s = ((Date.now() - started) / 1000).toFixed(1);
@@ -66,5 +87,6 @@ process.on('exit', () => {
       .map((x) => x.toFixed(2))
       .join(' ')})\n`,
   );
+  writeFileSync(DURATIONS, `${JSON.stringify({ ...durations, ...timed }, null, 1)}\n`);
   process.exitCode = failed > 0 ? 1 : 0;
 });

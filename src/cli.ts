@@ -27,6 +27,26 @@ const PREFIX = 'pith-tex: ';
 /** Examples then the exit codes, at the end of a command's --help. */
 const epilogue = (examples: readonly string[]): string => `\nExamples:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n\n${exitCodeHelp()}`;
 
+/** commander's Command, with the options that say where a record comes from as one step. */
+class PithCommand extends Command {
+  override createCommand(name?: string): PithCommand {
+    return new PithCommand(name);
+  }
+
+  /** The command's module, imported when the command runs; its exit code becomes the process's. */
+  runs(load: () => Promise<{ run: Runner }>): this {
+    return this.action(lazy(load));
+  }
+
+  /** --bundle, --offline, --resolver and --trust-key: where a command that reads a record gets it. */
+  recordSources(): this {
+    return this.option(...OPTION.bundle)
+      .option(...OPTION.offline)
+      .option(...OPTION.resolver)
+      .option(...OPTION.trustKey, collect);
+  }
+}
+
 type Runner = (...args: never[]) => Promise<number>;
 
 /** Wrap a lazily imported command so its exit code becomes the process's. */
@@ -38,8 +58,8 @@ function lazy(load: () => Promise<{ run: Runner }>) {
   };
 }
 
-/** The author's path: stamp, check, the latexmk hook, the arXiv checklist, the badge. */
-function addAuthorCommands(program: Command): void {
+/** The author's paper: stamp it, check it (also before every build, through the latexmk hook). */
+function addPaperCommands(program: PithCommand): void {
   program
     .command('stamp')
     .description("verify the paper's record, then write pith.sty, pith.lock.json and \\usepackage{pith} + \\pithnumber{…} in the paper")
@@ -65,7 +85,7 @@ function addAuthorCommands(program: Command): void {
         'pith-tex stamp --dry-run > stamp.patch            # later: patch -p1 < stamp.patch',
       ]),
     )
-    .action(lazy(() => import('./commands/stamp.js')));
+    .runs(() => import('./commands/stamp.js'));
 
   program
     .command('check')
@@ -76,7 +96,7 @@ function addAuthorCommands(program: Command): void {
     .option('--strict', "fail (exit 1) when the paper's \\title does not match the record's title")
     .option(...OPTION.trustKey, collect)
     .addHelpText('after', epilogue(['pith-tex check', 'pith-tex check paper/main.tex --quiet', 'pith-tex check --json']))
-    .action(lazy(() => import('./commands/check.js')));
+    .runs(() => import('./commands/check.js'));
 
   program
     .command('hook')
@@ -85,8 +105,11 @@ function addAuthorCommands(program: Command): void {
     .argument('[dir]', "the paper's folder (default: here)")
     .option(...OPTION.json)
     .addHelpText('after', epilogue(['pith-tex hook install', 'pith-tex hook status paper/', 'pith-tex hook remove']))
-    .action(lazy(() => import('./commands/hook.js')));
+    .runs(() => import('./commands/hook.js'));
+}
 
+/** Publishing: the arXiv checklist and upload, the badge for the web. */
+function addPublishingCommands(program: PithCommand): void {
   program
     .command('arxiv')
     .description(
@@ -113,7 +136,7 @@ function addAuthorCommands(program: Command): void {
         'pith-tex arxiv main.tex --arxiv-id 2109.10465 --pack upload.tar.gz --strip-comments',
       ]),
     )
-    .action(lazy(() => import('./commands/arxiv.js')));
+    .runs(() => import('./commands/arxiv.js'));
 
   program
     .command('badge')
@@ -122,10 +145,7 @@ function addAuthorCommands(program: Command): void {
     .option('--format <format>', 'svg, markdown or html (default svg)')
     .option('-o, --out <file>', 'write to FILE (atomically) instead of stdout')
     .option('--image <url>', 'markdown: where the SVG is published (default pith-badge.svg, beside the README)')
-    .option(...OPTION.bundle)
-    .option(...OPTION.offline)
-    .option(...OPTION.resolver)
-    .option(...OPTION.trustKey, collect)
+    .recordSources()
     .addHelpText(
       'after',
       epilogue([
@@ -134,13 +154,17 @@ function addAuthorCommands(program: Command): void {
         'pith-tex badge --format html --offline',
       ]),
     )
-    .action(lazy(() => import('./commands/badge.js')));
+    .runs(() => import('./commands/badge.js'));
 }
 
-/** Records and PDFs: verify, resolve, compute, inspect. */
-function addRecordCommands(program: Command): void {
+/**
+ * Records: verify bundles, resolve a query to a verified record. Both trust only the pinned keys
+ * and those given with --trust-key, never the keys a bundle lists.
+ */
+function addRecordCommands(program: PithCommand): void {
   program
     .command('verify')
+    .runs(() => import('./commands/verify.js'))
     .description(
       'verify a Pith bundle (or a bare canonical record) against the pinned registry keys; many at once (files or a folder): one line each, checked in parallel',
     )
@@ -154,11 +178,18 @@ function addRecordCommands(program: Command): void {
         'pith-tex verify mirror.bundle.json --trust-key mirror-key.json',
         'pith-tex verify mirror/bundles/ --json',
       ]),
-    )
-    .action(lazy(() => import('./commands/verify.js')));
+    );
 
   program
     .command('resolve')
+    .addHelpText(
+      'after',
+      epilogue([
+        'pith-tex resolve 2109.10465v1',
+        'pith-tex resolve pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK --save 2109.10465v1.bundle.json',
+        'pith-tex resolve 10.48550/arXiv.2109.10465 --offline --json',
+      ]),
+    )
     .description('turn an arXiv id, arXiv URL, DOI or Pith number into a verified record (bundle, lock, cache, then resolver)')
     .argument(
       '<query>',
@@ -183,16 +214,11 @@ function addRecordCommands(program: Command): void {
     .option('--state', "also fetch the record's state.json and check it equals the state merged from the bundle's events (exit 1 if not)")
     .option('--timeout <seconds>', 'total time allowed per HTTP attempt (default 30)')
     .option(...OPTION.trustKey, collect)
-    .addHelpText(
-      'after',
-      epilogue([
-        'pith-tex resolve 2109.10465v1',
-        'pith-tex resolve pith:2021:NMB7QKC2NJYNHLPG6XMF2N35IK --save 2109.10465v1.bundle.json',
-        'pith-tex resolve 10.48550/arXiv.2109.10465 --offline --json',
-      ]),
-    )
-    .action(lazy(() => import('./commands/resolve.js')));
+    .runs(() => import('./commands/resolve.js'));
+}
 
+/** From metadata and PDFs: compute a record offline, inspect a built PDF. */
+function addMetadataCommands(program: PithCommand): void {
   program
     .command('compute')
     .description("compute the canonical record, its hash and Pith number offline from the paper's metadata")
@@ -221,17 +247,14 @@ function addRecordCommands(program: Command): void {
         'pith-tex compute arxiv-export.xml --arxiv-id 2109.10465v1 --json',
       ]),
     )
-    .action(lazy(() => import('./commands/compute.js')));
+    .runs(() => import('./commands/compute.js'));
 
   program
     .command('inspect')
     .description('read the Pith metadata back from a built PDF and verify it against the record (says which source it used)')
     .argument('<pdf>', 'the built PDF')
     .option('--lock <file>', 'the lock file to check against (default: pith.lock.json beside the PDF)')
-    .option(...OPTION.bundle)
-    .option(...OPTION.offline)
-    .option(...OPTION.resolver)
-    .option(...OPTION.trustKey, collect)
+    .recordSources()
     .option(...OPTION.json)
     .addHelpText(
       'after',
@@ -241,11 +264,11 @@ function addRecordCommands(program: Command): void {
         'pith-tex inspect main.pdf --lock paper/pith.lock.json --json',
       ]),
     )
-    .action(lazy(() => import('./commands/inspect.js')));
+    .runs(() => import('./commands/inspect.js'));
 }
 
 export function buildProgram(): Command {
-  const program = new Command('pith-tex')
+  const program = new PithCommand('pith-tex')
     .version(toolVersion(), '-V, --version', 'print the version (also -v)')
     .description('Put a verified Pith number into a LaTeX paper: resolve, verify, stamp, check.')
     .addHelpText(
@@ -264,8 +287,10 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride();
 
-  addAuthorCommands(program);
+  addPaperCommands(program);
+  addPublishingCommands(program);
   addRecordCommands(program);
+  addMetadataCommands(program);
   return program;
 }
 

@@ -4,17 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { auxSaysBadgeNotPrinted, BADGE_NOT_PRINTED_MARKER } from '../src/core/sty-read.js';
 import { badgeNotPrinted } from '../src/commands/check.js';
-import { cliPath } from './helpers.js';
+import { runCli } from './support/cli.js';
+import { tempDir } from './support/temp.js';
 import { BODY, makeStampedPaper } from './support/stamped-paper.js';
 
 const PROVIDE = '\\providecommand \\pith@aux@number [1]{}\\providecommand \\pith@aux@manual {}\\providecommand \\pith@badge@notprinted {}';
 
-test('auxSaysBadgeNotPrinted: the marker at the start of a line, nothing else', () => {
+test('auxSaysBadgeNotPrinted: the marker at the start of a line, nothing else', async (t) => {
   assert.equal(BADGE_NOT_PRINTED_MARKER, '\\pith@badge@notprinted');
   assert.equal(auxSaysBadgeNotPrinted(`\\relax \n${PROVIDE}\n\\pith@badge@notprinted \n\\gdef \\@abspage@last{1}\n`), true);
   assert.equal(auxSaysBadgeNotPrinted(`\\relax \n${PROVIDE}\n\\pith@aux@manual \n`), false, 'the \\providecommand line alone is no marker');
@@ -22,34 +22,26 @@ test('auxSaysBadgeNotPrinted: the marker at the start of a line, nothing else', 
   assert.equal(auxSaysBadgeNotPrinted(''), false);
 });
 
-test('badgeNotPrinted reads a bounded tail of regular files only', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-aux-'));
-  try {
-    const big = path.join(dir, 'big.aux');
-    writeFileSync(big, `${'\\newlabel{x}{{1}{1}}\n'.repeat(20000)}\\pith@badge@notprinted \n\\gdef \\@abspage@last{9}\n`);
-    assert.equal(badgeNotPrinted(big), true);
-    const ok = path.join(dir, 'ok.aux');
-    writeFileSync(ok, `\\relax \n${PROVIDE}\n\\pith@aux@manual \n`);
-    assert.equal(badgeNotPrinted(ok), false);
-    assert.equal(badgeNotPrinted(path.join(dir, 'missing.aux')), null);
-    const folder = path.join(dir, 'folder.aux');
-    mkdirSync(folder);
-    assert.equal(badgeNotPrinted(folder), null);
-    const fifo = path.join(dir, 'fifo.aux');
-    if (spawnSync('mkfifo', [fifo]).status === 0) {
-      const t = Date.now();
-      assert.equal(badgeNotPrinted(fifo), null);
-      assert.ok(Date.now() - t < 2000, 'a FIFO does not block');
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+test('badgeNotPrinted reads a bounded tail of regular files only', async (t) => {
+  const dir = tempDir(t, 'pith-aux-');
+  const big = path.join(dir, 'big.aux');
+  writeFileSync(big, `${'\\newlabel{x}{{1}{1}}\n'.repeat(20000)}\\pith@badge@notprinted \n\\gdef \\@abspage@last{9}\n`);
+  assert.equal(badgeNotPrinted(big), true);
+  const ok = path.join(dir, 'ok.aux');
+  writeFileSync(ok, `\\relax \n${PROVIDE}\n\\pith@aux@manual \n`);
+  assert.equal(badgeNotPrinted(ok), false);
+  assert.equal(badgeNotPrinted(path.join(dir, 'missing.aux')), null);
+  const folder = path.join(dir, 'folder.aux');
+  mkdirSync(folder);
+  assert.equal(badgeNotPrinted(folder), null);
+  const fifo = path.join(dir, 'fifo.aux');
+  if (spawnSync('mkfifo', [fifo]).status === 0) {
+    const started = Date.now();
+    assert.equal(badgeNotPrinted(fifo), null);
+    assert.ok(Date.now() - started < 2000, 'a FIFO does not block');
   }
 });
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 function latexmk(dir: string): void {
   const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
     cwd: dir,
@@ -59,52 +51,44 @@ function latexmk(dir: string): void {
   assert.equal(b.status, 0, `${b.stdout}\n${b.stderr}`);
 }
 
-test('no \\maketitle: a warning naming \\pithbadge, the .aux marker, and check/inspect say "badge not printed"', async () => {
-  const { dir, main } = await makeStampedPaper('pith-badge-marker-');
-  try {
-    latexmk(dir);
-    const log = readFileSync(path.join(dir, 'main.log'), 'latin1');
-    assert.match(log, /Package pith Warning: The Pith badge was not printed/);
-    assert.match(log, /\\pithbadge/);
-    assert.equal(auxSaysBadgeNotPrinted(readFileSync(path.join(dir, 'main.aux'), 'latin1')), true);
+test('no \\maketitle: a warning naming \\pithbadge, the .aux marker, and check/inspect say "badge not printed"', async (t) => {
+  const { dir, main } = await makeStampedPaper('pith-badge-marker-', t);
+  latexmk(dir);
+  const log = readFileSync(path.join(dir, 'main.log'), 'latin1');
+  assert.match(log, /Package pith Warning: The Pith badge was not printed/);
+  assert.match(log, /\\pithbadge/);
+  assert.equal(auxSaysBadgeNotPrinted(readFileSync(path.join(dir, 'main.aux'), 'latin1')), true);
 
-    let r = cli(['check', main, '--json']);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(JSON.parse(r.out).badge_printed, false);
-    r = cli(['check', main]);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /verified/);
-    assert.match(r.err, /badge not printed/);
+  let r = await runCli(['check', main, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).badge_printed, false);
+  r = await runCli(['check', main]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /verified/);
+  assert.match(r.stderr, /badge not printed/);
 
-    r = cli(['inspect', path.join(dir, 'main.pdf'), '--json']);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(JSON.parse(r.out).badge_printed, false);
-    r = cli(['inspect', path.join(dir, 'main.pdf')]);
-    assert.match(r.out, /verified, badge not printed/);
+  r = await runCli(['inspect', path.join(dir, 'main.pdf'), '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).badge_printed, false);
+  r = await runCli(['inspect', path.join(dir, 'main.pdf')]);
+  assert.match(r.stdout, /verified, badge not printed/);
 
-    // With a title the badge is printed: the marker goes, and so does the note.
-    writeFileSync(main, readFileSync(main, 'utf8').replace('\\begin{document}\n', '\\title{T}\\author{A}\\begin{document}\n\\maketitle\n'));
-    latexmk(dir);
-    assert.equal(auxSaysBadgeNotPrinted(readFileSync(path.join(dir, 'main.aux'), 'latin1')), false);
-    assert.ok(spawnSync('pdftotext', [path.join(dir, 'main.pdf'), '-'], { encoding: 'utf8' }).stdout.includes(BODY));
-    r = cli(['check', main, '--json']);
-    assert.equal(JSON.parse(r.out).badge_printed, true);
-    r = cli(['check', main]);
-    assert.doesNotMatch(r.err, /badge not printed/);
-    r = cli(['inspect', path.join(dir, 'main.pdf')]);
-    assert.doesNotMatch(r.out, /badge not printed/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // With a title the badge is printed: the marker goes, and so does the note.
+  writeFileSync(main, readFileSync(main, 'utf8').replace('\\begin{document}\n', '\\title{T}\\author{A}\\begin{document}\n\\maketitle\n'));
+  latexmk(dir);
+  assert.equal(auxSaysBadgeNotPrinted(readFileSync(path.join(dir, 'main.aux'), 'latin1')), false);
+  assert.ok(spawnSync('pdftotext', [path.join(dir, 'main.pdf'), '-'], { encoding: 'utf8' }).stdout.includes(BODY));
+  r = await runCli(['check', main, '--json']);
+  assert.equal(JSON.parse(r.stdout).badge_printed, true);
+  r = await runCli(['check', main]);
+  assert.doesNotMatch(r.stderr, /badge not printed/);
+  r = await runCli(['inspect', path.join(dir, 'main.pdf')]);
+  assert.doesNotMatch(r.stdout, /badge not printed/);
 });
 
-test('an .aux left by pith does no harm once pith is removed from the paper', async () => {
-  const { dir, main } = await makeStampedPaper('pith-badge-removed-');
-  try {
-    latexmk(dir);
-    writeFileSync(main, '\\documentclass{article}\n\\begin{document}\nHi.\n\\end{document}\n');
-    latexmk(dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('an .aux left by pith does no harm once pith is removed from the paper', async (t) => {
+  const { dir, main } = await makeStampedPaper('pith-badge-removed-', t);
+  latexmk(dir);
+  writeFileSync(main, '\\documentclass{article}\n\\begin{document}\nHi.\n\\end{document}\n');
+  latexmk(dir);
 });

@@ -2,7 +2,7 @@
 // (PITH_TEX_TEST_CRASH_AT) and every file is found old or new, never a mix; the files written
 // before the point are new and those after it old (pith.sty, then the lock, then the paper);
 // `pith-tex check` reports the in-between state; and the next stamp finishes the job cleanly.
-import test from 'node:test';
+import test, { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,7 @@ function scenario(name: string, prepare: (dir: string) => void | Promise<void>, 
       POINTS.map(async (point, i) => {
         const dir = tempDir(t, 'pith-crash-');
         await prepare(dir);
-        const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point } });
+        const r = await runCli(args(dir), { cwd: dir, env: { PITH_TEX_TEST_CRASH_AT: point }, spawn: true });
         assert.equal(r.signal, 'SIGKILL', `${point}: the process was killed (${r.stderr})`);
         const now = state(dir);
         for (const f of FILES) {
@@ -74,19 +74,21 @@ function scenario(name: string, prepare: (dir: string) => void | Promise<void>, 
   });
 }
 
-scenario(
-  'first stamp',
-  (dir) => writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED),
-  () => ['stamp', '--bundle', BUNDLE],
-);
+describe('pith-tex stamp: crash safety', () => {
+  scenario(
+    'first stamp',
+    (dir) => writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED),
+    () => ['stamp', '--bundle', BUNDLE],
+  );
 
-scenario(
-  're-stamp with another record',
-  async (dir) => {
-    writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED);
-    const r = await runCli(['stamp', '--bundle', BUNDLE], { cwd: dir });
-    assert.equal(r.status, 0, r.stderr);
-    writeOtherBundle(dir);
-  },
-  (dir) => ['stamp', 'main.tex', '--bundle', path.join(dir, 'other.bundle.json'), '--trust-key', path.join(dir, 'test-key.json')],
-);
+  scenario(
+    're-stamp with another record',
+    async (dir) => {
+      writeFileSync(path.join(dir, 'main.tex'), UNSTAMPED);
+      const r = await runCli(['stamp', '--bundle', BUNDLE], { cwd: dir });
+      assert.equal(r.status, 0, r.stderr);
+      writeOtherBundle(dir);
+    },
+    (dir) => ['stamp', 'main.tex', '--bundle', path.join(dir, 'other.bundle.json'), '--trust-key', path.join(dir, 'test-key.json')],
+  );
+});

@@ -3,10 +3,10 @@
 // the check it came from passes.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './helpers.js';
+import { tempDir } from './support/temp.js';
 import { runCli, type CliRun } from './support/cli.js';
 import { json, startServer } from './support/http-server.js';
 import { BODY, NUMBER, OTHER_BODY, makeStampedPaper } from './support/stamped-paper.js';
@@ -41,42 +41,37 @@ const BREAKAGES: Breakage[] = [
   ['a lock that does not verify', (d) => edit(d, 'pith.lock.json', (t) => t.replace('"license": "', '"license": "x')), true],
 ];
 
-test('every fix `pith-tex check` prints runs as printed and makes the check pass', async () => {
+test('every fix `pith-tex check` prints runs as printed and makes the check pass', async (t) => {
   const server = await startServer({
     [`/pith/${BODY}/bundle.json`]: json(seedBundle),
     [`/pith/pith:2021:${BODY}/bundle.json`]: json(seedBundle),
   });
-  const cache = mkdtempSync(path.join(os.tmpdir(), 'pith-hints-cache-'));
+  t.after(() => server.close());
+  const cache = tempDir(t, 'pith-hints-cache-');
   // No network but the loopback resolver, and an empty cache of the test's own.
   const env = { PITH_RESOLVER: server.base, XDG_CACHE_HOME: cache, PITH_HTTP_RETRIES: '0' };
-  try {
-    for (const [name, breakIt, needsResolver] of BREAKAGES) {
-      const { dir } = await makeStampedPaper('pith-hints-');
-      breakIt(dir);
-      const check = await runCli(['check', 'main.tex'], { cwd: dir, env: env });
-      assert.equal(check.status, 1, `${name}: check fails\n${check.stderr}`);
-      const fixes = fixesIn(check.stderr);
-      assert.ok(fixes.length > 0, `${name}: a fix is printed\n${check.stderr}`);
-      if (name === 'a tampered \\pithnumber')
-        assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], "the exact command, with the lock's number");
-      for (const fix of new Set(fixes)) {
-        const ran = await runHint(dir, fix, needsResolver ? env : { XDG_CACHE_HOME: cache, PITH_RESOLVER: 'http://127.0.0.1:9' });
-        assert.equal(ran.status, 0, `${name}: ${fix}\n${ran.stdout}${ran.stderr}`);
-      }
-      const after = await runCli(['check', 'main.tex'], { cwd: dir, env: env });
-      assert.equal(after.status, 0, `${name}: check passes after the fix\n${after.stderr}`);
-      assert.match(after.stdout, new RegExp(NUMBER));
-      rmSync(dir, { recursive: true, force: true });
+  for (const [name, breakIt, needsResolver] of BREAKAGES) {
+    const { dir } = await makeStampedPaper('pith-hints-', t);
+    breakIt(dir);
+    const check = await runCli(['check', 'main.tex'], { cwd: dir, env: env });
+    assert.equal(check.status, 1, `${name}: check fails\n${check.stderr}`);
+    const fixes = fixesIn(check.stderr);
+    assert.ok(fixes.length > 0, `${name}: a fix is printed\n${check.stderr}`);
+    if (name === 'a tampered \\pithnumber')
+      assert.deepEqual(fixes, [`pith-tex stamp main.tex --number ${NUMBER}`], "the exact command, with the lock's number");
+    for (const fix of new Set(fixes)) {
+      const ran = await runHint(dir, fix, needsResolver ? env : { XDG_CACHE_HOME: cache, PITH_RESOLVER: 'http://127.0.0.1:9' });
+      assert.equal(ran.status, 0, `${name}: ${fix}\n${ran.stdout}${ran.stderr}`);
     }
-  } finally {
-    await server.close();
-    rmSync(cache, { recursive: true, force: true });
+    const after = await runCli(['check', 'main.tex'], { cwd: dir, env: env });
+    assert.equal(after.status, 0, `${name}: check passes after the fix\n${after.stderr}`);
+    assert.match(after.stdout, new RegExp(NUMBER));
   }
 });
 
-test("stamp's \"say which record\" hint, hook status's and the arXiv checklist's stamp fixes run as printed", async () => {
+test("stamp's \"say which record\" hint, hook status's and the arXiv checklist's stamp fixes run as printed", async (t) => {
   // The paper names another record than the lock: stamp exits 2 and names two commands.
-  const { dir } = await makeStampedPaper('pith-hints-');
+  const { dir } = await makeStampedPaper('pith-hints-', t);
   edit(dir, 'main.tex', (t) => t.replace(BODY, OTHER_BODY));
   const refused = await runCli(['stamp', 'main.tex'], { cwd: dir });
   assert.equal(refused.status, 2, refused.stderr);

@@ -4,12 +4,12 @@
 // record made from that title (signed by a test key, trusted with --trust-key).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { matchTitle, titleHash } from '../src/core/title-match.js';
-import { cliPath, fixture, repoRoot } from './helpers.js';
+import { fixture, repoRoot } from './helpers.js';
+import { runCli } from './support/cli.js';
+import { tempDir } from './support/temp.js';
 import { bundleForRecord, recordWithTitle, writeOtherBundle } from './support/stamp-bundles.js';
 
 const CORPUS = path.join(repoRoot, 'test', 'corpus');
@@ -39,7 +39,7 @@ test('corpus: the LaTeX title matches the hand-typed arXiv title for most templa
   assert.ok(hits / all.length >= 0.9, `${hits}/${all.length}; misses ${misses.join(', ')}`);
 });
 
-test('corpus: five templates stamped with a record made from their own title get "title matches"', (t) => {
+test('corpus: five templates stamped with a record made from their own title get "title matches"', async (t) => {
   const all = templates();
   if (all.length === 0) return t.skip('test/corpus is not in this checkout (it lands with the corpus branch)');
   const picks = ['revtex-aip', 'ieee-journal-transmag', 'kluwer', 'aomart', 'jmlr-pmlr', 'beamer'].filter((n) =>
@@ -48,18 +48,11 @@ test('corpus: five templates stamped with a record made from their own title get
   assert.ok(picks.length >= 5, `only ${picks.length} of the chosen templates are in test/corpus`);
   for (const name of picks) {
     const tpl = all.find((a) => a.name === name)!;
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'pith-title-corpus-'));
-    try {
-      cpSync(tpl.dir, dir, { recursive: true });
-      const files = writeOtherBundle(dir, 0, bundleForRecord(recordWithTitle(TITLES[name] as string)));
-      const out = execFileSync(
-        process.execPath,
-        [cliPath, 'stamp', tpl.main, '--bundle', files.bundleFile, '--trust-key', files.keyFile, '--strict'],
-        { cwd: dir, encoding: 'utf8' },
-      );
-      assert.match(out, /title matches the record/, name);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir(t, 'pith-title-corpus-');
+    cpSync(tpl.dir, dir, { recursive: true });
+    const files = writeOtherBundle(dir, 0, bundleForRecord(recordWithTitle(TITLES[name] as string)));
+    const r = await runCli(['stamp', tpl.main, '--bundle', files.bundleFile, '--trust-key', files.keyFile, '--strict'], { cwd: dir });
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.match(r.stdout, /title matches the record/, name);
   }
 });

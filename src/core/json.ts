@@ -108,6 +108,28 @@ export function parseJson(text: string): JsonValue {
     return BigInt(digits);
   };
 
+  /** The items of an object or array, after its opening bracket, through `close`: `item` reads one. */
+  const readItems = (close: '}' | ']', what: string, item: () => void): void => {
+    skipWhitespace();
+    if (text[pos] === close) {
+      pos++;
+      return;
+    }
+    for (;;) {
+      item();
+      skipWhitespace();
+      if (text[pos] === ',') {
+        pos++;
+        continue;
+      }
+      if (text[pos] === close) {
+        pos++;
+        return;
+      }
+      fail(`expected "," or "${close}" in ${what}`);
+    }
+  };
+
   const readValue = (depth: number): JsonValue => {
     if (depth > MAX_JSON_DEPTH) fail(`nesting deeper than ${MAX_JSON_DEPTH} levels`);
     skipWhitespace();
@@ -116,12 +138,7 @@ export function parseJson(text: string): JsonValue {
       case '{': {
         pos++;
         const obj: JsonObject = Object.create(null) as JsonObject;
-        skipWhitespace();
-        if (text[pos] === '}') {
-          pos++;
-          return obj;
-        }
-        for (;;) {
+        readItems('}', 'an object', () => {
           skipWhitespace();
           if (text[pos] !== '"') fail('expected a string key');
           const keyAt = pos;
@@ -133,41 +150,18 @@ export function parseJson(text: string): JsonValue {
           pathStack.push(key);
           obj[key] = readValue(depth + 1);
           pathStack.pop();
-          skipWhitespace();
-          if (text[pos] === ',') {
-            pos++;
-            continue;
-          }
-          if (text[pos] === '}') {
-            pos++;
-            return obj;
-          }
-          fail('expected "," or "}" in an object');
-        }
+        });
+        return obj;
       }
       case '[': {
         pos++;
         const arr: JsonValue[] = [];
-        skipWhitespace();
-        if (text[pos] === ']') {
-          pos++;
-          return arr;
-        }
-        for (;;) {
+        readItems(']', 'an array', () => {
           pathStack.push(arr.length);
           arr.push(readValue(depth + 1));
           pathStack.pop();
-          skipWhitespace();
-          if (text[pos] === ',') {
-            pos++;
-            continue;
-          }
-          if (text[pos] === ']') {
-            pos++;
-            return arr;
-          }
-          fail('expected "," or "]" in an array');
-        }
+        });
+        return arr;
       }
       case '"':
         return readString();

@@ -17,7 +17,7 @@ import { makeTestCert } from '../support/cert.js';
 
 test('an https resolver redirecting to plain http on another loopback port is refused (exit 3); the http server is never asked', async (t) => {
   const a = arena('redirect');
-  // A certificate for 127.0.0.1, trusted by the child through NODE_EXTRA_CA_CERTS.
+  // A certificate for 127.0.0.1, trusted by a child process through NODE_EXTRA_CA_CERTS.
   const pem = makeTestCert(a.root, '127.0.0.1', 'IP:127.0.0.1');
   const plain = await startServer({ [`/pith/${BODY}/bundle.json`]: json(readFileSync(BUNDLE_FILE, 'utf8')) });
   const tls = https.createServer({ key: pem.key, cert: pem.cert }, (req, res) => {
@@ -34,6 +34,7 @@ test('an https resolver redirecting to plain http on another loopback port is re
   const before = fingerprint(a.paper);
   const r = await runCli(['resolve', `pith:2021:${BODY}`, '--resolver', base, '--refresh'], {
     env: { NODE_EXTRA_CA_CERTS: pem.certFile, XDG_CACHE_HOME: path.join(a.root, 'cache'), PITH_HTTP_RETRIES: '0' },
+    spawn: true, // node reads NODE_EXTRA_CA_CERTS when it starts
   });
   assert.equal(r.status, 3, r.stderr);
   assert.match(

@@ -1,22 +1,8 @@
 // The registry's data, copied into test/fixtures from shared/vectors.
 import { readFileSync } from 'node:fs';
 import { parseJson, isJsonObject, type JsonObject } from '../../src/core/json.js';
+import type { CanonicalRecord } from '../../src/core/record.js';
 import { fixture } from '../helpers.js';
-
-export interface VectorRecord {
-  arxiv_id: string;
-  arxiv_version: number;
-  title: string;
-  abstract: string;
-  canonical_record: JsonObject;
-  canonical_json: string;
-  canonical_sha256: string;
-  pith_number: string;
-  pith_short_8: string;
-  pith_short_12: string;
-  pith_short_16: string;
-  doi: string;
-}
 
 export const BUNDLE_FILE = fixture('2109.10465v1.bundle.json');
 
@@ -37,19 +23,20 @@ export interface RegistryVector {
   arxiv_version: number;
   title?: string;
   abstract?: string;
-  canonical_record: {
-    source: { id: string; version: number };
-    metadata: {
-      license: string;
-      primary_cat: string;
-      cross_cats_sorted: string[];
-      submitted_at: string;
-      title_canon_sha256: string;
-      abstract_canon_sha256: string;
-    };
-  };
+  canonical_record: CanonicalRecord;
   canonical_sha256: string;
   pith_number: string;
+}
+
+/** A record of records.json: with its title, abstract, canonical JSON, short forms and DOI. */
+export interface VectorRecord extends RegistryVector {
+  title: string;
+  abstract: string;
+  canonical_json: string;
+  pith_short_8: string;
+  pith_short_12: string;
+  pith_short_16: string;
+  doi: string;
 }
 
 /**
