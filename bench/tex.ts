@@ -43,7 +43,9 @@ writeFileSync(path.join(dir, 'without.tex'), doc(false));
 /** CPU time of this process's finished children in ms (clock ticks of 10 ms), or null off Linux. */
 function childCpuMs(): number | null {
   try {
-    const f = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+    const f = readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return (Number(f[13]) + Number(f[14])) * 10; // cutime + cstime, fields 16 and 17 of stat(5)
   } catch {
     return null;
@@ -81,7 +83,9 @@ for (const engine of engines) {
     `${engine} ratio: ${(withMs / withoutMs).toFixed(3)} (target < 1.03; ${runs > 1 ? `medians of ${runs} alternating runs` : 'one run'})`,
   );
   if (cpu.without > 0) {
-    console.log(`${engine} CPU: without ${cpu.without} ms, with ${cpu.with} ms in ${runs} runs each; ratio ${(cpu.with / cpu.without).toFixed(3)}`);
+    console.log(
+      `${engine} CPU: without ${cpu.without} ms, with ${cpu.with} ms in ${runs} runs each; ratio ${(cpu.with / cpu.without).toFixed(3)}`,
+    );
   }
 }
 rmSync(dir, { recursive: true, force: true });

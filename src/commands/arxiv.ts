@@ -8,6 +8,7 @@ import { arxivIdItem, checklistItem, fileNamesItem, sourceItems, stampFix, stamp
 import { stampedOfSty } from '../core/check.js';
 import { commentItem } from '../core/comments.js';
 import { LOCK_FILE } from '../core/file-names.js';
+import { decodeUtf8Lenient } from '../core/utf8.js';
 import { isJsonObject, parseJson } from '../core/json.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
 import { expectedOneOf } from '../core/suggest.js';
@@ -45,7 +46,7 @@ export interface ArxivReport {
 /** A file of the paper folder through the bounded reader (regular files only, exit 2); null when absent. */
 function readPaperFile(file: string, what: string): string | null {
   try {
-    return new TextDecoder().decode(readBoundedBytesSync(file, 64 * 1024 * 1024, what));
+    return decodeUtf8Lenient(readBoundedBytesSync(file, 64 * 1024 * 1024, what));
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;

@@ -26,6 +26,7 @@ import { splitFullNumber } from '../core/number.js';
 import { inputFileNames, preambleFiles } from '../core/paper.js';
 import { escapeForTerminal } from '../core/escape.js';
 import { analyzeTex } from '../core/tex-analysis.js';
+import { decodeUtf8Lenient } from '../core/utf8.js';
 import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';
@@ -68,7 +69,7 @@ const MAX_READ_BYTES = 64 * 1024 * 1024;
 /** A file's text through the bounded reader (regular files only, exit 2), or null when it does not exist. */
 function readText(file: string, what = 'file'): string | null {
   try {
-    return new TextDecoder().decode(readBoundedBytesSync(file, MAX_READ_BYTES, what));
+    return decodeUtf8Lenient(readBoundedBytesSync(file, MAX_READ_BYTES, what));
   } catch (err) {
     if (isMissing(err)) return null;
     throw err;

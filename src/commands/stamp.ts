@@ -20,6 +20,7 @@ import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { STRICT_HINT, titleVerdictOfRecord, type TitleVerdict } from '../core/title-match.js';
 import { failedCheckLines, type VerifyReport } from '../core/verify.js';
+import { decodeUtf8Lenient } from '../core/utf8.js';
 import { EXIT, PithError } from '../errors.js';
 import { MAX_JSON_BYTES, readBoundedText, readOptionalBytes, writeTarget } from '../io/files.js';
 import { readVerifiedBundle, readVerifiedLock } from '../io/local-sources.js';
@@ -308,7 +309,7 @@ async function readStampState(paper: string, dir: string, options: StampOptions)
   return { paper, dir, chosen, sources, styText, version, oldSty, oldLock, force: Boolean(options.force) };
 }
 
-const decode = (bytes: Uint8Array | null): string => (bytes ? new TextDecoder().decode(bytes) : '');
+const decode = (bytes: Uint8Array | null): string => (bytes ? decodeUtf8Lenient(bytes) : '');
 
 /** What happens to pith.sty: [] (unchanged) or one word; throws exit 4 for a copy that is not ours. */
 function styChange(state: StampState): string[] {
@@ -451,7 +452,7 @@ function titleWarning(plan: StampPlan, strict: boolean): void {
 async function reportDryRun(plan: StampPlan, json: boolean): Promise<void> {
   const patch = await formatPatch(plan);
   if (json) {
-    printJson({ ...summaryOf(plan, true), diffs: patch.map((b) => new TextDecoder().decode(b)) });
+    printJson({ ...summaryOf(plan, true), diffs: patch.map((b) => decodeUtf8Lenient(b)) });
     return;
   }
   for (const bytes of patch) process.stdout.write(bytes);

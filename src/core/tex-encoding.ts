@@ -2,6 +2,7 @@
 // character per byte (ISO-8859-1) for 8-bit sources, so that every byte the author wrote is
 // written back unchanged.
 import { codePreamble } from './tex-mask.js';
+import { decodeUtf8Strict } from './utf8.js';
 
 export type SourceEncoding = 'utf-8' | 'latin1';
 
@@ -73,12 +74,8 @@ export function decodeSource(bytes: Uint8Array): DecodedSource {
     // The text itself is decoded byte for byte.
     return { text: latin1Decode(body), encoding: 'latin1', bom: false };
   }
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
-    return { text, encoding: 'utf-8', bom };
-  } catch {
-    return { text: latin1Decode(body), encoding: 'latin1', bom };
-  }
+  const text = decodeUtf8Strict(body, true);
+  return text !== null ? { text, encoding: 'utf-8', bom } : { text: latin1Decode(body), encoding: 'latin1', bom };
 }
 
 export function encodeSource(source: DecodedSource): Uint8Array {

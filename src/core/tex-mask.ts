@@ -145,7 +145,6 @@ export function isCode(ranges: NonCode, pos: number): boolean {
   return k >= ranges.length || (ranges[k] as number) > pos;
 }
 
-const utf16 = new TextDecoder('utf-16le');
 const blank = (s: string): string => s.replace(/[^\r\n]/g, ' ');
 
 /** The masked copy of text[from, to): non-code characters become spaces, line breaks stay. */
@@ -177,7 +176,7 @@ export function maskedSlice(text: string, ranges: NonCode, from = 0, to = text.l
       if (c !== 10 && c !== 13) buf[i - from] = 32;
     }
   }
-  return utf16.decode(buf);
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf16le');
 }
 
 /**

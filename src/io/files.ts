@@ -2,6 +2,7 @@
 import { closeSync, constants as fsc, fstatSync, openSync, promises as fs, readSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { decodeUtf8Strict } from '../core/utf8.js';
 import { parseJson, JsonSyntaxError, type JsonValue } from '../core/json.js';
 import { EXIT, PithError } from '../errors.js';
 
@@ -95,11 +96,9 @@ export const readBoundedBytes = async (file: string, maxBytes: number, what = 'f
   readBoundedBytesSync(file, maxBytes, what);
 
 export function decodeUtf8(file: string, bytes: Uint8Array, what: string): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new PithError(`${file}: is not UTF-8 text; expected a ${what}`, EXIT.badInput);
-  }
+  const text = decodeUtf8Strict(bytes);
+  if (text !== null) return text;
+  throw new PithError(`${file}: is not UTF-8 text; expected a ${what}`, EXIT.badInput);
 }
 
 export async function readBoundedText(file: string, maxBytes: number, what = 'file'): Promise<string> {
