@@ -61,11 +61,11 @@ const precompiledTemplate = {
 
 /**
  * Node built-ins loaded on first use: commander requires child_process for a feature pith-tex
- * does not use, io/http.ts needs http/https/net/tls only when a command goes online, and os is
+ * does not use, io/http.ts needs http/https/net/tls/dns only when a command goes online, and os is
  * asked only where HOME is not set (loading it costs `check` 3 % of node's start-up). Each
  * becomes a module of getters over the real one.
  */
-const LAZY_BUILTINS = ['child_process', 'http', 'https', 'net', 'tls', 'os'];
+const LAZY_BUILTINS = ['child_process', 'http', 'https', 'net', 'tls', 'dns', 'os'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {

@@ -7,6 +7,7 @@
 // becomes a few candidates, each hashed with the registry's rule; any equal hash is a match.
 // A miss is not proof of the wrong paper (the arXiv title may have been reworded): it is a
 // warning. Pure; docs/title-match.md states the rule and its limits.
+import { recordUrl, splitFullNumber } from './number.js';
 import { sha256Hex } from './sha256.js';
 import { canonText } from './text.js';
 import { maskTex } from './tex-mask.js';
@@ -307,14 +308,14 @@ export function titleVerdictOfRecord(
   const sha = r?.metadata?.title_canon_sha256;
   const id = r?.source?.id;
   if (typeof sha !== 'string' || typeof id !== 'string') return null;
-  const body = /([A-Z2-7]{26})$/.exec(number)?.[1] ?? '';
+  const body = splitFullNumber(number)?.body ?? '';
   return titleVerdict(
     matchTitle(source, sha, maskedPreamble),
     {
       arxivId: id,
       version: typeof r?.source?.version === 'number' ? r.source.version : null,
       number,
-      pageUrl: `https://pith.science/pith/${body}`,
+      pageUrl: recordUrl(body),
     },
     paper,
   );

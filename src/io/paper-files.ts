@@ -2,7 +2,7 @@
 // per-folder lock so two stamps never interleave.
 // Synchronous file calls throughout: a CLI does one thing at a time, and the first asynchronous
 // one costs a command about 4 % of node's start-up (fs/promises and libuv's thread pool).
-import { accessSync, closeSync, constants as fsc, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsc, openSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { chooseRoot, findIncludingRoot, inputFileNames, isRootText, preambleFiles, type Candidate } from '../core/paper.js';
 import { analyzeTex, type TexAnalysis } from '../core/tex-analysis.js';
@@ -106,9 +106,10 @@ export async function assertWritable(file: string, exists: boolean): Promise<voi
   if (exists) await check(file, 'file');
 }
 
+// unlinkSync, not rmSync: these are files, and rmSync loads node's rimraf on first use.
 const removeQuietly = (file: string): void => {
   try {
-    rmSync(file, { force: true });
+    unlinkSync(file);
   } catch {
     /* gone already, or not ours to remove */
   }
@@ -167,14 +168,14 @@ export async function acquireFolderLock(dir: string, options: LockOptions = {}):
     if (holder !== null && !isAlive(holder)) {
       // Stale: its stamp died. Remove it only if it is still the same stale file.
       const again = (await readOptionalText(file, 4096, 'stamp lock').catch(() => '')) ?? '';
-      if (again.includes(`"pid":${holder},`)) rmSync(file, { force: true });
+      if (again.includes(`"pid":${holder},`)) removeQuietly(file);
       continue;
     }
     if (holder === null) {
       // Unreadable content: stale if old (a live writer fills it within microseconds).
       const st = statSync(file, { throwIfNoEntry: false });
       if (st && Date.now() - st.mtimeMs > 5_000) {
-        rmSync(file, { force: true });
+        removeQuietly(file);
         continue;
       }
     }
