@@ -11,9 +11,10 @@ import { generations } from './lib/generations.js';
 import { runCorpus } from './lib/corpus.js';
 import { COLUMNS, type Row } from './lib/judge.js';
 import { cliPath, fixture, repoRoot } from '../helpers.js';
+import { SEED } from '../support/seed.js';
 
 export const CORPUS_DIR = path.join(repoRoot, 'test', 'corpus');
-export const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+export const BODY = SEED.body;
 export const TOOL = { cli: cliPath, bundle: fixture('2109.10465v1.bundle.json') };
 export const JOBS = Math.max(1, Number(process.env.PITH_TEX_JOBS ?? Math.min(2, os.availableParallelism())));
 

@@ -13,11 +13,12 @@ import { compileIn, generations, label, makeBuildDir, removeBuildDir, type Gener
 import { pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp } from '../support/poppler.js';
 import { renderPithSty } from '../../src/core/sty.js';
 import { toolVersion } from '../../src/io/package-files.js';
+import { SEED } from '../support/seed.js';
 
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
-const NUMBER = `pith:2021:${BODY}`;
+const BODY = SEED.body;
+const NUMBER = SEED.number;
 const RECORD = `https://pith.science/pith/${BODY}`;
-const SHA = '6b03f8285a6a70d3ade6f5d85d377d42a69898557b3236c98206a6751a356b42';
+const SHA = SEED.sha256;
 const HYPERREF = '\\usepackage{hyperref}\\hypersetup{pdftitle={Pith Test Title}}';
 const HYPERXMP = '\\usepackage{hyperref,hyperxmp}\\hypersetup{pdftitle={Pith Test Title}}';
 const XMLNS = 'https://pith.science/ns/1.0/';

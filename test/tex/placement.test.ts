@@ -16,8 +16,9 @@ import { execFileSync } from 'node:child_process';
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, PDFHexString } from 'pdf-lib';
 import { repoRoot, fixture } from '../helpers.js';
 import { compile, type CompileResult } from '../../src/io/tex.js';
+import { SEED } from '../support/seed.js';
 
-const BODY = 'NMB7QKC2NJYNHLPG6XMF2N35IK';
+const BODY = SEED.body;
 const RECORD = `https://pith.science/pith/${BODY}`;
 const packageSource = fs.readFileSync(path.join(repoRoot, 'tex', 'pith.sty'), 'utf8');
 
