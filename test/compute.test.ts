@@ -4,7 +4,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixture } from './helpers.js';
 import { runCli, type CliRun } from './support/cli.js';
-import { computeRecord, MetadataError, normaliseSubmittedAt, assertCategory, recordDifference } from '../src/core/compute.js';
+import {
+  computeRecord,
+  MetadataError,
+  normaliseSubmittedAt,
+  assertCategory,
+  recordDifference,
+  type PaperMetadata,
+} from '../src/core/compute.js';
 import { parseArxivExport, parseXml, XmlError } from '../src/core/arxiv-metadata.js';
 import { canonText } from '../src/core/text.js';
 import { sha256Hex } from '../src/core/encoding.js';
@@ -23,11 +30,11 @@ const cli = (args: string[]): Promise<CliRun> => runCli(args);
  * abstract flags: the text, a file or the hash), then the categories, licence and time from its
  * record (the cross-lists in `crossCats` order).
  */
-function computeFlags(v: RegistryVector, text: string[], crossCats = v.canonical_record.metadata.cross_cats_sorted): string[] {
+function computeFlags(v: RegistryVector, text: string[], crossCats = v.canonical_record.metadata.cross_cats_sorted, json = true): string[] {
   const m = v.canonical_record.metadata;
   return [
     'compute',
-    '--json',
+    ...(json ? ['--json'] : []),
     '--arxiv-id',
     v.arxiv_id,
     '--arxiv-version',
@@ -41,6 +48,23 @@ function computeFlags(v: RegistryVector, text: string[], crossCats = v.canonical
     '--submitted-at',
     m.submitted_at,
   ];
+}
+
+/** A vector's metadata as computeRecord takes it (the texts, not the hashes), with `changes`. */
+function metadataOf(v: VectorRecord, changes: Partial<PaperMetadata> = {}): PaperMetadata {
+  const m = v.canonical_record.metadata;
+  const { primary_cat, cross_cats_sorted, license, submitted_at } = m;
+  return {
+    arxiv_id: v.arxiv_id,
+    version: v.arxiv_version,
+    title: v.title,
+    abstract: v.abstract,
+    primary_cat,
+    cross_cats: cross_cats_sorted,
+    license,
+    submitted_at,
+    ...changes,
+  };
 }
 
 const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -91,17 +115,7 @@ ${versions.join('\n')}
 describe('pith-tex compute', () => {
   test('computeRecord reproduces all four vectors from their title and abstract text', () => {
     for (const v of VECTORS) {
-      const m = v.canonical_record.metadata;
-      const out = computeRecord({
-        arxiv_id: v.arxiv_id,
-        version: v.arxiv_version,
-        title: v.title,
-        abstract: v.abstract,
-        primary_cat: m.primary_cat,
-        cross_cats: m.cross_cats_sorted,
-        license: m.license,
-        submitted_at: m.submitted_at,
-      });
+      const out = computeRecord(metadataOf(v));
       assert.equal(out.canonical_sha256, v.canonical_sha256, v.arxiv_id);
       assert.equal(out.number.full, v.pith_number, v.arxiv_id);
       assert.deepEqual(out.inferred, []);
@@ -148,19 +162,7 @@ describe('pith-tex compute', () => {
   test('the title or abstract and its hash are not both accepted; a hash must be 64 hex', async () => {
     const v = allRegistryVectors().find((x) => x.arxiv_id === 'math/9308210')!;
     const m = v.canonical_record.metadata;
-    const base = [
-      'compute',
-      '--arxiv-id',
-      v.arxiv_id,
-      '--arxiv-version',
-      '1',
-      '--primary-cat',
-      m.primary_cat,
-      '--license',
-      '',
-      '--submitted-at',
-      m.submitted_at,
-    ];
+    const base = computeFlags(v, []);
     const both = await cli([
       ...base,
       '--title',
@@ -305,34 +307,11 @@ describe('pith-tex compute', () => {
   test('--check names the first field that differs (exit 1), against a bundle or a lock', async () => {
     const bundleFile = fixture('2109.10465v1.bundle.json');
     const v = VECTORS.find((x) => x.arxiv_id === '2109.10465') as VectorRecord;
-    const m = v.canonical_record.metadata;
-    const base = [
-      'compute',
-      '--arxiv-id',
-      v.arxiv_id,
-      '--arxiv-version',
-      '1',
-      '--title',
-      v.title,
-      '--primary-cat',
-      m.primary_cat,
-      '--cross-cats',
-      m.cross_cats_sorted.join(' '),
-      '--license',
-      m.license,
-    ];
-    const good = await cli([...base, '--abstract', v.abstract, '--submitted-at', m.submitted_at, '--check', bundleFile]);
+    const base = computeFlags(v, ['--title', v.title], undefined, false);
+    const good = await cli([...base, '--abstract', v.abstract, '--check', bundleFile]);
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /check: matches the registry record/);
-    const journal = await cli([
-      ...base,
-      '--abstract',
-      `${v.abstract} Extra sentence.`,
-      '--submitted-at',
-      m.submitted_at,
-      '--check',
-      bundleFile,
-    ]);
+    const journal = await cli([...base, '--abstract', `${v.abstract} Extra sentence.`, '--check', bundleFile]);
     assert.equal(journal.status, 1);
     assert.match(journal.stdout, /check: DIFFERS .* at metadata\.abstract_canon_sha256/);
     assert.match(journal.stdout, /hint: use arXiv's own abstract/);
@@ -416,16 +395,7 @@ describe('pith-tex compute', () => {
     }
     for (const c of ['cs.lg', 'cs.', 'LG', 'hep th', 'math.AGX', 'cs.L', '']) assert.throws(() => assertCategory(c, 'x'), MetadataError, c);
     const v = VECTORS[0] as VectorRecord;
-    const m = v.canonical_record.metadata;
-    const out = computeRecord({
-      arxiv_id: `${v.arxiv_id}v2`,
-      title: v.title,
-      abstract: v.abstract,
-      primary_cat: m.primary_cat,
-      cross_cats: 'cs.DC cs.LG, cs.AI cs.DC',
-      license: m.license,
-      submitted_at: m.submitted_at,
-    });
+    const out = computeRecord(metadataOf(v, { arxiv_id: `${v.arxiv_id}v2`, version: undefined, cross_cats: 'cs.DC cs.LG, cs.AI cs.DC' }));
     assert.deepEqual(out.record.metadata.cross_cats_sorted, ['cs.AI', 'cs.DC']);
     assert.equal(out.canonical_sha256, v.canonical_sha256);
     assert.equal(out.notes.length, 2);
@@ -475,17 +445,7 @@ describe('pith-tex compute', () => {
     const rec = v.canonical_record as unknown as JsonObject;
     const copy = JSON.parse(JSON.stringify(rec)) as JsonObject;
     (copy.metadata as JsonObject).new_field = 'x';
-    const m = v.canonical_record.metadata;
-    const out = computeRecord({
-      arxiv_id: v.arxiv_id,
-      version: 2,
-      title: v.title,
-      abstract: v.abstract,
-      primary_cat: m.primary_cat,
-      cross_cats: m.cross_cats_sorted,
-      license: m.license,
-      submitted_at: m.submitted_at,
-    });
+    const out = computeRecord(metadataOf(v, { version: 2 }));
     assert.equal(recordDifference(out.record, rec), null);
     assert.equal(recordDifference(out.record, copy)?.field, 'metadata.new_field');
   });
