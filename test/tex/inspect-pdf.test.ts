@@ -8,17 +8,22 @@ import path from 'node:path';
 import { runCli } from '../support/cli.js';
 import { NUMBER, SHA, makeStampedPaper } from '../support/stamped-paper.js';
 
-test('inspect a PDF built by pdflatex with pith.sty', async (t) => {
-  const { dir } = await makeStampedPaper('pith-inspect-tex-', t);
+/** Build the paper in `dir` with latexmk -pdf, then `pith-tex inspect main.pdf --json`: its report. */
+async function buildAndInspect(dir: string) {
   const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
     cwd: dir,
     encoding: 'utf8',
     timeout: 120_000,
   });
   assert.equal(b.status, 0, b.stdout);
-  const r = await runCli(['inspect', ...[path.join(dir, 'main.pdf'), '--json']]);
+  const r = await runCli(['inspect', path.join(dir, 'main.pdf'), '--json']);
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  const report = JSON.parse(r.stdout);
+  return JSON.parse(r.stdout);
+}
+
+test('inspect a PDF built by pdflatex with pith.sty', async (t) => {
+  const { dir } = await makeStampedPaper('pith-inspect-tex-', t);
+  const report = await buildAndInspect(dir);
   assert.equal(report.pdf_metadata.number, NUMBER);
   assert.equal(report.pdf_metadata.canonical_sha256, SHA);
   assert.ok(readFileSync(path.join(dir, 'main.pdf')).length > 0);
@@ -28,15 +33,7 @@ test("inspect a \\DocumentMetadata PDF built by pdflatex: Info keys and the kern
   const { dir } = await makeStampedPaper('pith-inspect-dm-', t);
   const main = path.join(dir, 'main.tex');
   writeFileSync(main, `\\DocumentMetadata{}\n${readFileSync(main, 'utf8')}`);
-  const b = spawnSync('latexmk', ['-pdf', '-interaction=nonstopmode', '-halt-on-error', 'main.tex'], {
-    cwd: dir,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  assert.equal(b.status, 0, b.stdout);
-  const r = await runCli(['inspect', ...[path.join(dir, 'main.pdf'), '--json']]);
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  const report = JSON.parse(r.stdout);
+  const report = await buildAndInspect(dir);
   assert.equal(report.pdf_metadata.from, 'info');
   assert.equal(report.pdf_metadata.xmp.number, NUMBER);
   assert.equal(report.checks.find((c: { id: string }) => c.id === 'pdf.xmp').status, 'pass');
