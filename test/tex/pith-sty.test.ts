@@ -14,6 +14,7 @@ import { pdfInfoCustom, pdfPageCount, pdfText, pdfUrls, pdfXmp } from '../suppor
 import { renderPithSty } from '../../src/core/sty.js';
 import { toolVersion } from '../../src/io/package-files.js';
 import { SEED } from '../support/seed.js';
+import { limiter } from '../support/slots.js';
 
 const BODY = SEED.body;
 const NUMBER = SEED.number;
@@ -105,19 +106,7 @@ interface Job {
   result: CompileResult;
 }
 // A small pool: at most two latexmk runs at once (CI has two cores).
-const POOL = Math.max(1, Number(process.env.PITH_TEX_JOBS ?? 2));
-let running = 0;
-const waiting: (() => void)[] = [];
-async function slot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= POOL) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const slot = limiter(Math.max(1, Number(process.env.PITH_TEX_JOBS ?? 2)));
 let seq = 0;
 function build(
   gen: Generation,

@@ -17,6 +17,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFName, PDFNumber, PDFString, PDFHexSt
 import { repoRoot, fixture } from '../helpers.js';
 import { compile, type CompileResult } from '../../src/io/tex.js';
 import { SEED } from '../support/seed.js';
+import { limiter } from '../support/slots.js';
 
 const BODY = SEED.body;
 const RECORD = `https://pith.science/pith/${BODY}`;
@@ -50,18 +51,7 @@ after(() => {
 });
 
 // Two latexmk runs at a time at most.
-let running = 0;
-const waiting: (() => void)[] = [];
-async function slot<T>(fn: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((r) => waiting.push(r));
-  running++;
-  try {
-    return await fn();
-  } finally {
-    running--;
-    waiting.shift()?.();
-  }
-}
+const slot = limiter(2);
 interface Build {
   dir: string;
   result: CompileResult;
