@@ -62,10 +62,12 @@ const precompiledTemplate = {
 /**
  * Node built-ins loaded on first use: commander requires child_process for a feature pith-tex
  * does not use, io/http.ts needs http/https/net/tls/dns only when a command goes online, and os is
- * asked only where HOME is not set (loading it costs `check` 3 % of node's start-up). Each
- * becomes a module of getters over the real one.
+ * asked only where HOME is not set (loading it costs `check` 3 % of node's start-up), and crypto
+ * (with its streams, 7 %) only when a signature is not in the memory of verified ones
+ * (io/signature-memo.ts) or a temporary file is named. Each becomes a module of getters over the
+ * real one.
  */
-const LAZY_BUILTINS = ['child_process', 'http', 'https', 'net', 'tls', 'dns', 'os'];
+const LAZY_BUILTINS = ['child_process', 'http', 'https', 'net', 'tls', 'dns', 'os', 'crypto'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {

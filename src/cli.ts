@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { errorJson, EXIT, exitCodeHelp, reportError, wantsJson } from './errors.js';
 import { toolVersion } from './io/package-files.js';
+import { printOut } from './io/print.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -301,7 +302,7 @@ export async function main(argv: string[]): Promise<number> {
   const json = wantsJson(args.slice(2));
   // Under --json the error also goes to stdout as data; stderr keeps the line for people.
   const fail = (message: string, code: number): number => {
-    if (json) process.stdout.write(errorJson(message, code));
+    if (json) printOut(errorJson(message, code));
     return code;
   };
   try {

@@ -1,4 +1,5 @@
 import { escapeForTerminal } from './core/escape.js';
+import { printErr, printOut } from './io/print.js';
 
 // Exit codes and the one error type commands throw. Documented in the README and --help.
 export const EXIT = {
@@ -82,8 +83,8 @@ export function reportError(err: unknown, json: boolean): number {
   const known = err instanceof PithError;
   const message = known ? err.message : `internal error: ${(err as Error)?.message ?? String(err)}`;
   const line = known ? message : `internal error: ${(err as Error)?.stack ?? String(err)}`;
-  process.stderr.write(`pith-tex: ${escapeForTerminal(line)}\n`);
+  printErr(`pith-tex: ${escapeForTerminal(line)}\n`);
   const code = known ? err.exitCode : 70;
-  if (json) process.stdout.write(errorJson(message, code));
+  if (json) printOut(errorJson(message, code));
   return code;
 }

@@ -13,6 +13,7 @@ import { readBoundedText, writeFileAtomic } from '../io/files.js';
 import { noteRecordSource, say } from '../io/output.js';
 import { findPaper } from '../io/paper-files.js';
 import { loadTrustedKeys } from '../io/trust.js';
+import { printOut } from '../io/print.js';
 
 export interface BadgeOptions {
   format?: string;
@@ -91,6 +92,6 @@ export async function run(target: string | undefined, options: BadgeOptions = {}
   if (options.out !== undefined) {
     await writeFileAtomic(options.out, text);
     say(`wrote the ${format} badge for ${resolved.number.full} to ${options.out}\n`);
-  } else process.stdout.write(text);
+  } else printOut(text);
   return EXIT.ok;
 }

@@ -6,7 +6,7 @@
 // The full verifier (@noble/ed25519) is loaded only when the lean one does not say "verified",
 // or when --trust-key is given; the receipt's signature is looked up among those verified
 // before on this machine (io/signature-memo.ts) before node:crypto's Ed25519 is asked.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   auxSaysBadgeNotPrinted,
@@ -31,6 +31,7 @@ import type { TitleVerdict } from '../core/title-match.js';
 import { errorJson, EXIT, PithError, wantsJson } from '../errors.js';
 import { isMissing, readBoundedBytesSync } from '../io/files.js';
 import { findPaper } from '../io/paper-files.js';
+import { printErr, printOut } from '../io/print.js';
 import { rememberedAsVerified } from '../io/signature-memo.js';
 
 export interface CheckOptions {
@@ -43,25 +44,6 @@ export interface CheckOptions {
 }
 
 class CheckUsage extends PithError {}
-
-/**
- * Output straight to the file descriptor: node's process.stdout and process.stderr are streams
- * whose set-up costs a few per cent of start-up, and check prints a line or two. A descriptor
- * that would block (a non-blocking pipe) gets the stream after all; a reader that went away
- * (`pith-tex check | head -0`) drops the rest, as bin/pith-tex.js does for the streams.
- */
-function print(fd: 1 | 2, text: string): void {
-  let bytes = Buffer.from(text, 'utf8');
-  try {
-    while (bytes.length > 0) bytes = bytes.subarray(writeSync(fd, bytes));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EAGAIN') (fd === 1 ? process.stdout : process.stderr).write(bytes);
-    else if (code !== 'EPIPE') throw err;
-  }
-}
-const printOut = (text: string): void => print(1, text);
-const printErr = (text: string): void => print(2, text);
 
 /** Largest file the check reads: a .tex source (arXiv's whole upload is 50 MB), a lock, a pith.sty. */
 const MAX_READ_BYTES = 64 * 1024 * 1024;

@@ -13,6 +13,7 @@ import { readJsonFile } from '../io/files.js';
 import { formatChecks, noteRecordSource, printJson, say, warn } from '../io/output.js';
 import { readPdfPithMetadata, type PdfPithMetadata } from '../io/pdf.js';
 import { loadTrustedKeys } from '../io/trust.js';
+import { printOut } from '../io/print.js';
 
 export interface InspectOptions {
   json?: boolean;
@@ -201,7 +202,7 @@ export async function run(pdf: string, options: InspectOptions = {}): Promise<nu
       (report.badge_printed === false ? ', badge not printed' : '');
     const shown = report.checks.filter((c) => c.id.startsWith('pdf.') || c.status === 'fail');
     say(`${report.pdf_metadata.number}  ${verdict}\n${pdf}: against the ${report.record_source}\n`);
-    process.stdout.write(`${formatChecks(shown)}\n`); // escaped inside, around its colour codes
+    printOut(`${formatChecks(shown)}\n`); // escaped inside, around its colour codes
     if (report.ok)
       say(
         `  record and receipt verified (${report.checks.filter((c) => c.id.startsWith('record.') && c.status === 'pass').length} checks)\n`,

@@ -14,7 +14,8 @@ import { LOCK_FILE, STY_FILE } from '../core/file-names.js';
 import { lockFromBundle, serializeLock, type PithLock } from '../core/lock.js';
 import { formatNumber, parsePithNumber, recordUrl, type PithNumber } from '../core/number.js';
 import { parseQuery, QueryError, type Query } from '../core/query.js';
-import { macroNumberMessage } from '../core/check.js';
+import { macroNumberMessage, type SignatureVerifier } from '../core/check.js';
+import { verifyEd25519 } from '../core/keys.js';
 import { ShapeError } from '../core/record.js';
 import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
@@ -25,6 +26,7 @@ import { EXIT, PithError } from '../errors.js';
 import { MAX_JSON_BYTES, readBoundedText, readOptionalBytes, writeTarget } from '../io/files.js';
 import { readVerifiedBundle, readVerifiedLock } from '../io/local-sources.js';
 import { noteRecordSource, printJson, say, sayErr } from '../io/output.js';
+import { printOut } from '../io/print.js';
 import { packageFile, toolVersion } from '../io/package-files.js';
 import {
   acquireFolderLock,
@@ -38,6 +40,7 @@ import {
   type PaperSource,
   type SourceFile,
 } from '../io/paper-files.js';
+import { rememberingVerifier } from '../io/signature-memo.js';
 import { loadTrustedKeys } from '../io/trust.js';
 
 export interface StampOptions {
@@ -88,8 +91,8 @@ function numberOfLock(lock: PithLock): PithNumber {
   return { body: parsed.body, year: parsed.year, full: formatNumber(parsed) };
 }
 
-async function fromBundleFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const { bundle } = await readVerifiedBundle(file, await loadTrustedKeys(options.trustKey));
+async function fromBundleFile(file: string, options: StampOptions, verify: SignatureVerifier): Promise<ChosenRecord> {
+  const { bundle } = await readVerifiedBundle(file, await loadTrustedKeys(options.trustKey), verify);
   try {
     const lock = lockFromBundle(bundle);
     return { lock, number: numberOfLock(lock), from: `bundle ${file}` };
@@ -99,8 +102,8 @@ async function fromBundleFile(file: string, options: StampOptions): Promise<Chos
   }
 }
 
-async function fromLockFile(file: string, options: StampOptions): Promise<ChosenRecord> {
-  const { lock, report } = await readVerifiedLock(file, await loadTrustedKeys(options.trustKey));
+async function fromLockFile(file: string, options: StampOptions, verify: SignatureVerifier): Promise<ChosenRecord> {
+  const { lock, report } = await readVerifiedLock(file, await loadTrustedKeys(options.trustKey), verify);
   if (!report.ok)
     throw new PithError(`${file}: the lock file does not verify; nothing was changed\n${failedChecks(report)}`, EXIT.checkFailed);
   return { lock, number: numberOfLock(lock), from: `lock ${path.basename(file)}` };
@@ -110,7 +113,7 @@ async function fromLockFile(file: string, options: StampOptions): Promise<Chosen
  * A query (--number/--arxiv/--doi, or the paper's own \pithnumber) through src/io/resolve.ts:
  * the same sources and verification as `pith-tex resolve`.
  */
-async function fromQuery(raw: string, options: StampOptions, dir: string): Promise<ChosenRecord> {
+async function fromQuery(raw: string, options: StampOptions, dir: string, verify: SignatureVerifier): Promise<ChosenRecord> {
   let query: Query;
   try {
     query = parseQuery(raw);
@@ -123,6 +126,7 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
   const trusted = await loadTrustedKeys(options.trustKey);
   const resolved = await resolveQuery(query, {
     trusted,
+    verify,
     dir,
     ...(options.offline ? { offline: true } : {}),
     ...(options.allowOlder ? { allowOlder: true } : {}),
@@ -135,21 +139,26 @@ async function fromQuery(raw: string, options: StampOptions, dir: string): Promi
   return { lock, number: numberOfLock(lock), from: `${resolved.source.kind} ${resolved.source.location}` };
 }
 
-async function chooseRecord(options: StampOptions, dir: string, sources: readonly PaperSource[]): Promise<ChosenRecord> {
+async function chooseRecord(
+  options: StampOptions,
+  dir: string,
+  sources: readonly PaperSource[],
+  verify: SignatureVerifier,
+): Promise<ChosenRecord> {
   const paperFile = (sources[0] as PaperSource).file;
   const given = (['bundle', 'number', 'arxiv', 'doi'] as const).filter((k) => options[k] !== undefined);
   if (given.length > 1)
     throw new PithError(`give one of --bundle, --number, --arxiv, --doi (got ${given.map((g) => `--${g}`).join(', ')})`, EXIT.badInput);
-  if (options.bundle !== undefined) return fromBundleFile(options.bundle, options);
-  if (options.number !== undefined) return fromQuery(options.number, options, dir);
-  if (options.arxiv !== undefined) return fromQuery(options.arxiv, options, dir);
-  if (options.doi !== undefined) return fromQuery(options.doi, options, dir);
+  if (options.bundle !== undefined) return fromBundleFile(options.bundle, options, verify);
+  if (options.number !== undefined) return fromQuery(options.number, options, dir, verify);
+  if (options.arxiv !== undefined) return fromQuery(options.arxiv, options, dir, verify);
+  if (options.doi !== undefined) return fromQuery(options.doi, options, dir, verify);
   const lockFile = path.join(dir, LOCK_FILE);
   const written = firstNumber(sources);
   if (written && written.value.includes('\\'))
     throw new PithError(`${macroNumberMessage(rel(written.file), written.value)}; nothing was changed`, EXIT.badInput);
   if (exists(lockFile)) {
-    const fromLock = await fromLockFile(lockFile, options);
+    const fromLock = await fromLockFile(lockFile, options, verify);
     // The paper names another record than the lock (edited by hand, or a stamp cut short):
     // which one is meant is the author's call, not ours.
     if (written && !sameNumber(written.value, fromLock.number.body, fromLock.number.year)) {
@@ -161,7 +170,7 @@ async function chooseRecord(options: StampOptions, dir: string, sources: readonl
     }
     return fromLock;
   }
-  if (written) return fromQuery(written.value.trim(), options, dir);
+  if (written) return fromQuery(written.value.trim(), options, dir, verify);
   throw new PithError(
     `which record? pith-tex stamp ${rel(paperFile)} --arxiv ID (or --bundle FILE, the signed bundle from the record's page, --number pith:YEAR:BODY or --doi DOI); later stamps read pith.lock.json`,
     EXIT.badInput,
@@ -258,12 +267,17 @@ export async function run(file: string | undefined, options: StampOptions): Prom
   // null: the folder cannot be written (the lock file cannot be made); a stamp with nothing to
   // change still reports so, and any write is refused before it starts (assertWritable).
   const release = options.dryRun ? null : await acquireFolderLock(dir, { waitMs: Number.isFinite(waitMs) ? waitMs : 10_000 });
+  // Signatures verified before on this machine are found in the cache's memory of them (a stamp run
+  // again, like the check before each build, skips OpenSSL's set-up); what verifies now is
+  // remembered once the stamp has done its work (io/signature-memo.ts).
+  const memo = rememberingVerifier(verifyEd25519);
   try {
-    const state = await readStampState(paper, dir, options);
+    const state = await readStampState(paper, dir, options, memo.verify);
     const plan = planStamp(state);
     titleWarning(plan, Boolean(options.strict));
     if (options.dryRun) {
       await reportDryRun(plan, Boolean(options.json));
+      await memo.save();
       return EXIT.ok;
     }
     await applyPlan(
@@ -271,6 +285,7 @@ export async function run(file: string | undefined, options: StampOptions): Prom
       state.sources.map((s) => path.basename(s.file)),
     );
     reportStamp(plan, Boolean(options.json));
+    await memo.save();
     return EXIT.ok;
   } finally {
     await release?.();
@@ -278,10 +293,10 @@ export async function run(file: string | undefined, options: StampOptions): Prom
 }
 
 /** Read what the plan is made from: the paper's files, the record, the old pith.sty and lock. */
-async function readStampState(paper: string, dir: string, options: StampOptions): Promise<StampState> {
+async function readStampState(paper: string, dir: string, options: StampOptions, verify: SignatureVerifier): Promise<StampState> {
   const root = await readSource(paper);
   const sources = await paperSources(root);
-  const chosen = await chooseRecord(options, dir, sources);
+  const chosen = await chooseRecord(options, dir, sources, verify);
   const { number, lock } = chosen;
   const version = toolVersion();
   // Through the bounded reader: a lock or pith.sty that is a FIFO, a device or a folder is exit 2.
@@ -445,7 +460,7 @@ function titleWarning(plan: StampPlan, strict: boolean): void {
   const t = plan.title;
   if (!t || t.ok) return;
   if (strict) throw new PithError(`${t.message}; nothing was changed (--strict)`, EXIT.checkFailed);
-  process.stderr.write(`pith-tex: warning: ${t.message}${STRICT_HINT}\n`);
+  sayErr(`pith-tex: warning: ${t.message}${STRICT_HINT}\n`);
 }
 
 /** --dry-run: the patch on stdout (nothing else, so it can be piped to `patch -p1`), a summary on stderr. */
@@ -455,7 +470,7 @@ async function reportDryRun(plan: StampPlan, json: boolean): Promise<void> {
     printJson({ ...summaryOf(plan, true), diffs: patch.map((b) => decodeUtf8Lenient(b)) });
     return;
   }
-  for (const bytes of patch) process.stdout.write(bytes);
+  for (const bytes of patch) printOut(bytes);
   sayErr(
     plan.files.length === 0
       ? `Already stamped with ${plan.number.full}; nothing to do\n`

@@ -14,6 +14,7 @@ import { readJsonFile } from '../io/files.js';
 import { formatChecks, mark, printJson, say } from '../io/output.js';
 import { loadTrustedKeys } from '../io/trust.js';
 import type { WorkerAnswer, WorkerBatch, WorkerInit } from './verify-worker.js';
+import { printOut } from '../io/print.js';
 
 export interface VerifyOptions {
   json?: boolean;
@@ -51,7 +52,7 @@ async function verifyOne(file: string, options: VerifyOptions): Promise<number> 
           ? `bare receipt (the registry's signature over canonical_sha256 ${report.canonical_sha256}; the record itself is not in the file)`
           : 'record (hash and number only; signatures not checked)';
     say(`${report.pith_number ?? '(no number)'}  ${verdict}\n${file}: ${what}\n`);
-    process.stdout.write(`${formatChecks(report.checks)}\n`); // escaped inside, around its colour codes
+    printOut(`${formatChecks(report.checks)}\n`); // escaped inside, around its colour codes
   }
   return report.ok ? EXIT.ok : EXIT.checkFailed;
 }
@@ -182,7 +183,7 @@ async function verifyMany(args: readonly string[], options: VerifyOptions): Prom
       waiting.delete(printed++);
       out += `${options.json ? verdictJson(w) : verdictLine(w)}\n`;
     }
-    if (out) process.stdout.write(out);
+    if (out) printOut(out);
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const ok = counts.verified === files.length;
@@ -195,14 +196,14 @@ async function verifyMany(args: readonly string[], options: VerifyOptions): Prom
       ...counts,
       seconds: Number(seconds.toFixed(3)),
     };
-    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    printOut(`${JSON.stringify(summary)}\n`);
   } else {
     const rate = seconds > 0 ? `, ${(files.length / seconds).toFixed(0)} files/s` : '';
     const problems = [
       counts.failed && `${counts.failed} failed`,
       counts.unreadable && `${counts.unreadable} not readable as a bundle or record`,
     ].filter(Boolean);
-    process.stdout.write(
+    printOut(
       `${ok ? 'all verified' : problems.join(', ')}: ${counts.verified} of ${files.length} verified in ${seconds.toFixed(2)} s${rate}\n`,
     );
   }

@@ -6,6 +6,7 @@
 // so re-stamping the same record never churns version control.
 import { canonicalJson, isJsonObject, type JsonObject, type JsonValue } from './json.js';
 import type { TrustedKey } from './keys.js';
+import type { SignatureVerifier } from './check.js';
 import { ShapeError } from './record.js';
 import { receiptOfBundle, verifyRecordReceipt, type VerifyReport } from './verify.js';
 
@@ -57,9 +58,13 @@ export function assertLock(value: JsonValue): asserts value is PithLock {
 }
 
 /** Re-verify a lock offline: hash, number, receipt signature. */
-export function verifyLock(lock: PithLock, trusted: readonly TrustedKey[]): VerifyReport {
-  return verifyRecordReceipt(lock.canonical_record, lock.receipt, trusted, {
-    canonical_sha256: lock.canonical_sha256,
-    pith_number: lock.pith_number,
-  });
+export function verifyLock(lock: PithLock, trusted: readonly TrustedKey[], verify?: SignatureVerifier): VerifyReport {
+  return verifyRecordReceipt(
+    lock.canonical_record,
+    lock.receipt,
+    trusted,
+    { canonical_sha256: lock.canonical_sha256, pith_number: lock.pith_number },
+    '',
+    verify,
+  );
 }

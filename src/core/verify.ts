@@ -5,6 +5,7 @@ import { keyFingerprint, verifyEd25519, type TrustedKey } from './keys.js';
 import { firstDifference, KNOWN_EVENT_TYPES, MERGE_VERSION, mergeState, stateSha256 } from './merge.js';
 import { bodyFromSha256Hex, formatNumber, numberMismatch, parsePithNumber, type PithNumber } from './number.js';
 import { assertCanonicalRecord, canonicalSha256, numberOfRecord, ShapeError, type CanonicalRecord } from './record.js';
+import type { SignatureVerifier } from './check.js';
 
 export type CheckStatus = 'pass' | 'fail' | 'n/a';
 
@@ -138,7 +139,11 @@ export function verifyBareReceipt(doc: JsonObject, trusted: readonly TrustedKey[
   };
   for (const k of ['signed_at', 'public_key_fingerprint', 'signature_status'] as const)
     if (doc[k] !== undefined) sig[k] = doc[k] as JsonValue;
-  checkSignature(checks, 'receipt.signature', sig, EXPECTED_SIGNED_MESSAGE.receipt, digest, { trusted, listedKeys: [] });
+  checkSignature(checks, 'receipt.signature', sig, EXPECTED_SIGNED_MESSAGE.receipt, digest, {
+    trusted,
+    verify: verifyEd25519,
+    listedKeys: [],
+  });
   let num: PithNumber | null = null;
   if (typeof doc.pith_number === 'string') {
     const body = bodyFromSha256Hex(digest);
@@ -164,6 +169,8 @@ export function verifyBareReceipt(doc: JsonObject, trusted: readonly TrustedKey[
 
 interface SignatureContext {
   trusted: readonly TrustedKey[];
+  /** Ed25519's verdict on one signature (keys.ts verifyEd25519 unless the caller gives its own). */
+  verify: SignatureVerifier;
   /** The bundle's own key list, used only to explain a failure, never to trust. */
   listedKeys: readonly JsonValue[];
 }
@@ -215,14 +222,14 @@ function checkSignature(
   if (!signature || signature.length !== 64) return checks.add(id, 'fail', 'signature_b64 is not base64 of a 64-byte Ed25519 signature');
   if (!isSha256Hex(digestHex)) return checks.add(id, 'fail', 'the signed digest is not 64 hex characters');
   const message = hexToBytes(digestHex);
-  if (verifyEd25519(signature, message, key.publicKey)) {
+  if (ctx.verify(signature, message, key.publicKey)) {
     return checks.add(id, 'pass', `Ed25519 by ${key.keyId} (${key.origin}) over ${expectedMessage}`);
   }
   // Say "untrusted key" when the bundle's own listed key for this key_id made the signature.
   for (const listed of ctx.listedKeys) {
     if (!isJsonObject(listed) || listed.key_id !== keyId || typeof listed.public_key_b64 !== 'string') continue;
     const other = base64Decode(listed.public_key_b64);
-    if (other && other.length === 32 && verifyEd25519(signature, message, other)) {
+    if (other && other.length === 32 && ctx.verify(signature, message, other)) {
       return checks.add(
         id,
         'fail',
@@ -238,7 +245,12 @@ function requireField(doc: JsonObject, field: string, test: (v: JsonValue | unde
   if (!test(doc[field])) throw new ShapeError(field, expected);
 }
 
-export function verifyBundle(bundle: JsonObject, trusted: readonly TrustedKey[]): VerifyReport {
+/**
+ * Every check of a bundle (spec §5). `verify` judges each Ed25519 signature: keys.ts
+ * verifyEd25519 by default; stamp gives one that first consults the memory of verified
+ * signatures (io/signature-memo.ts), whose "yes" is a verdict verifyEd25519 gave before.
+ */
+export function verifyBundle(bundle: JsonObject, trusted: readonly TrustedKey[], verify: SignatureVerifier = verifyEd25519): VerifyReport {
   // Shape first: a document that is not a bundle at all is bad input (exit 2), not a failed check.
   assertCanonicalRecord(bundle.canonical_record, 'canonical_record');
   requireField(bundle, 'events', Array.isArray, 'an array of events');
@@ -250,7 +262,7 @@ export function verifyBundle(bundle: JsonObject, trusted: readonly TrustedKey[])
   });
   const record = bundle.canonical_record as CanonicalRecord;
   const checks = new Checks();
-  const ctx: SignatureContext = { trusted, listedKeys: Array.isArray(bundle.public_keys) ? bundle.public_keys : [] };
+  const ctx: SignatureContext = { trusted, verify, listedKeys: Array.isArray(bundle.public_keys) ? bundle.public_keys : [] };
 
   // 1. The record, its hash and its number.
   const sha = canonicalSha256(record);
@@ -467,7 +479,7 @@ function checkKeys(checks: Checks, bundle: JsonObject, events: JsonObject[], tru
 /**
  * Verify a record with its registry receipt alone (what a lock file keeps): the record's
  * hash, its number, and the receipt's signature over that hash against the trusted keys.
- * `claimedNumber`, when given, must be the record's number.
+ * `claimedNumber`, when given, must be the record's number; `verify` as verifyBundle's.
  */
 export function verifyRecordReceipt(
   record: JsonValue | undefined,
@@ -475,6 +487,7 @@ export function verifyRecordReceipt(
   trusted: readonly TrustedKey[],
   claimed: { canonical_sha256?: JsonValue; pith_number?: JsonValue } = {},
   at = '',
+  verify: SignatureVerifier = verifyEd25519,
 ): VerifyReport {
   assertCanonicalRecord(record, at ? `${at}.canonical_record` : 'canonical_record');
   const checks = new Checks();
@@ -485,7 +498,7 @@ export function verifyRecordReceipt(
   if (!isJsonObject(receipt)) checks.add('receipt.signature', 'fail', 'no receipt object');
   else {
     checks.compare('receipt.hash', receipt.canonical_sha256, sha, 'receipt canonical_sha256');
-    checkSignature(checks, 'receipt.signature', receipt, EXPECTED_SIGNED_MESSAGE.receipt, sha, { trusted, listedKeys: [] });
+    checkSignature(checks, 'receipt.signature', receipt, EXPECTED_SIGNED_MESSAGE.receipt, sha, { trusted, verify, listedKeys: [] });
   }
   return finish('record', checks, num, sha, true);
 }

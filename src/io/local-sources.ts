@@ -1,6 +1,7 @@
 // The sources that need no network: a bundle file and a lock file, each read, shape-checked and
 // verified against the trusted keys. Shared by resolve (io/resolve.ts) and stamp, and kept apart
 // from the HTTP client so a stamp from a file never loads it.
+import type { SignatureVerifier } from '../core/check.js';
 import type { TrustedKey } from '../core/keys.js';
 import { parseJson, type JsonObject, type JsonValue } from '../core/json.js';
 import { assertLock, verifyLock, type PithLock } from '../core/lock.js';
@@ -11,10 +12,11 @@ import { readBoundedText, MAX_JSON_BYTES } from './files.js';
 
 const failedChecks = (report: VerifyReport): string => failedCheckLines(report).slice(0, 5).join('; ');
 
-/** A bundle file, read, classified and verified against the trusted keys; throws PithError. */
+/** A bundle file, read, classified and verified against the trusted keys (`verify` as verifyBundle's); throws PithError. */
 export async function readVerifiedBundle(
   file: string,
   trusted: readonly TrustedKey[],
+  verify?: SignatureVerifier,
 ): Promise<{ bundle: JsonObject; text: string; report: VerifyReport }> {
   const text = await readBoundedText(file, MAX_JSON_BYTES, 'Pith bundle');
   const doc = parseOrThrow(text, file, EXIT.badInput);
@@ -25,18 +27,22 @@ export async function readVerifiedBundle(
     );
   }
   const bundle = doc as JsonObject;
-  const report = verifyOrThrow(bundle, trusted, file, EXIT.badInput);
+  const report = verifyOrThrow(bundle, trusted, file, EXIT.badInput, verify);
   if (!report.ok)
     throw new PithError(`${file}: the bundle does not verify; nothing was changed: ${failedChecks(report)}`, EXIT.checkFailed);
   return { bundle, text, report };
 }
 
 /** A lock file, read and shape-checked (PithError, exit 2, if it is not one), with its verification report. */
-export async function readVerifiedLock(file: string, trusted: readonly TrustedKey[]): Promise<{ lock: PithLock; report: VerifyReport }> {
+export async function readVerifiedLock(
+  file: string,
+  trusted: readonly TrustedKey[],
+  verify?: SignatureVerifier,
+): Promise<{ lock: PithLock; report: VerifyReport }> {
   const doc = parseOrThrow(await readBoundedText(file, MAX_JSON_BYTES, 'lock file'), file, EXIT.badInput);
   try {
     assertLock(doc);
-    return { lock: doc, report: verifyLock(doc, trusted) };
+    return { lock: doc, report: verifyLock(doc, trusted, verify) };
   } catch (err) {
     if (err instanceof ShapeError) throw new PithError(`${file}: ${err.field}: expected ${err.expected}`, EXIT.badInput);
     throw err;
@@ -59,9 +65,15 @@ function classifyOrThrow(doc: JsonValue, where: string, code: 1 | 2): string {
   }
 }
 
-export function verifyOrThrow(bundle: JsonObject, trusted: readonly TrustedKey[], where: string, code: 1 | 2): VerifyReport {
+export function verifyOrThrow(
+  bundle: JsonObject,
+  trusted: readonly TrustedKey[],
+  where: string,
+  code: 1 | 2,
+  verify?: SignatureVerifier,
+): VerifyReport {
   try {
-    return verifyBundle(bundle, trusted);
+    return verifyBundle(bundle, trusted, verify);
   } catch (err) {
     if (err instanceof ShapeError) throw new PithError(`${where}: not a well-formed bundle: ${err.field}: expected ${err.expected}`, code);
     throw err;

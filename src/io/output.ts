@@ -1,16 +1,17 @@
 // Printing: --json as data on stdout, human text that reads as a checklist.
 import { escapeForTerminal } from '../core/escape.js';
 import type { Check } from '../core/verify.js';
+import { printErr, printOut } from './print.js';
 
 /**
  * Human output: every printer writes through these, so untrusted text (names from a bundle, a
  * resolver, a PDF or the paper's folder) reaches the terminal with its controls escaped.
  */
-export const say = (text: string): void => void process.stdout.write(escapeForTerminal(text));
-export const sayErr = (text: string): void => void process.stderr.write(escapeForTerminal(text));
+export const say = (text: string): void => printOut(escapeForTerminal(text));
+export const sayErr = (text: string): void => printErr(escapeForTerminal(text));
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+  printOut(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
 }
 
 const useColour = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;

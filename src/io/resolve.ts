@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isJsonObject, JsonSyntaxError, omitKeys, parseJson, type JsonObject, type JsonValue } from '../core/json.js';
 import { firstDifference, stateSha256 } from '../core/merge.js';
+import type { SignatureVerifier } from '../core/check.js';
 import type { TrustedKey } from '../core/keys.js';
 import { LOCK_FILE, type PithLock } from '../core/lock.js';
 import type { PithNumber } from '../core/number.js';
@@ -28,6 +29,8 @@ export type SourceKind = 'bundle-file' | 'lock' | 'cache' | 'resolver';
 
 export interface ResolveOptions {
   trusted: readonly TrustedKey[];
+  /** Judges each Ed25519 signature (default keys.ts verifyEd25519; stamp puts the memory of verified signatures in front). */
+  verify?: SignatureVerifier;
   bundle?: string;
   /** Folder holding pith.lock.json (default: cwd). */
   dir?: string;
@@ -125,7 +128,7 @@ async function finishBundle(
   if (store) {
     stored = await cache.store(bundle, text, number.body, recordKeys(record, number.body), record.source.version, (held) => {
       try {
-        return verifyBundle(held, options.trusted).ok;
+        return verifyBundle(held, options.trusted, options.verify).ok;
       } catch {
         return false;
       }
@@ -168,7 +171,7 @@ async function verifiedCacheEntry(ctx: SourceContext, key: string) {
   try {
     const doc = parseJson(held.text);
     if (!isJsonObject(doc) || classifyDocument(doc) !== 'bundle') return null;
-    const report = verifyBundle(doc, ctx.options.trusted);
+    const report = verifyBundle(doc, ctx.options.trusted, ctx.options.verify);
     return report.ok
       ? { bundle: doc, text: held.text, report, file: held.file, number: numberOfRecord(doc.canonical_record as CanonicalRecord) }
       : null;
@@ -212,7 +215,7 @@ async function guardRollback(
       : null;
     if (isJsonObject(heldDoc) && heldDoc.built_at === seen.builtAt) {
       try {
-        if (verifyBundle(heldDoc, options.trusted).ok) return false;
+        if (verifyBundle(heldDoc, options.trusted, options.verify).ok) return false;
       } catch {
         /* not usable: refuse below */
       }
@@ -232,7 +235,7 @@ async function guardRollback(
 async function bundleFileSource(ctx: SourceContext): Promise<Resolved | null> {
   const file = ctx.options.bundle;
   if (!file) return null;
-  const { bundle, text, report } = await readVerifiedBundle(file, ctx.options.trusted);
+  const { bundle, text, report } = await readVerifiedBundle(file, ctx.options.trusted, ctx.options.verify);
   const record = bundle.canonical_record as CanonicalRecord;
   const mismatch = queryMismatch(ctx.query, record, numberOfRecord(record), bundle.source_aliases);
   if (mismatch) throw new PithError(`${file}: the bundle does not name ${ctx.what}: ${mismatch}`, EXIT.checkFailed);
@@ -244,7 +247,7 @@ async function lockSource(ctx: SourceContext): Promise<Resolved | null> {
   const { options, query } = ctx;
   if (options.refresh || options.needBundle) return null;
   const lockFile = path.resolve(options.dir ?? process.cwd(), LOCK_FILE);
-  const fromLock = await tryLock(lockFile, query, options.trusted, ctx.warn);
+  const fromLock = await tryLock(lockFile, query, options, ctx.warn);
   if (!fromLock) return null;
   const { lock, report } = fromLock;
   const record = lock.canonical_record as CanonicalRecord;
@@ -283,7 +286,7 @@ async function cacheSource(ctx: SourceContext): Promise<Resolved | null> {
     const doc = parseJson(hit.text);
     if (!isJsonObject(doc) || classifyDocument(doc) !== 'bundle') throw new ShapeError('(top level)', 'a bundle');
     bundle = doc;
-    report = verifyBundle(bundle, options.trusted);
+    report = verifyBundle(bundle, options.trusted, options.verify);
     if (!report.ok) problem = `it no longer verifies (${failedChecks(report)})`;
     else {
       const record = bundle.canonical_record as CanonicalRecord;
@@ -583,7 +586,7 @@ function fetchFailure(err: FetchError, base: string): PithError {
 async function tryLock(
   lockFile: string,
   query: Query,
-  trusted: readonly TrustedKey[],
+  options: Pick<ResolveOptions, 'trusted' | 'verify'>,
   warn: (m: string) => void,
 ): Promise<{ lock: PithLock; report: VerifyReport } | null> {
   try {
@@ -593,7 +596,7 @@ async function tryLock(
   }
   let found: { lock: PithLock; report: VerifyReport };
   try {
-    found = await readVerifiedLock(lockFile, trusted);
+    found = await readVerifiedLock(lockFile, options.trusted, options.verify);
   } catch (err) {
     const msg = err instanceof PithError ? err.message.replace(`${lockFile}: `, '') : (err as Error).message;
     warn(`${lockFile} cannot be used (${msg}); ignored`);

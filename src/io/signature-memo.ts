@@ -1,7 +1,8 @@
-// The Ed25519 signatures `check` has verified on this machine, remembered in the cache
-// ($XDG_CACHE_HOME/pith-tex/verified-signatures.txt, one signatureMemoKey per line), so that the
-// check before every LaTeX build finds the lock's signature there instead of loading OpenSSL's
-// key and signature machinery again (about 5 % of node's start-up: issue 16).
+// The Ed25519 signatures `check` and `stamp` have verified on this machine, remembered in the
+// cache ($XDG_CACHE_HOME/pith-tex/verified-signatures.txt, one signatureMemoKey per line), so
+// that the check before every LaTeX build finds the lock's signature there, and a stamp run again
+// the bundle's, instead of loading OpenSSL's key and signature machinery again (about 7 % of
+// node's start-up: issue 16). `verify`, `resolve` and `inspect` always verify afresh.
 //
 // Only a signature that verified is written, under the SHA-256 of the key, the signature and the
 // message; a lock changed in any byte that matters has another key and is verified afresh. The
@@ -10,6 +11,7 @@
 // unreadable or unwritable memory only means verifying again.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { signatureMemoKey, type SignatureVerifier } from '../core/check.js';
 import { defaultCacheDir } from './cache.js';
 import { readBoundedBytesSync, writeFileAtomic } from './files.js';
 
@@ -32,14 +34,42 @@ function readKeys(file: string): string[] {
 /** True when `key` was remembered as verified. */
 export const rememberedAsVerified = (key: string, file = signatureMemoPath()): boolean => readKeys(file).includes(key);
 
-/** Remember a verified signature's key (atomically; the newest KEEP kept). Never throws. */
-export async function rememberVerified(key: string, file = signatureMemoPath()): Promise<void> {
+/** Remember verified signatures' keys (atomically; the newest KEEP kept). Never throws. */
+export async function rememberVerified(key: string | readonly string[], file = signatureMemoPath()): Promise<void> {
+  const fresh = typeof key === 'string' ? [key] : key;
   try {
-    const keys = readKeys(file).filter((k) => k !== key);
-    keys.push(key);
+    const keys = readKeys(file).filter((k) => !fresh.includes(k));
+    keys.push(...fresh);
     mkdirSync(path.dirname(file), { recursive: true });
     await writeFileAtomic(file, `${keys.slice(-KEEP).join('\n')}\n`);
   } catch {
     /* best effort: the next check verifies again */
   }
+}
+
+/**
+ * `verify` with the memory in front: a signature remembered as verified is verified; any other
+ * is `verify`'s to judge, and those it accepts are remembered when `save` is called (after the
+ * command's work, so a run that fails half-way writes nothing).
+ */
+export function rememberingVerifier(
+  verify: SignatureVerifier,
+  file = signatureMemoPath(),
+): { verify: SignatureVerifier; save: () => Promise<void> } {
+  let known: Set<string> | null = null;
+  const fresh: string[] = [];
+  return {
+    verify(signature, message, publicKey) {
+      const key = signatureMemoKey({ signature, message, publicKey });
+      known ??= new Set(readKeys(file));
+      if (known.has(key)) return true;
+      const ok = verify(signature, message, publicKey);
+      if (ok) {
+        known.add(key);
+        fresh.push(key);
+      }
+      return ok;
+    },
+    save: () => (fresh.length === 0 ? Promise.resolve() : rememberVerified(fresh, file)),
+  };
 }
