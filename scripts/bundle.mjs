@@ -14,7 +14,8 @@
 // Handlebars: templates/pith.sty.hbs is compiled here (Handlebars.precompile); the bundles carry
 // handlebars/runtime only (src/core/sty-template.ts says how).
 //
-//   node scripts/bundle.mjs              build dist/cli/*.cjs and dist/cli/meta.json
+//   node scripts/bundle.mjs              build dist/cli/*.cjs and dist/cli/meta.json, then the
+//                                        code caches dist/cli/*.cjs.v8 (scripts/code-cache.mjs)
 //   node scripts/bundle.mjs --if-stale   only when a source is newer than the last build (tests)
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -191,3 +192,5 @@ for (const name of Object.keys(meta)) renameSync(path.join(tmp, name), path.join
 writeFileSync(path.join(tmp, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
 renameSync(path.join(tmp, 'meta.json'), metaFile);
 rmSync(tmp, { recursive: true, force: true });
+// The V8 code caches of the bundles authors wait on (dist/cli/NAME.cjs.v8), made for this build.
+await import('./code-cache.mjs');
