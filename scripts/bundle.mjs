@@ -122,8 +122,9 @@ const common = {
   minifySyntax: true,
   // import.meta.url in a CommonJS bundle: the bundle's own file (io/package-files.ts finds
   // package.json from it; verify finds its worker beside it).
-  define: { 'import.meta.url': '__bundleUrl' },
-  banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  // Computed when first asked (pathToFileURL costs `check` half a millisecond it never needs).
+  define: { 'import.meta.url': '__bundle.url' },
+  banner: { js: 'const __bundle = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   metafile: true,
   logLevel: 'warning',
 };

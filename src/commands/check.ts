@@ -25,6 +25,7 @@ import type { PithLock } from '../core/lock.js';
 import { splitFullNumber } from '../core/number.js';
 import { inputFileNames, preambleFiles } from '../core/paper.js';
 import { escapeForTerminal } from '../core/escape.js';
+import { compileSha256Soon } from '../core/sha256.js';
 import { analyzeTex } from '../core/tex-analysis.js';
 import { decodeUtf8Lenient } from '../core/utf8.js';
 import type { TitleVerdict } from '../core/title-match.js';
@@ -149,6 +150,8 @@ export async function checkPaper(
   paperArg: string | undefined,
   options: CheckOptions = {},
 ): Promise<CheckReport & { title?: TitleVerdict | null }> {
+  // SHA-256's WebAssembly compiles in the background while the paper is read (it is first used by lockInput).
+  const sha256Ready = compileSha256Soon();
   const paperFile = await findPaper(paperArg, process.cwd(), 'check');
   const dir = path.dirname(paperFile);
   const styText = readText(path.join(dir, STY_FILE), STY_FILE);
@@ -182,6 +185,7 @@ export async function checkPaper(
       paperNumberFiles.push(path.relative(process.cwd(), file) || file);
     }
   }
+  await sha256Ready;
   const lock = await lockInput(path.join(dir, LOCK_FILE), options);
   const report = compareStamp({
     paper: shown,

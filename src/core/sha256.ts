@@ -25,16 +25,34 @@ interface Exports {
 declare const WebAssembly: {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object) => { exports: unknown };
+  compile: (bytes: Uint8Array) => Promise<object>;
 };
 
 /** The instance and a Buffer over its memory (one page, never grown, so the view stays valid). */
 let engine: { wasm: Exports; memory: Buffer } | null = null;
+/** The module compiled off the main thread by compileSha256Soon, once it is. */
+let compiled: object | null = null;
 function ready(): { wasm: Exports; memory: Buffer } {
   if (engine === null) {
-    const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(SHA256_WASM_BASE64, 'base64'))).exports as Exports;
+    const module = compiled ?? new WebAssembly.Module(Buffer.from(SHA256_WASM_BASE64, 'base64'));
+    const wasm = new WebAssembly.Instance(module).exports as Exports;
     engine = { wasm, memory: Buffer.from(wasm.memory.buffer) };
   }
   return engine;
+}
+
+/**
+ * Compile the module on V8's background threads while the caller reads files; sha256 uses it
+ * once the promise settles (before then, or if compiling fails, it compiles its own at once).
+ */
+export function compileSha256Soon(): Promise<void> {
+  if (engine !== null || compiled !== null) return Promise.resolve();
+  return WebAssembly.compile(Buffer.from(SHA256_WASM_BASE64, 'base64')).then(
+    (module) => {
+      compiled = module;
+    },
+    () => undefined,
+  );
 }
 
 /** Compress the whole blocks of the `length` bytes at DATA, then pad and finish with the rest. */
