@@ -62,3 +62,17 @@ test('src/core/sha256-wasm.ts is src/core/sha256.wat assembled (node scripts/sha
   const committed = readFileSync(path.join(repoRoot, 'src', 'core', 'sha256-wasm.ts'), 'utf8');
   assert.equal(committed, await generatedModule(), 'run node scripts/sha256-wasm.mjs and commit the result');
 });
+
+test('sha256 with the module compiled in the background (compileSha256Soon) gives the same digests', async () => {
+  // A fresh copy of the module, whose WebAssembly nothing has compiled yet.
+  const url = `${pathToFileURL(path.join(repoRoot, 'dist', 'src', 'core', 'sha256.js')).href}?background`;
+  const fresh = (await import(url)) as typeof import('../src/core/sha256.js');
+  const pending = fresh.compileSha256Soon();
+  await pending;
+  assert.equal(await fresh.compileSha256Soon(), undefined, 'asked again: nothing more to do');
+  const random = rng(7);
+  for (const length of [0, 1, 55, 56, 64, 1000, 70_000]) {
+    const data = Uint8Array.from({ length }, () => Math.floor(random() * 256));
+    assert.equal(hex(fresh.sha256(data)), opensslHex(data), `${length} bytes`);
+  }
+});
