@@ -195,6 +195,29 @@ test('encodings: UTF-8 with and without BOM, Latin-1 declared or detected, decod
   assert.deepEqual(encodeSource(d4), bad);
   // A commented-out inputenc does not count.
   assert.equal(decodeSource(new TextEncoder().encode('% \\usepackage[latin1]{inputenc}\n\\documentclass{article}\n')).encoding, 'utf-8');
+  // Each 8-bit option of inputenc (the byte search before masking must let every one through),
+  // and utf8 beside a comment that names one.
+  const ascii = (text: string) => Uint8Array.from([...text].map((c) => c.charCodeAt(0)));
+  for (const option of [
+    'latin1',
+    'latin9',
+    'latin10',
+    'l7xenc',
+    'cp1252',
+    'ansinew',
+    'applemac',
+    'macce',
+    'cp437',
+    'cp858',
+    'decmulti',
+    'next',
+  ]) {
+    const text = `\\documentclass{article}\n\\usepackage[ ${option} ]{inputenc}\n\\title{Caf\xc3\xa9}\n\\begin{document}\n\\end{document}\n`;
+    assert.equal(decodeSource(ascii(text)).encoding, 'latin1', option);
+  }
+  const utf8Declared =
+    '\\documentclass{article}\n% was [latin1] once\n\\usepackage[utf8]{inputenc}\n\\title{Caf\xc3\xa9}\n\\begin{document}\n';
+  assert.equal(decodeSource(ascii(utf8Declared)).encoding, 'utf-8');
 });
 
 test('a stamp in an \\input preamble file: the context stops inserts, and the file is updated in place', () => {

@@ -15,8 +15,30 @@ export interface DecodedSource {
 const BOM = [0xef, 0xbb, 0xbf];
 
 /** Non-UTF-8 inputenc options: the file's bytes are kept one-to-one (decoded as ISO-8859-1). */
-const BYTE_ENCODINGS =
-  /\\usepackage\s*\[\s*(latin1|latin2|latin3|latin4|latin5|latin9|latin10|l7xenc|cp1250|cp1252|cp1257|ansinew|applemac|macce|cp437|cp850|cp852|cp858|cp865|decmulti|next)\s*\]\s*\{\s*inputenc\s*\}/;
+const BYTE_ENCODING_NAMES = [
+  'latin1',
+  'latin2',
+  'latin3',
+  'latin4',
+  'latin5',
+  'latin9',
+  'latin10',
+  'l7xenc',
+  'cp1250',
+  'cp1252',
+  'cp1257',
+  'ansinew',
+  'applemac',
+  'macce',
+  'cp437',
+  'cp850',
+  'cp852',
+  'cp858',
+  'cp865',
+  'decmulti',
+  'next',
+];
+const BYTE_ENCODINGS = new RegExp(`\\\\usepackage\\s*\\[\\s*(${BYTE_ENCODING_NAMES.join('|')})\\s*\\]\\s*\\{\\s*inputenc\\s*\\}`);
 
 function latin1Decode(bytes: Uint8Array): string {
   let out = '';
@@ -51,8 +73,11 @@ function beginDocumentAt(bytes: Uint8Array): number {
  * `\begin{document}` (codePreamble reads the rest only when that one is not code).
  */
 function declaresByteEncoding(body: Uint8Array): boolean {
-  // Most sources never name inputenc: one byte search spares decoding and masking the preamble.
-  if (Buffer.from(body.buffer, body.byteOffset, body.byteLength).indexOf('inputenc', 0, 'latin1') < 0) return false;
+  // Most sources never name inputenc, or name it with utf8: a few byte searches spare decoding
+  // and masking the preamble (check runs before every build).
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (bytes.indexOf('inputenc', 0, 'latin1') < 0) return false;
+  if (!BYTE_ENCODING_NAMES.some((name) => bytes.indexOf(name, 0, 'latin1') >= 0)) return false;
   const at = beginDocumentAt(body);
   // (The WHATWG "latin1" decoder is windows-1252: good enough to find an ASCII declaration.)
   const head = new TextDecoder('latin1').decode(at >= 0 ? body.subarray(0, at + BEGIN_DOCUMENT.length) : body);
