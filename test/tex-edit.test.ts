@@ -488,3 +488,21 @@ test('analyzeTex finds numbers and the preamble end in windows exactly as a sear
     assert.equal(a.maskedPreamble, masked.slice(0, a.preambleEnd));
   }
 });
+
+test('decodeSource is lossless: encodeSource gives back every byte (stamp keeps no copy of the bytes)', () => {
+  const r = rng(2026);
+  const cases: Uint8Array[] = [new Uint8Array(0), new Uint8Array([0xef, 0xbb, 0xbf]), new Uint8Array([0xef, 0xbb, 0xbf, 0xe9])];
+  for (let i = 0; i < 400; i++) {
+    const length = int(r, 0, 300);
+    // Random bytes (mostly not UTF-8), UTF-8 text with and without a BOM, and ASCII with an inputenc line.
+    const kind = i % 4;
+    if (kind === 0) cases.push(Uint8Array.from({ length }, () => int(r, 0, 255)));
+    else {
+      const text = Array.from({ length }, () => pick(r, ['a', '\\', '%', '\n', '\r\n', 'é', '名', '𝔸', '\u0000', '\ufeff'])).join('');
+      const head = kind === 3 ? '\\documentclass{article}\n\\usepackage[latin1]{inputenc}\n' : '';
+      const bytes = new TextEncoder().encode(head + text);
+      cases.push(kind === 2 ? Uint8Array.from([0xef, 0xbb, 0xbf, ...bytes]) : bytes);
+    }
+  }
+  for (const bytes of cases) assert.deepEqual(encodeSource(decodeSource(bytes)), bytes);
+});

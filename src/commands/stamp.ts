@@ -21,6 +21,7 @@ import { readStampedSty, renderPithSty } from '../core/sty.js';
 import { sameNumber, stampText, type StampContext } from '../core/tex-edit.js';
 import { STRICT_HINT, titleVerdictOfRecord, type TitleVerdict } from '../core/title-match.js';
 import { failedCheckLines, type VerifyReport } from '../core/verify.js';
+import { encodeSource } from '../core/tex-encoding.js';
 import { decodeUtf8Lenient } from '../core/utf8.js';
 import { EXIT, PithError } from '../errors.js';
 import { MAX_JSON_BYTES, readBoundedText, readOptionalBytes, writeTarget } from '../io/files.js';
@@ -395,7 +396,7 @@ export function planStamp(state: StampState): StampPlan {
     files.push({
       file: p.file.file,
       label: p === rootPlan ? 'paper' : 'input',
-      old: p.file.bytes,
+      old: encodeSource(p.file),
       data: encodeLike(p.file, p.text),
       oldText: p.file.text,
       newText: p.text,

@@ -22,15 +22,19 @@ import {
 export const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 export const STAMP_LOCK = '.pith-tex.lock';
 
+/**
+ * A source file, decoded. Its bytes are not kept: decoding is lossless (core/tex-encoding.ts), so
+ * encodeSource gives them back exactly when a write needs them, and a large paper is not held
+ * twice while it is analysed (issue 16: stamp's peak memory).
+ */
 export interface SourceFile extends DecodedSource {
   file: string;
-  bytes: Uint8Array;
 }
 
 export async function readSource(file: string): Promise<SourceFile> {
   const bytes = await readBoundedBytes(file, MAX_SOURCE_BYTES, '.tex file');
   refuseUtf16(file, bytes);
-  return { file, bytes, ...decodeSource(bytes) };
+  return { file, ...decodeSource(bytes) };
 }
 
 function refuseUtf16(file: string, bytes: Uint8Array): void {
