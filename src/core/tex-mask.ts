@@ -38,12 +38,15 @@ export function isConditional(name: string): boolean {
   return name.startsWith('if') && (PRIMITIVE_IF.has(name) || !NOT_CONDITIONAL.test(name));
 }
 
+/** The rest of a line (sticky: from lastIndex). */
+const REST_OF_LINE = /[^\r\n]*/y;
+
+/** Where the line holding text[i] ends (its line break, or the end of the text). */
 export function lineEndFrom(text: string, i: number): number {
-  for (let j = i; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 10 || c === 13) return j;
-  }
-  return text.length;
+  if (i >= text.length) return text.length;
+  REST_OF_LINE.lastIndex = i;
+  REST_OF_LINE.test(text);
+  return REST_OF_LINE.lastIndex;
 }
 
 /** The non-code stretches of a text: [start, end) pairs, flat, sorted and disjoint. */
@@ -51,11 +54,38 @@ export type NonCode = readonly number[];
 
 /** A control word's letters (sticky: from lastIndex). */
 const LETTERS = /[a-zA-Z]*/y;
+/** The names that open non-code, and those that matter inside a skipped `\iffalse` branch (sticky). */
+const OPENING_WORD = /(?:iffalse|verb|begin)(?![a-zA-Z])/y;
+const SKIPPED_WORD = /(?:fi|else|if[a-zA-Z]*)(?![a-zA-Z])/y;
+
+/** `\verb`'s argument after its name ends at j: [from, to) (to its delimiter or the line's end), or null for none. */
+function verbArgument(text: string, j: number): { from: number; to: number } | null {
+  let k = j;
+  if (text[k] === '*') k++;
+  const delim = text[k];
+  if (delim === undefined || delim === '\n' || delim === '\r' || delim === ' ') return null;
+  let end = text.indexOf(delim, k + 1);
+  const eol = lineEndFrom(text, k + 1);
+  if (end < 0 || end > eol) end = eol;
+  return { from: k + 1, to: end };
+}
+
+/** `{name}` after `\begin` (sticky), within 64 characters of it. */
+const BEGIN_ARGUMENT = /\s*\{([^{}\r\n]*)\}/y;
+
+/** The verbatim-like environment `\begin` opens, its name ending at j: its name and where `{name}` ends, or null. */
+function verbatimEnvAt(text: string, j: number): { name: string; end: number } | null {
+  BEGIN_ARGUMENT.lastIndex = j;
+  const m = BEGIN_ARGUMENT.exec(text);
+  if (m === null || BEGIN_ARGUMENT.lastIndex - j > 64) return null;
+  const name = (m[1] as string).trim();
+  return VERBATIM_ENVS.has(name) ? { name, end: BEGIN_ARGUMENT.lastIndex } : null;
+}
 
 /**
  * The non-code ranges (comments, `\iffalse` branches, verbatim-like environments, `\verb`
- * arguments). One pass from `%` to `\` (indexOf), reading a command's name only where it
- * may matter (it starts with i, f, e, v or b).
+ * arguments). One pass from `%` to `\` (indexOf), a command's name matched in place against
+ * the few that matter.
  */
 export function nonCodeRanges(text: string): NonCode {
   const ranges: number[] = [];
@@ -84,8 +114,11 @@ export function nonCodeRanges(text: string): NonCode {
       continue;
     }
     i = j;
-    const first = text.charCodeAt(at + 1);
-    if (first !== 105 && first !== 102 && first !== 101 && first !== 118 && first !== 98) continue; // i f e v b
+    // Only a few names matter; they are matched in place (a sticky pattern at the name), so the
+    // tens of thousands of other control words in a large paper cost no copy (stamp's memory).
+    const pattern = skipDepth > 0 ? SKIPPED_WORD : OPENING_WORD;
+    pattern.lastIndex = at + 1;
+    if (!pattern.test(text) || pattern.lastIndex !== j) continue;
     const word = text.slice(at + 1, j);
     if (skipDepth > 0) {
       if (word === 'fi') {
@@ -103,24 +136,17 @@ export function nonCodeRanges(text: string): NonCode {
       skipDepth = 1;
       skipStart = j;
     } else if (word === 'verb') {
-      let k = j;
-      if (text[k] === '*') k++;
-      const delim = text[k];
-      if (delim === undefined || delim === '\n' || delim === '\r' || delim === ' ') continue;
-      let end = text.indexOf(delim, k + 1);
-      const eol = lineEndFrom(text, k + 1);
-      if (end < 0 || end > eol) end = eol;
-      ranges.push(k + 1, end);
-      i = Math.min(end + 1, n);
-    } else if (word === 'begin') {
-      const env = /^\s*\{([^{}\r\n]*)\}/.exec(text.slice(j, j + 64));
-      if (env && VERBATIM_ENVS.has((env[1] as string).trim())) {
-        const from = j + env[0].length;
-        const endTag = text.indexOf(`\\end{${(env[1] as string).trim()}}`, from);
-        const to = endTag < 0 ? n : endTag;
-        ranges.push(from, to);
-        i = to;
-      }
+      const verb = verbArgument(text, j);
+      if (verb === null) continue;
+      ranges.push(verb.from, verb.to);
+      i = Math.min(verb.to + 1, n);
+    } else {
+      const env = verbatimEnvAt(text, j);
+      if (env === null) continue;
+      const endTag = text.indexOf(`\\end{${env.name}}`, env.end);
+      const to = endTag < 0 ? n : endTag;
+      ranges.push(env.end, to);
+      i = to;
     }
   }
   if (skipDepth > 0) ranges.push(skipStart, n);
