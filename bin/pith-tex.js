@@ -105,8 +105,18 @@ function writeCodeCache(file, stat, data) {
   fs.renameSync(temp, file + CODE_CACHE_SUFFIX);
 }
 
-function load(name) {
+/** The bundle's real path: the key node's own require caches it under (an install through a link). */
+function bundlePath(name) {
   const file = path.join(__dirname, '..', 'dist', 'cli', `${name}.cjs`);
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return file; // not built: require says so below
+  }
+}
+
+function load(name) {
+  const file = bundlePath(name);
   try {
     return requireBundle(file);
   } catch (err) {

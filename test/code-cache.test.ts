@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './helpers.js';
 import { makeStampedPaper } from './support/stamped-paper.js';
@@ -83,5 +83,23 @@ describe('code caches', () => {
     assert.deepEqual(r.loads, { 'check.cjs': 'rejected' });
     assert.equal(r.status, expected.status);
     assert.equal(r.out, expected.out);
+  });
+
+  test('through a linked install, a bundle is one module under its real path, and its cache is taken', async (t) => {
+    const link = path.join(tempDir(t, 'pith-code-cache-link-'), 'pith-tex');
+    symlinkSync(repoRoot, link);
+    const { dir } = await makeStampedPaper('pith-code-cache-paper-', t);
+    const script = `const b = require(${JSON.stringify(path.join(link, 'bin', 'pith-tex.js'))});
+b.run(['node', 'pith-tex', 'check', 'main.tex']).then((code) => {
+  const keys = Object.keys(require.cache).filter((k) => k.endsWith('check.cjs'));
+  require('fs').writeSync(2, '\\nKEYS ' + JSON.stringify({ code, keys, loads: Object.fromEntries(b.bundleLoads) }) + '\\n');
+});`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' });
+    const found = /\nKEYS (.*)\n$/.exec(r.stderr);
+    assert.ok(found, r.stderr);
+    const seen = JSON.parse(found[1]!) as { code: number; keys: string[]; loads: Record<string, string> };
+    assert.equal(seen.code, 0);
+    assert.deepEqual(seen.keys, [realpathSync(path.join(repoRoot, 'dist', 'cli', 'check.cjs'))]);
+    assert.deepEqual(seen.loads, { 'check.cjs': 'cache' });
   });
 });
