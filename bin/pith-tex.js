@@ -35,7 +35,7 @@ function ignoreGoneReaders() {
 
 // ---------------------------------------------------------------------------------------------
 // V8 code caches. Compiling a bundle is a large part of a short command (loading stamp.cjs,
-// 160 KB, took 18 % of node's own start-up on the 2-core CI machine, 8 points less from its code
+// 160 KB, took 18 to 20 % of node's own start-up on the 2-core CI machine, 9 points less from its code
 // cache). `npm run build` runs the commands authors wait on once (scripts/code-cache.mjs) and
 // keeps what V8 compiled for each bundle beside it, dist/cli/NAME.cjs.v8. A cache is used only
 // for the exact file it was made from, as CPython does its .pyc files: its header holds the
