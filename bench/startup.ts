@@ -7,7 +7,7 @@
 // GNU time (`/usr/bin/time -v`, Maximum resident set size). Targets (issue 16): check ≤ 1.2×,
 // verify, stamp and resolve ≤ 1.5×. Whether each bundle has its V8 code cache is said first.
 //   node dist/bench/startup.js [RUNS]
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleFile, cli, loadAverage, median, peakKiB, root, timeRun } from './lib.js';
@@ -32,8 +32,8 @@ const commands: { name: string; args: string[]; target: number }[] = [
 ];
 
 console.log(`node ${process.version}, ${os.cpus().length} CPU(s), load average before: ${loadAverage()}`);
-const caches = ['check', 'verify', 'stamp', 'resolve', 'argv'].filter((n) => existsSync(path.join(root, 'dist', 'cli', `${n}.cjs.v8`)));
-console.log(`V8 code caches in dist/cli/: ${caches.length ? caches.map((n) => `${n}.cjs.v8`).join(', ') : 'none (run npm run build)'}`);
+const caches = readdirSync(path.join(root, 'dist', 'cli')).filter((f) => f.endsWith('.cjs.v8'));
+console.log(`V8 code caches in dist/cli/: ${caches.length ? caches.join(', ') : 'none (run npm run build)'}`);
 const bare = ['-e', '0'];
 const nodeTimes = commands.map(() => [] as number[]);
 const times = commands.map(() => [] as number[]);

@@ -79,12 +79,11 @@ function declaresByteEncoding(body: Uint8Array): boolean {
   if (bytes.indexOf('inputenc', 0, 'latin1') < 0) return false;
   if (!BYTE_ENCODING_NAMES.some((name) => bytes.indexOf(name, 0, 'latin1') >= 0)) return false;
   const at = beginDocumentAt(body);
-  // (The WHATWG "latin1" decoder is windows-1252: good enough to find an ASCII declaration.)
-  const head = new TextDecoder('latin1').decode(at >= 0 ? body.subarray(0, at + BEGIN_DOCUMENT.length) : body);
+  const head = latin1Decode(at >= 0 ? body.subarray(0, at + BEGIN_DOCUMENT.length) : body);
   const preamble = codePreamble(head);
   // Decided by the head when it is the whole body or holds a code \begin{document}.
   if (at < 0 || preamble.length <= at) return BYTE_ENCODINGS.test(preamble);
-  return BYTE_ENCODINGS.test(codePreamble(new TextDecoder('latin1').decode(body)));
+  return BYTE_ENCODINGS.test(codePreamble(latin1Decode(body)));
 }
 
 /**
